@@ -1,0 +1,27 @@
+"""tasking: case management for area partnerships on Walsall's four-level model."""
+import os
+
+from flask import Flask
+
+from tasking import config
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.from_mapping(config.load(app.instance_path, overrides))
+
+    from tasking import api, cli, web
+    from tasking.database import configure_engine
+    from tasking.extensions import api as rest_api
+    from tasking.extensions import db, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+    migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
+    rest_api.init_app(app)
+    api.register(rest_api)
+    web.register(app)
+    cli.register(app)
+    return app

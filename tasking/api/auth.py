@@ -1,0 +1,26 @@
+"""Bearer-token authentication for the API blueprints."""
+from flask import g, request
+from flask_smorest import Blueprint
+
+from tasking.clock import now
+from tasking.domain.principal import Principal
+from tasking.errors import Unauthorized
+from tasking.extensions import db
+from tasking.services import tokens
+
+
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, secret = header.partition(" ")
+    if scheme.lower() != "bearer" or not secret.strip():
+        raise Unauthorized("Send Authorization: Bearer <token>.")
+    g.principal = tokens.authenticate(db.session, secret.strip(), now=now())
+
+
+def require_token(blueprint: Blueprint) -> Blueprint:
+    blueprint.before_request(_authenticate)
+    return blueprint
+
+
+def current_principal() -> Principal:
+    return g.principal

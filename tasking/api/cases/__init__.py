@@ -1,0 +1,3 @@
+from tasking.api.cases.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,131 @@
+"""What the cases API reads and writes."""
+import marshmallow as ma
+from marshmallow import validate
+
+from tasking.api.schemas import CodeNameSchema, PageArgsSchema, page_schema
+from tasking.domain.levels import LEVELS
+from tasking.domain.lifecycle import STATES
+from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
+from tasking.domain.risk import RISK_FLAGS
+
+_text = ma.fields.String
+
+
+def _postcode():
+    return _text(validate=validate.Regexp(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$",
+                                          error="Not a UK postcode."), allow_none=True)
+
+
+class CaseCreateSchema(ma.Schema):
+    title = _text(required=True, validate=validate.Length(min=3, max=200))
+    description = _text(required=True, validate=validate.Length(min=1, max=10_000))
+    category = _text(required=True, metadata={"description": "Category code"})
+    ward = _text(required=True, metadata={"description": "Ward code"})
+    address = _text(validate=validate.Length(max=300), allow_none=True)
+    postcode = _postcode()
+    latitude = ma.fields.Float(validate=validate.Range(-90, 90), allow_none=True)
+    longitude = ma.fields.Float(validate=validate.Range(-180, 180), allow_none=True)
+    source = _text(validate=validate.OneOf(CASE_SOURCES))
+    confidential = ma.fields.Boolean(load_default=False)
+    risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
+
+    @ma.validates_schema
+    def coordinates_together(self, data, **_kwargs):
+        if (data.get("latitude") is None) != (data.get("longitude") is None):
+            raise ma.ValidationError("Give both latitude and longitude, or neither.", "latitude")
+
+
+class CaseUpdateSchema(ma.Schema):
+    title = _text(validate=validate.Length(min=3, max=200))
+    description = _text(validate=validate.Length(min=1, max=10_000))
+    category = _text()
+    ward = _text()
+    address = _text(validate=validate.Length(max=300), allow_none=True)
+    postcode = _postcode()
+    latitude = ma.fields.Float(validate=validate.Range(-90, 90), allow_none=True)
+    longitude = ma.fields.Float(validate=validate.Range(-180, 180), allow_none=True)
+    confidential = ma.fields.Boolean()
+    risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)))
+    state = _text(validate=validate.OneOf(STATES),
+                  metadata={"description": "Close (resolved, closed, withdrawn) or reopen; needs a reason"})
+    reason = _text(validate=validate.Length(min=1, max=2000))
+
+    @ma.validates_schema
+    def not_empty(self, data, **_kwargs):
+        if not data:
+            raise ma.ValidationError("Send at least one field to change.", "_schema")
+
+
+class CaseListArgsSchema(PageArgsSchema):
+    area = _text(metadata={"description": "Area code"})
+    ward = _text(metadata={"description": "Ward code"})
+    category = _text(metadata={"description": "Category code"})
+    state = _text(validate=validate.OneOf(STATES))
+    level = ma.fields.Integer(validate=validate.OneOf(LEVELS))
+    updated_since = ma.fields.AwareDateTime(
+        metadata={"description": "Only cases changed at or after this time (ISO 8601 with zone); "
+                                 "pages then run oldest change first"}
+    )
+
+
+class CaseSchema(ma.Schema):
+    id = ma.fields.Integer()
+    reference = _text()
+    title = _text()
+    description = _text()
+    category = ma.fields.Nested(CodeNameSchema)
+    ward = ma.fields.Nested(CodeNameSchema)
+    area = ma.fields.Nested(CodeNameSchema)
+    address = _text(allow_none=True)
+    postcode = _text(allow_none=True)
+    latitude = ma.fields.Float(allow_none=True)
+    longitude = ma.fields.Float(allow_none=True)
+    source = _text()
+    raised_by_id = ma.fields.Integer(allow_none=True)
+    level = ma.fields.Integer(allow_none=True)
+    state = _text()
+    owner_organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
+    owner_user_id = ma.fields.Integer(allow_none=True)
+    confidential = ma.fields.Boolean()
+    risk_flags = ma.fields.List(_text())
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+    closed_at = ma.fields.AwareDateTime(allow_none=True)
+    version = ma.fields.Integer()
+
+
+CasePageSchema = page_schema(CaseSchema, "CasePageSchema")
+
+
+class NoteCreateSchema(ma.Schema):
+    body = _text(required=True, validate=validate.Length(min=1, max=10_000))
+    visibility = _text(validate=validate.OneOf(NOTE_VISIBILITIES), metadata={
+        "description": "internal (council staff), partners (and partner agencies), councillor (and "
+                       "the ward's councillors); default internal, or councillor for councillors"})
+
+
+class NoteSchema(ma.Schema):
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer()
+    author_id = ma.fields.Integer()
+    body = _text()
+    visibility = _text()
+    created_at = ma.fields.AwareDateTime()
+
+
+class NoteListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(NoteSchema))
+
+
+class AuditEventSchema(ma.Schema):
+    id = ma.fields.Integer()
+    at = ma.fields.AwareDateTime()
+    actor_id = ma.fields.Integer(allow_none=True)
+    action = _text()
+    object_type = _text()
+    object_id = _text()
+    before = ma.fields.Dict(allow_none=True)
+    after = ma.fields.Dict(allow_none=True)
+
+
+AuditEventPageSchema = page_schema(AuditEventSchema, "AuditEventPageSchema")

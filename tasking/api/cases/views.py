@@ -1,0 +1,88 @@
+"""/api/v1/cases: each view parses, calls one service and dumps."""
+from flask.views import MethodView
+
+from tasking.api.auth import current_principal, require_token
+from tasking.api.cases.schemas import (
+    AuditEventPageSchema,
+    CaseCreateSchema,
+    CaseListArgsSchema,
+    CasePageSchema,
+    CaseSchema,
+    CaseUpdateSchema,
+    NoteCreateSchema,
+    NoteListSchema,
+    NoteSchema,
+)
+from tasking.api.etags import IF_MATCH_PARAMETER, if_match
+from tasking.api.schemas import PageArgsSchema, page_size
+from tasking.clock import now
+from tasking.domain.etags import etag_for
+from tasking.extensions import db
+from tasking.services import cases, history, notes
+from flask_smorest import Blueprint
+
+blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
+
+
+def _with_etag(case):
+    return case, {"ETag": etag_for("case", case.id, case.version)}
+
+
+@blp.route("")
+class Cases(MethodView):
+    @blp.arguments(CaseListArgsSchema, location="query")
+    @blp.response(200, CasePageSchema)
+    def get(self, args):
+        """Cases the caller may see, newest first (or oldest change first with updated_since)"""
+        filters = cases.CaseFilters(**{k: v for k, v in args.items() if k not in ("cursor", "page_size")})
+        return cases.list_cases(db.session, current_principal(), filters,
+                                cursor=args.get("cursor"), size=page_size(args))
+
+    @blp.arguments(CaseCreateSchema)
+    @blp.response(201, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    def post(self, data):
+        """Raise a case"""
+        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now()))
+
+
+@blp.route("/<case_key>")
+class CaseItem(MethodView):
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    def get(self, case_key):
+        """One case, by id or reference"""
+        return _with_etag(cases.get_case(db.session, current_principal(), case_key))
+
+    @blp.arguments(CaseUpdateSchema)
+    @blp.doc(parameters=[IF_MATCH_PARAMETER])
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(412, description="The case changed since the ETag was read")
+    @blp.alt_response(428, description="If-Match is missing")
+    def patch(self, data, case_key):
+        """Change a case's details, or close or reopen it with a reason"""
+        return _with_etag(cases.update_case(db.session, current_principal(), case_key, data,
+                                            if_match=if_match(), now=now()))
+
+
+@blp.route("/<case_key>/notes")
+class CaseNotes(MethodView):
+    @blp.response(200, NoteListSchema)
+    def get(self, case_key):
+        """The notes on a case that the caller's role may read"""
+        return {"items": notes.list_notes(db.session, current_principal(), case_key)}
+
+    @blp.arguments(NoteCreateSchema)
+    @blp.response(201, NoteSchema)
+    def post(self, data, case_key):
+        """Add a note for an audience"""
+        return notes.add_note(db.session, current_principal(), case_key, body=data["body"],
+                              visibility=data.get("visibility"), now=now())
+
+
+@blp.route("/<case_key>/history")
+class CaseHistory(MethodView):
+    @blp.arguments(PageArgsSchema, location="query")
+    @blp.response(200, AuditEventPageSchema)
+    def get(self, args, case_key):
+        """The case's audit events, oldest first"""
+        return history.case_history(db.session, current_principal(), case_key,
+                                    cursor=args.get("cursor"), size=page_size(args))

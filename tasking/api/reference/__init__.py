@@ -1,0 +1,3 @@
+from tasking.api.reference.views import blp
+
+__all__ = ["blp"]

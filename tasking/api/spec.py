@@ -1,0 +1,30 @@
+"""flask-smorest's Api, taught the project's single error format and its bearer authentication."""
+import marshmallow as ma
+from flask_smorest import Api as SmorestApi
+
+from tasking import errors
+
+
+class ErrorDetailSchema(ma.Schema):
+    code = ma.fields.String(required=True, metadata={"description": "Stable machine-readable code"})
+    message = ma.fields.String(required=True, metadata={"description": "What went wrong, for people"})
+    fields = ma.fields.Dict(
+        required=True, metadata={"description": "Per-field problems for invalid input; empty otherwise"}
+    )
+
+
+class ErrorSchema(ma.Schema):
+    error = ma.fields.Nested(ErrorDetailSchema, required=True)
+
+
+class Api(SmorestApi):
+    ERROR_SCHEMA = ErrorSchema
+
+    def _register_error_handlers(self):
+        errors.register_error_handlers(self._app)
+
+    def init_app(self, app, *, spec_kwargs=None):
+        super().init_app(app, spec_kwargs=spec_kwargs)
+        self.spec.components.security_scheme(
+            "bearer", {"type": "http", "scheme": "bearer", "description": "An API token from an admin"}
+        )

@@ -1,0 +1,104 @@
+"""`flask tasking ...`: reference data, demo data, users and tokens. Each command calls a service."""
+import json
+from datetime import timedelta
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from tasking.clock import now
+from tasking.errors import TaskingError
+from tasking.extensions import db
+from tasking.models import User
+from tasking.services import demo, reference_data, tokens, users
+
+group = AppGroup("tasking", help="tasking administration.")
+
+
+def _fail(error: TaskingError):
+    detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+    raise click.ClickException(error.message + (f" ({detail})" if detail else ""))
+
+
+@group.command("seed")
+@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
+              help="A reference data file (TOML); Walsall's by default.")
+def seed(path):
+    """Load reference data (areas, wards, organisations, categories); safe to run again."""
+    counts = reference_data.load(db.session, reference_data.read_file(path), now=now())
+    click.echo("reference data: " + ", ".join(f"{n} {kind} created or changed" for kind, n in counts.items()))
+
+
+@group.command("demo")
+@click.option("--cases", "case_count", default=200, show_default=True, help="Demo cases to create.")
+@click.option("--credentials", type=click.Path(dir_okay=False),
+              help="Where to write the demo accounts (default instance/demo-credentials.json).")
+def demo_command(case_count, credentials):
+    """Add demo users of every role with fresh tokens and passwords, and demo cases (once)."""
+    path = credentials or f"{current_app.instance_path}/demo-credentials.json"
+    result = demo.load(db.session, case_count=case_count, now=now())
+    with open(path, "w", encoding="utf-8") as handle:
+        json.dump(result.accounts, handle, indent=2)
+    click.echo(f"demo: {len(result.accounts)} accounts written to {path}; {result.cases_created} cases created")
+
+
+token_group = AppGroup("token", help="API tokens (printed once, stored only as a hash).")
+group.add_command(token_group)
+
+
+@token_group.command("create")
+@click.option("--email", required=True, help="The user the token acts as.")
+@click.option("--name", default="api", show_default=True, help="What the token is for.")
+@click.option("--days", type=int, help="Expire after this many days (default from TOKEN_DEFAULT_DAYS); 0 never.")
+def token_create(email, name, days):
+    """Issue a token for a user and print it once."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"No user with email {email}.")
+    days = current_app.config["TOKEN_DEFAULT_DAYS"] if days is None else days
+    moment = now()
+    issued = tokens.issue_token(db.session, None, user, name=name, now=moment,
+                                expires_at=moment + timedelta(days=days) if days else None)
+    click.echo(f"prefix:  {issued.token.prefix}")
+    click.echo(f"expires: {issued.token.expires_at.isoformat() if issued.token.expires_at else 'never'}")
+    click.echo(f"token:   {issued.secret}")
+    click.echo("Store the token now: it is not kept and cannot be shown again.")
+
+
+@token_group.command("revoke")
+@click.argument("prefix")
+def token_revoke(prefix):
+    """Revoke a token by its prefix; it stops working at once."""
+    try:
+        token = tokens.revoke_token(db.session, None, prefix, now=now())
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"revoked {token.prefix} at {token.revoked_at.isoformat()}")
+
+
+user_group = AppGroup("user", help="Users.")
+group.add_command(user_group)
+
+
+@user_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--role", required=True)
+@click.option("--organisation", help="Organisation code (partners).")
+@click.option("--area", "areas", multiple=True, help="Area code (area managers, support officers).")
+@click.option("--ward", "wards", multiple=True, help="Ward code (councillors).")
+@click.password_option(required=False, prompt=False, help="Sign-in password (omit for API-only users).")
+def user_create(email, name, role, organisation, areas, wards, password):
+    """Create a user."""
+    try:
+        user = users.create_user(db.session, None, email=email, name=name, role=role, now=now(),
+                                 password=password, organisation_code=organisation,
+                                 area_codes=list(areas), ward_codes=list(wards))
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(group)

@@ -1,0 +1,62 @@
+"""Settings, read from the environment once when the app is created.
+
+SQLite under instance/ is the default so that `make run` needs nothing installed; DATABASE_URL
+(postgresql+psycopg://...) selects PostgreSQL for production and for the second test run.
+"""
+import os
+from pathlib import Path
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return int(raw) if raw not in (None, "") else default
+
+
+def database_url(instance_path: str) -> str:
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{Path(instance_path) / 'tasking.db'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver spelled out.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # busy timeout: writers wait for each other instead of failing at once.
+        return {"connect_args": {"timeout": _int("SQLITE_BUSY_TIMEOUT_SECONDS", 15)}}
+    return {"pool_pre_ping": True, "pool_size": _int("DATABASE_POOL_SIZE", 5)}
+
+
+def load(instance_path: str, overrides: dict | None = None) -> dict:
+    url = database_url(instance_path)
+    settings = {
+        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
+        "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
+        "API_TITLE": "tasking",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
+        "OPENAPI_SWAGGER_UI_PATH": "/docs",
+        "OPENAPI_SWAGGER_UI_URL": os.environ.get(
+            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
+        ),
+        "API_SPEC_OPTIONS": {
+            "security": [{"bearer": []}],
+            "info": {"description": "Case management for Walsall's area partnerships. "
+                     "Authenticate with `Authorization: Bearer <token>`."},
+        },
+        "API_PAGE_SIZE_DEFAULT": _int("API_PAGE_SIZE_DEFAULT", 25),
+        "API_PAGE_SIZE_MAX": _int("API_PAGE_SIZE_MAX", 100),
+        "TOKEN_DEFAULT_DAYS": _int("TOKEN_DEFAULT_DAYS", 365),
+    }
+    if overrides:
+        settings.update(overrides)
+        if "SQLALCHEMY_DATABASE_URI" in overrides and "SQLALCHEMY_ENGINE_OPTIONS" not in overrides:
+            settings["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(overrides["SQLALCHEMY_DATABASE_URI"])
+    return settings

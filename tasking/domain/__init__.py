@@ -1,0 +1,1 @@
+"""Pure rules of the service. Nothing here imports Flask or SQLAlchemy."""

@@ -1,0 +1,14 @@
+"""Case references such as SW-2026-00042: area code, year raised, sequence within both."""
+import re
+
+_PATTERN = re.compile(r"^(?P<area>[A-Z]{2,4})-(?P<year>\d{4})-(?P<seq>\d{5,})$")
+
+
+def format_reference(area_code: str, year: int, sequence: int) -> str:
+    if sequence < 1:
+        raise ValueError("sequence starts at 1")
+    return f"{area_code.upper()}-{year:04d}-{sequence:05d}"
+
+
+def looks_like_reference(text: str) -> bool:
+    return bool(_PATTERN.match(text))

@@ -1,0 +1,33 @@
+"""Who uses tasking, and what each kind of user may do in general terms."""
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    AREA_MANAGER = "area_manager"
+    SUPPORT_OFFICER = "support_officer"
+    PARTNER = "partner"
+    COUNCILLOR = "councillor"
+    FINANCE = "finance"
+    BOROUGH_OFFICER = "borough_officer"
+
+
+# Staff who work a case inside an area partnership.
+AREA_STAFF = frozenset({Role.AREA_MANAGER, Role.SUPPORT_OFFICER})
+# Roles whose user is tied to areas, and to wards.
+SCOPED_TO_AREAS = AREA_STAFF
+SCOPED_TO_WARDS = frozenset({Role.COUNCILLOR})
+# Roles that belong to an organisation.
+NEEDS_ORGANISATION = frozenset({Role.PARTNER})
+
+
+def can_raise_cases(role: Role) -> bool:
+    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.COUNCILLOR)
+
+
+def can_edit_cases(role: Role) -> bool:
+    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER)
+
+
+def can_add_notes(role: Role) -> bool:
+    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.COUNCILLOR)

@@ -1,0 +1,137 @@
+"""The error types and the one place that turns any failure into a response.
+
+Every error leaves as {"error": {"code", "message", "fields"}}. Messages are written for the
+caller; nothing internal (stack traces, SQL, class names) ever leaves the process.
+"""
+import logging
+
+from flask import Flask, jsonify
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class TaskingError(Exception):
+    status = 400
+    code = "bad_request"
+
+    def __init__(self, message: str, fields: dict | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class Unauthorized(TaskingError):
+    status, code = 401, "unauthorized"
+
+
+class Forbidden(TaskingError):
+    status, code = 403, "forbidden"
+
+
+class NotFound(TaskingError):
+    status, code = 404, "not_found"
+
+
+class Conflict(TaskingError):
+    """A rule of the service refused the change (state, budget...)."""
+
+    status, code = 409, "conflict"
+
+
+class PreconditionFailed(TaskingError):
+    status, code = 412, "precondition_failed"
+
+
+class ValidationFailed(TaskingError):
+    status, code = 422, "validation_error"
+
+
+# Codes and messages for HTTP errors raised by Flask, werkzeug, webargs and flask-smorest.
+_HTTP_CODES = {
+    400: ("bad_request", "The request could not be understood."),
+    401: ("unauthorized", "Authentication is required."),
+    403: ("forbidden", "You do not have the right to do this."),
+    404: ("not_found", "Not found."),
+    405: ("method_not_allowed", "This method is not allowed here."),
+    409: ("conflict", "The request conflicts with the current state."),
+    412: ("precondition_failed", "The object has changed since you read it; fetch it again."),
+    413: ("payload_too_large", "The request body is too large."),
+    415: ("unsupported_media_type", "Send the body as application/json."),
+    422: ("validation_error", "The request has invalid fields."),
+    428: ("precondition_required", "Send If-Match with the ETag you last read."),
+    429: ("too_many_requests", "Too many requests; slow down."),
+    500: ("internal_error", "Something went wrong on our side; it has been logged."),
+    503: ("unavailable", "The service is temporarily unavailable; try again shortly."),
+}
+
+
+def error_body(code: str, message: str, fields: dict | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _respond(status: int, code: str, message: str, fields=None, headers=None):
+    response = jsonify(error_body(code, message, fields))
+    response.status_code = status
+    for name, value in (headers or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def _flatten_webargs(messages: dict) -> dict:
+    """webargs groups messages by location ({"json": {...}, "query": {...}}); callers want fields."""
+    fields: dict = {}
+    for location, errors in messages.items():
+        if isinstance(errors, dict):
+            for name, problem in errors.items():
+                fields[name if location in ("json", "query", "form") else f"{location}.{name}"] = problem
+        else:
+            fields[location] = errors
+    return fields
+
+
+def handle_http_exception(error: HTTPException):
+    status = error.code or 500
+    code, message = _HTTP_CODES.get(status, ("http_error", error.name))
+    data = getattr(error, "data", None) or {}
+    fields = _flatten_webargs(data["messages"]) if "messages" in data else {}
+    if status == 400 and fields:
+        # webargs reports an unparseable JSON body as a 400 with a message under "json".
+        message = "The request body is not valid JSON."
+        fields = {}
+    if data.get("message"):
+        message = data["message"]
+    if status == 405 and error.valid_methods:
+        data.setdefault("headers", {})["Allow"] = ", ".join(error.valid_methods)
+    return _respond(status, code, message, fields, data.get("headers"))
+
+
+def handle_tasking_error(error: TaskingError):
+    return _respond(error.status, error.code, error.message, error.fields)
+
+
+def handle_stale_data(_error: StaleDataError):
+    code, message = _HTTP_CODES[412]
+    return _respond(412, code, message)
+
+
+def handle_database_unavailable(error: DBAPIError):
+    if isinstance(error, OperationalError) or error.connection_invalidated:
+        log.warning("database unavailable: %s", error.__class__.__name__)
+        return _respond(503, *_HTTP_CODES[503], headers={"Retry-After": "5"})
+    return handle_unexpected(error)
+
+
+def handle_unexpected(error: Exception):
+    log.exception("unhandled error", exc_info=error)
+    return _respond(500, *_HTTP_CODES[500])
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(TaskingError, handle_tasking_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
+    app.register_error_handler(DBAPIError, handle_database_unavailable)
+    app.register_error_handler(Exception, handle_unexpected)

@@ -1,0 +1,67 @@
+"""Reference data: area partnerships, wards, organisations and categories."""
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tasking.domain.levels import LEVELS
+from tasking.domain.organisations import ORGANISATION_KINDS
+from tasking.models.base import Base, in_list_check
+
+
+class Area(Base):
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(4), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+
+    wards: Mapped[list["Ward"]] = relationship(back_populates="area", order_by="Ward.name")
+
+    __table_args__ = (CheckConstraint("code = upper(code)", name="code_upper"),)
+
+
+class Ward(Base):
+    __tablename__ = "wards"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
+
+    area: Mapped[Area] = relationship(back_populates="wards")
+
+
+class Organisation(Base):
+    __tablename__ = "organisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(160), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+
+    __table_args__ = (CheckConstraint(in_list_check("kind", ORGANISATION_KINDS), name="kind"),)
+
+
+class Category(Base):
+    __tablename__ = "categories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    default_level: Mapped[int] = mapped_column(Integer)
+    frontline_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    lead_organisation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
+    )
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    frontline_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[frontline_organisation_id]
+    )
+    lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
+
+    __table_args__ = (
+        CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),
+    )

@@ -1,0 +1,1 @@
+"""Use cases. Each takes the session, the acting principal and `now`; none reads request globals."""

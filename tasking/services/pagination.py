@@ -1,0 +1,67 @@
+"""Keyset pagination: a page is the rows after an opaque cursor, so rows changing between pages
+are never skipped (an offset would skip one for every row that moved)."""
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, or_
+
+from tasking.errors import ValidationFailed
+
+
+@dataclass
+class Page:
+    items: list
+    next_cursor: str | None
+
+
+def encode_cursor(values: list) -> str:
+    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        values = json.loads(base64.urlsafe_b64decode(padded.encode()))
+        if not isinstance(values, list) or len(values) != len(kinds):
+            raise ValueError
+        return [datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds)]
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+        raise ValidationFailed("The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]})
+
+
+def paginate(session, stmt: Select, keys: list, *, descending: bool, cursor: str | None, size: int) -> Page:
+    """`keys` are the ordering columns, the last one unique (normally the primary key)."""
+    if cursor:
+        values = decode_cursor(cursor, tuple(_python_type(k) for k in keys))
+        stmt = stmt.where(_after(keys, values, descending))
+    order = [k.desc() if descending else k.asc() for k in keys]
+    rows = list(session.scalars(stmt.order_by(*order).limit(size + 1)))
+    has_more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = None
+    if has_more:
+        last = rows[-1]
+        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
+    return Page(items=rows, next_cursor=next_cursor)
+
+
+def _after(keys, values, descending):
+    # (a, b) > (x, y) spelled out, as SQLite and PostgreSQL both index it well this way.
+    clauses = []
+    for i, key in enumerate(keys):
+        equal_prefix = [keys[j] == values[j] for j in range(i)]
+        beyond = key < values[i] if descending else key > values[i]
+        clauses.append(and_(*equal_prefix, beyond))
+    return or_(*clauses)
+
+
+def _python_type(column) -> type:
+    try:
+        python_type = column.type.python_type
+    except NotImplementedError:
+        python_type = str
+    return datetime if issubclass(python_type, datetime) else python_type

@@ -1,0 +1,93 @@
+"""API tokens: issued once, stored as a hash, revocable, optionally expiring."""
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasking.domain.principal import Principal
+from tasking.errors import NotFound, Unauthorized
+from tasking.models import ApiToken, User
+from tasking.services import audit
+from tasking.services.transaction import atomic
+from tasking.services.users import principal_for
+
+TOKEN_PREFIX = "tsk"
+# Writing last_used_at on every call would turn each read into a write; a minute is precise enough.
+LAST_USED_GRANULARITY = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    token: ApiToken
+    secret: str  # shown once, never stored
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def token_snapshot(token: ApiToken) -> dict:
+    return {
+        "user_id": token.user_id,
+        "name": token.name,
+        "prefix": token.prefix,
+        "expires_at": token.expires_at.isoformat() if token.expires_at else None,
+        "revoked_at": token.revoked_at.isoformat() if token.revoked_at else None,
+    }
+
+
+def issue_token(
+    session: Session,
+    actor: Principal | None,
+    user: User,
+    *,
+    name: str,
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> IssuedToken:
+    prefix = secrets.token_hex(4)
+    secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
+    with atomic(session):
+        token = ApiToken(
+            user_id=user.id, name=name, prefix=prefix, token_hash=_digest(secret),
+            created_at=now, expires_at=expires_at,
+        )
+        session.add(token)
+        session.flush()
+        audit.record(session, actor, "token.created", "api_token", token.id, now=now, after=token_snapshot(token))
+    return IssuedToken(token=token, secret=secret)
+
+
+def revoke_token(session: Session, actor: Principal | None, prefix: str, *, now: datetime) -> ApiToken:
+    with atomic(session):
+        token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix).with_for_update())
+        if token is None:
+            raise NotFound(f"No token with prefix {prefix}.")
+        if token.revoked_at is None:
+            before = token_snapshot(token)
+            token.revoked_at = now
+            audit.record(
+                session, actor, "token.revoked", "api_token", token.id, now=now,
+                before=before, after=token_snapshot(token),
+            )
+    return token
+
+
+def authenticate(session: Session, secret: str, *, now: datetime) -> Principal:
+    """The principal behind a bearer token, or Unauthorized with one message for every failure."""
+    refused = Unauthorized("The token is missing, unknown, expired or revoked.")
+    if not secret or not secret.startswith(f"{TOKEN_PREFIX}_"):
+        raise refused
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    if token is None or token.revoked_at is not None or not token.user.active:
+        raise refused
+    if token.expires_at is not None and token.expires_at <= now:
+        raise refused
+    principal = principal_for(token.user)
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
+        with atomic(session):
+            token.last_used_at = now
+    return principal
