@@ -130,11 +130,15 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         raise Forbidden("You can read this case but not change it.")
     if not if_match_allows(if_match, "case", case.id, case.version):
         raise PreconditionFailed("The case has changed since you read it; fetch it again.")
-    with atomic(session):
+    # One flush at the end: every flush of a changed case moves its version.
+    with atomic(session), session.no_autoflush:
         before = case_snapshot(case)
         target_state = case.state
         if "state" in data:
-            target_state = lifecycle.check_manual_transition(case.state, data["state"], data.get("reason"))
+            try:
+                target_state = lifecycle.check_manual_transition(case.state, data["state"], data.get("reason"))
+            except lifecycle.TransitionRefused as refused:
+                raise Conflict(str(refused).capitalize() + ".") from refused
         details = {k: v for k, v in data.items() if k not in ("state", "reason")}
         if details and not (lifecycle.edits_allowed(case.state) or lifecycle.is_open(target_state)):
             raise Conflict(f"The case is {case.state}; reopen it before changing its details.")
@@ -146,14 +150,13 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         if not changed_after:
             return case
         case.updated_at = now
-        if "state" in changed_after:
-            changed_after["reason"] = data.get("reason")
         action = "case.updated"
         if "state" in changed_after:
+            changed_after["reason"] = data.get("reason")
             action = "case.reopened" if lifecycle.is_open(case.state) else "case.closed"
-        session.flush()
         audit.record(session, principal, action, "case", case.id, now=now, case_id=case.id,
                      before=changed_before, after=changed_after)
+        session.flush()
     return case
 
 

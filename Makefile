@@ -1,0 +1,41 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test test-sqlite test-postgres migrate-check clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+# Reinstall when pyproject.toml changes; the stamp files remember what was installed.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@ $(VENV)/.installed
+
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask tasking seed
+	$(BIN)/flask tasking demo
+	@echo "Serving on http://127.0.0.1:5000 (demo accounts in instance/demo-credentials.json)"
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: test-sqlite test-postgres
+
+test-sqlite: $(VENV)/.installed-test
+	@echo "=== test run 1 of 2: database SQLite (temporary file) ==="
+	TASKING_TEST_DATABASE_URL= $(BIN)/python -m pytest
+
+test-postgres: $(VENV)/.installed-test
+	@echo "=== test run 2 of 2: database PostgreSQL (server started by scripts/test-postgres) ==="
+	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) instance *.egg-info

@@ -1,0 +1,115 @@
+"""Fixtures: one app and one migrated database per run, emptied of everything but reference data
+after each test. TASKING_TEST_DATABASE_URL selects PostgreSQL; a temporary SQLite file otherwise."""
+import os
+from datetime import datetime, timezone
+
+import flask_migrate
+import pytest
+from sqlalchemy import delete, func, select
+from sqlalchemy.engine import make_url
+
+from tasking import create_app
+from tasking.extensions import db
+from tasking.models import ApiToken, AuditEvent, Case, CaseNote, CaseSequence, User, user_areas, user_wards
+from tasking.services import reference_data, tokens, users
+
+NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+# Children before parents, so foreign keys never object.
+MUTABLE_TABLES = [AuditEvent, CaseNote, Case, CaseSequence, ApiToken, user_wards, user_areas, User]
+
+
+def test_database_url() -> str | None:
+    return os.environ.get("TASKING_TEST_DATABASE_URL") or None
+
+
+test_database_url.__test__ = False
+
+
+def pytest_report_header(config):
+    url = test_database_url()
+    if url:
+        return f"database: PostgreSQL at {make_url(url).render_as_string(hide_password=True)}"
+    return "database: SQLite (temporary file)"
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    url = test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tasking-test.db'}"
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        reference_data.load(db.session, reference_data.read_file(), now=NOW)
+        db.session.remove()
+    yield app
+
+
+@pytest.fixture
+def session(app):
+    with app.app_context():
+        yield db.session
+        db.session.rollback()
+        for table in MUTABLE_TABLES:
+            db.session.execute(delete(getattr(table, "__table__", table)))
+        db.session.commit()
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app, session):
+    return app.test_client()
+
+
+class Caller:
+    """A test client that sends one user's bearer token."""
+
+    def __init__(self, client, user, token):
+        self.client, self.user, self.token = client, user, token
+
+    def _headers(self, headers):
+        merged = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        merged.update(headers or {})
+        return merged
+
+    def get(self, path, headers=None, **kw):
+        return self.client.get(path, headers=self._headers(headers), **kw)
+
+    def post(self, path, json=None, headers=None, **kw):
+        return self.client.post(path, json=json, headers=self._headers(headers), **kw)
+
+    def patch(self, path, json=None, headers=None, **kw):
+        return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
+
+
+@pytest.fixture
+def make_user(session):
+    counter = iter(range(1, 10_000))
+
+    def make(role, *, areas=(), wards=(), organisation=None, email=None):
+        user = users.create_user(
+            session, None, email=email or f"{role}{next(counter)}@test.example", name=f"Test {role}",
+            role=role, now=NOW, organisation_code=organisation, area_codes=list(areas), ward_codes=list(wards),
+        )
+        return user
+
+    return make
+
+
+@pytest.fixture
+def caller(client, session, make_user):
+    """caller("area_manager", areas=["SW"]) -> a Caller with a fresh token for a fresh user."""
+
+    def make(role, **kwargs):
+        user = make_user(role, **kwargs)
+        issued = tokens.issue_token(session, None, user, name="test", now=NOW)
+        return Caller(client, user, issued.secret)
+
+    return make
+
+
+@pytest.fixture
+def count_rows(session):
+    def count(model, *where):
+        session.expire_all()
+        return session.scalar(select(func.count()).select_from(model).where(*where))
+
+    return count
