@@ -151,3 +151,30 @@ def test_405_names_the_allowed_methods(manager):
     response = manager.client.delete("/api/v1/cases", headers={"Authorization": f"Bearer {manager.token}"})
     assert_error(response, 405, "method_not_allowed")
     assert "GET" in response.headers["Allow"]
+
+
+def test_500_hides_what_went_wrong_inside(manager, monkeypatch):
+    from tasking.services import reference_data
+
+    def broken(*_args, **_kwargs):
+        raise RuntimeError("password=hunter2 in /srv/secret.py")
+
+    monkeypatch.setattr(reference_data, "list_areas", broken)
+    response = manager.get("/api/v1/areas")
+    error = assert_error(response, 500, "internal_error")
+    assert "hunter2" not in response.get_data(as_text=True)
+    assert "RuntimeError" not in error["message"]
+
+
+def test_503_when_the_database_is_unreachable(app, manager, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from tasking.services import reference_data
+
+    def unreachable(*_args, **_kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(reference_data, "list_areas", unreachable)
+    response = manager.get("/api/v1/areas")
+    assert_error(response, 503, "unavailable")
+    assert response.headers["Retry-After"]
