@@ -13,9 +13,11 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from tasking import api, cli, web
     from tasking.database import configure_engine
+    from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
     from tasking.extensions import db, migrate
 
+    app.extensions["tasking.policy"] = Policy.from_config(app.config)
     db.init_app(app)
     with app.app_context():
         configure_engine(db.engine)

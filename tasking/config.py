@@ -3,6 +3,7 @@
 SQLite under instance/ is the default so that `make run` needs nothing installed; DATABASE_URL
 (postgresql+psycopg://...) selects PostgreSQL for production and for the second test run.
 """
+import json
 import os
 from pathlib import Path
 
@@ -10,6 +11,11 @@ from pathlib import Path
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return int(raw) if raw not in (None, "") else default
+
+
+def _json(name: str, default):
+    raw = os.environ.get(name)
+    return json.loads(raw) if raw else default
 
 
 def database_url(instance_path: str) -> str:
@@ -54,6 +60,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "API_PAGE_SIZE_DEFAULT": _int("API_PAGE_SIZE_DEFAULT", 25),
         "API_PAGE_SIZE_MAX": _int("API_PAGE_SIZE_MAX", 100),
         "TOKEN_DEFAULT_DAYS": _int("TOKEN_DEFAULT_DAYS", 365),
+        # The four-level model's numbers (DESIGN defaults); JSON in the environment to override.
+        "CLASSIFICATION_THRESHOLDS": _json("CLASSIFICATION_THRESHOLDS", {}),
+        "REVIEW_INTERVAL_DAYS": _json("REVIEW_INTERVAL_DAYS", {}),
+        "SIMILAR_WINDOW_MONTHS": _int("SIMILAR_WINDOW_MONTHS", 6),
+        "SIMILAR_RADIUS_METRES": _int("SIMILAR_RADIUS_METRES", 250),
+        "SIMILAR_LINK_LIMIT": _int("SIMILAR_LINK_LIMIT", 10),
     }
     if overrides:
         settings.update(overrides)

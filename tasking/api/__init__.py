@@ -1,9 +1,9 @@
-"""The REST API under /api/v1: one blueprint per feature."""
+"""The REST API under /api/v1: one folder per feature, each with schemas.py and views.py."""
 
 
 def register(api) -> None:
     # Imported here: the blueprints use the extension objects, which import this package.
-    from tasking.api import cases, reference
+    from tasking.api import barriers, cases, classification, reference, reports, triage
 
-    api.register_blueprint(cases.blp)
-    api.register_blueprint(reference.blp)
+    for feature in (cases, classification, triage, barriers, reports, reference):
+        api.register_blueprint(feature.blp)

@@ -28,3 +28,46 @@ def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
         "items": ma.fields.List(ma.fields.Nested(item_schema)),
         "next_cursor": ma.fields.String(allow_none=True),
     })
+
+
+class ReasonSchema(ma.Schema):
+    code = ma.fields.String()
+    message = ma.fields.String()
+
+
+class OwnerSchema(ma.Schema):
+    kind = ma.fields.String(metadata={"description": "organisation, user, or triage_queue (not yet routed)"})
+    organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
+    user_id = ma.fields.Integer(allow_none=True)
+    coordinator_user_id = ma.fields.Integer(allow_none=True)
+    area = ma.fields.Nested(CodeNameSchema, allow_none=True)
+    reason = ma.fields.String(allow_none=True, metadata={"description": "Why it waits in the triage queue"})
+
+
+def owner_of(case) -> dict:
+    if case.owner_organisation_id is not None or case.owner_user_id is not None:
+        kind = "user" if case.owner_user_id is not None and case.owner_organisation_id is None else "organisation"
+        return {"kind": kind, "organisation": case.owner_organisation, "user_id": case.owner_user_id,
+                "coordinator_user_id": case.coordinator_user_id, "area": None, "reason": None}
+    return {"kind": "triage_queue", "organisation": None, "user_id": None, "coordinator_user_id": None,
+            "area": case.area, "reason": case.routing_reason}
+
+
+class OwnerField(ma.fields.Nested):
+    """The owner worked out from a case (`case_of` finds the case inside what is dumped)."""
+
+    def __init__(self, case_of=lambda obj: obj, **kwargs):
+        super().__init__(OwnerSchema, **kwargs)
+        self._case_of = case_of
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        return self.schema.dump(owner_of(self._case_of(obj)))
+
+
+class CaseSummarySchema(ma.Schema):
+    id = ma.fields.Integer()
+    reference = ma.fields.String()
+    title = ma.fields.String()
+    state = ma.fields.String()
+    level = ma.fields.Integer(allow_none=True)
+    created_at = ma.fields.AwareDateTime()

@@ -1,8 +1,8 @@
 """Case states and which changes between them a person may make directly.
 
 States carry a type (open or closed) as in FixMyStreet. Triage, tasks and reviews move cases
-between open states through their own use cases; what is here are the moves a member of staff
-makes by hand: closing a case one way or another, and reopening it.
+between open states through their own use cases; here are the moves a member of staff makes by
+hand: closing a case one way or another, and reopening it.
 """
 from enum import StrEnum
 
@@ -23,6 +23,9 @@ OPEN_STATES = frozenset({State.NEW, State.TRIAGED, State.ASSIGNED, State.IN_PROG
 CLOSED_STATES = frozenset({State.RESOLVED, State.CLOSED, State.DUPLICATE, State.WITHDRAWN})
 STATES = tuple(s.value for s in State)
 
+# The area's triage queue: cases waiting for a person to decide their level or route.
+TRIAGE_STATES = frozenset({State.NEW, State.RETURNED})
+
 # Closing by hand: `duplicate` needs the case it duplicates, so it has its own use case.
 MANUAL_CLOSE_TARGETS = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
 
@@ -40,23 +43,34 @@ def reopen_state(level: int | None) -> State:
     return State.NEW if level is None else State.RETURNED
 
 
-def check_manual_transition(current: str, target: str, reason: str | None) -> State:
-    """Validate a state change asked for by a person; return the state the case ends in."""
-    current_state, target_state = State(current), State(target)
-    if current_state == target_state:
-        raise TransitionRefused(f"the case is already {current_state.value}")
-    if current_state in OPEN_STATES:
-        if target_state not in MANUAL_CLOSE_TARGETS:
-            raise TransitionRefused(
-                f"an open case can be set to {', '.join(sorted(MANUAL_CLOSE_TARGETS))} by hand, "
-                f"not {target_state.value}"
-            )
-    elif target_state not in OPEN_STATES:
-        raise TransitionRefused(f"the case is {current_state.value}; reopen it before changing how it closed")
+def _needs_reason(reason: str | None, doing: str) -> None:
     if not (reason and reason.strip()):
-        verb = "closing" if target_state in CLOSED_STATES else "reopening"
-        raise TransitionRefused(f"{verb} a case needs a reason")
+        raise TransitionRefused(f"{doing} a case needs a reason")
+
+
+def check_close(current: str, target: str, reason: str | None) -> State:
+    """Closing by hand: an open case becomes resolved, closed or withdrawn, with a reason."""
+    current_state, target_state = State(current), State(target)
+    if current_state in CLOSED_STATES:
+        raise TransitionRefused(f"the case is already {current_state.value}; reopen it first")
+    if target_state not in MANUAL_CLOSE_TARGETS:
+        raise TransitionRefused(
+            f"a case can be set to {', '.join(sorted(MANUAL_CLOSE_TARGETS))} by hand, not {target_state.value}"
+        )
+    _needs_reason(reason, "closing")
     return target_state
+
+
+def check_reopen(current: str, level: int | None, reason: str | None) -> State:
+    """Reopening: a closed case goes back to triage, with a reason."""
+    if State(current) in OPEN_STATES:
+        raise TransitionRefused(f"the case is {current}, not closed")
+    _needs_reason(reason, "reopening")
+    return reopen_state(level)
+
+
+def awaiting_triage(state: str) -> bool:
+    return State(state) in TRIAGE_STATES
 
 
 def edits_allowed(state: str) -> bool:

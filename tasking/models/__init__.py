@@ -1,20 +1,25 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 from tasking.models.audit import AuditEvent
-from tasking.models.cases import Case, CaseNote, CaseSequence
-from tasking.models.reference import Area, Category, Organisation, Ward
+from tasking.models.cases import Barrier, Case, CaseLink, CaseNote, CaseSequence, LevelChange, Task
+from tasking.models.reference import Area, Category, Organisation, Ward, category_support_organisations
 from tasking.models.users import ApiToken, User, user_areas, user_wards
 
 __all__ = [
     "ApiToken",
     "Area",
     "AuditEvent",
+    "Barrier",
     "Case",
+    "CaseLink",
     "CaseNote",
     "CaseSequence",
     "Category",
+    "LevelChange",
     "Organisation",
+    "Task",
     "User",
     "Ward",
+    "category_support_organisations",
     "user_areas",
     "user_wards",
 ]

@@ -10,6 +10,8 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -17,9 +19,10 @@ from tasking.domain.levels import LEVELS
 from tasking.domain.lifecycle import STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
 from tasking.domain.risk import RISK_FLAGS
+from tasking.domain.tasks import TASK_ROLES, TASK_STATES
 from tasking.models.base import Base, in_list_check
 from tasking.models.reference import Area, Category, Organisation, Ward
-from tasking.models.types import UTCDateTime, utcnow
+from tasking.models.types import JSONDocument, UTCDateTime, utcnow
 from tasking.models.users import User
 
 
@@ -56,6 +59,19 @@ class Case(Base):
     )
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
+    coordinator_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    # Why the case waits in its area's triage queue when routing could not place it.
+    routing_reason: Mapped[str | None] = mapped_column(Text)
+    # Classification facts recorded by staff, and the stored suggestion shown in the triage queue.
+    agencies_needed: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barriers.id", ondelete="RESTRICT"), index=True)
+    referred_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    case_review_flag: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    suggested_level: Mapped[int | None] = mapped_column(Integer)
+    suggestion_reasons: Mapped[list | None] = mapped_column(JSONDocument)
+    # Number of risk flags, kept so the triage queue can sort by risk on an index.
+    risk_score: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
     risk_vulnerable_person: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_hate_incident: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -71,6 +87,7 @@ class Case(Base):
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
     owner_organisation: Mapped[Organisation | None] = relationship()
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
+    barrier: Mapped["Barrier | None"] = relationship()
 
     # Optimistic locking: an UPDATE whose version moved underneath it matches no row and fails.
     __mapper_args__ = {"version_id_col": version}
@@ -82,6 +99,14 @@ class Case(Base):
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_pair"),
+        CheckConstraint(f"suggested_level IS NULL OR {in_list_check('suggested_level', LEVELS)}",
+                        name="suggested_level"),
+        CheckConstraint("agencies_needed >= 1", name="agencies_needed"),
+        CheckConstraint("duplicate_of_id IS NULL OR state = 'duplicate'", name="duplicate_link"),
+        Index("ix_cases_triage", "area_id", "state", "risk_score", "created_at"),
+        Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
+        Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
+        Index("ix_cases_owner_user_state", "owner_user_id", "state"),
         Index("ix_cases_area_state_created", "area_id", "state", "created_at"),
         Index("ix_cases_ward_state_created", "ward_id", "state", "created_at"),
         Index("ix_cases_updated", "updated_at", "id"),
@@ -101,6 +126,7 @@ class Case(Base):
             raise ValueError(f"unknown risk flags: {sorted(unknown)}")
         for flag in RISK_FLAGS:
             setattr(self, f"risk_{flag}", flag in chosen)
+        self.risk_score = len(chosen)
 
 
 class CaseNote(Base):
@@ -118,4 +144,89 @@ class CaseNote(Base):
     __table_args__ = (
         CheckConstraint(in_list_check("visibility", NOTE_VISIBILITIES), name="visibility"),
         Index("ix_case_notes_case_created", "case_id", "created_at"),
+    )
+
+
+class Barrier(Base):
+    """Something a case cannot get past locally: a borough policy or system, or a shared obstacle."""
+
+    __tablename__ = "barriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    borough_level: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class CaseLink(Base):
+    """Two cases of the same problem (`similar`) or one a duplicate of the other. Stored both ways."""
+
+    __tablename__ = "case_links"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    other_case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    other_case: Mapped[Case] = relationship(foreign_keys=[other_case_id])
+
+    __table_args__ = (
+        CheckConstraint("kind IN ('similar', 'duplicate')", name="kind"),
+        CheckConstraint("case_id <> other_case_id", name="not_self"),
+        Index("ix_case_links_other", "other_case_id"),
+    )
+
+
+class LevelChange(Base):
+    """One decision about a case's level: from, to, what was suggested, why, who and when."""
+
+    __tablename__ = "level_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    from_level: Mapped[int | None] = mapped_column(Integer)
+    to_level: Mapped[int] = mapped_column(Integer)
+    suggested_level: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    __table_args__ = (
+        CheckConstraint(in_list_check("to_level", LEVELS), name="to_level"),
+        CheckConstraint("kind IN ('decision', 'escalation', 'de_escalation', 'confirmation')", name="kind"),
+        Index("ix_level_changes_case", "case_id", "id"),
+    )
+
+
+class Task(Base):
+    """Part of a case offered to one organisation."""
+
+    __tablename__ = "tasks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    role: Mapped[str] = mapped_column(String(20))
+    state: Mapped[str] = mapped_column(String(20), default="offered")
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decline_reason: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    case: Mapped[Case] = relationship()
+    organisation: Mapped[Organisation] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        CheckConstraint(in_list_check("state", TASK_STATES), name="state"),
+        CheckConstraint(in_list_check("role", TASK_ROLES), name="role"),
+        Index("ix_tasks_case", "case_id"),
+        Index("ix_tasks_org_state_updated", "organisation_id", "state", "updated_at", "id"),
+        Index("ix_tasks_org_updated", "organisation_id", "updated_at", "id"),
     )

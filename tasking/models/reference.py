@@ -1,5 +1,5 @@
 """Reference data: area partnerships, wards, organisations and categories."""
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.levels import LEVELS
@@ -41,6 +41,14 @@ class Organisation(Base):
     __table_args__ = (CheckConstraint(in_list_check("kind", ORGANISATION_KINDS), name="kind"),)
 
 
+category_support_organisations = Table(
+    "category_support_organisations",
+    Base.metadata,
+    Column("category_id", ForeignKey("categories.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisations.id", ondelete="RESTRICT"), primary_key=True),
+)
+
+
 class Category(Base):
     __tablename__ = "categories"
 
@@ -56,11 +64,17 @@ class Category(Base):
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Whether three reports in six months meet the ASB case-review threshold (Community Trigger).
+    case_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     frontline_organisation: Mapped[Organisation | None] = relationship(
         foreign_keys=[frontline_organisation_id]
     )
     lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
+    # The other agencies named for the category: offered tasks at level three.
+    support_organisations: Mapped[list[Organisation]] = relationship(
+        secondary=category_support_organisations, order_by=Organisation.code
+    )
 
     __table_args__ = (
         CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),

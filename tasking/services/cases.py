@@ -7,17 +7,22 @@ from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle, roles
 from tasking.domain.etags import if_match_allows
+from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
-from tasking.models import Area, Case, Category, Ward
-from tasking.services import audit
+from tasking.models import Area, Barrier, Case, Category, Task, Ward
+from tasking.services import audit, suggestions
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
+from tasking.services.routing import cancel_active_tasks
 from tasking.services.transaction import atomic
 
-DETAIL_FIELDS = ("title", "description", "address", "postcode", "latitude", "longitude", "confidential")
+DETAIL_FIELDS = ("title", "description", "address", "postcode", "latitude", "longitude", "confidential",
+                 "agencies_needed")
+# Changing any of these can change the suggested level.
+FACT_FIELDS = {"category", "ward", "latitude", "longitude", "risk_flags", "agencies_needed", "barrier_id"}
 SOURCE_BY_ROLE = {Role.COUNCILLOR: "councillor", Role.PARTNER: "partner"}
 
 
@@ -45,11 +50,19 @@ def case_snapshot(case: Case) -> dict:
         "longitude": case.longitude,
         "source": case.source,
         "level": case.level,
+        "suggested_level": case.suggested_level,
         "state": case.state,
-        "owner_organisation": case.owner_organisation.code if case.owner_organisation else None,
+        "owner_organisation_id": case.owner_organisation_id,
         "owner_user_id": case.owner_user_id,
+        "coordinator_user_id": case.coordinator_user_id,
+        "routing_reason": case.routing_reason,
         "confidential": case.confidential,
         "risk_flags": case.risk_flags,
+        "agencies_needed": case.agencies_needed,
+        "barrier_id": case.barrier_id,
+        "referred_back": case.referred_back,
+        "case_review_flag": case.case_review_flag,
+        "duplicate_of_id": case.duplicate_of_id,
     }
 
 
@@ -69,20 +82,23 @@ def get_case(session: Session, principal: Principal, key: str | int) -> Case:
     return case
 
 
+def get_case_to_change(session: Session, principal: Principal, key: str | int) -> Case:
+    """A case the principal may change: 404 if they cannot see it, 403 if they can only read it."""
+    case = get_case(session, principal, key)
+    if not (roles.can_edit_cases(principal.role) and principal.covers_area(case.area_id)):
+        raise Forbidden("You can read this case but not change it.")
+    return case
+
+
 def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
                size: int) -> Page:
     stmt = select(Case).options(*_loaded()).where(case_scope(principal))
     if filters.area:
-        area = _visible_area(session, principal, filters.area)
-        stmt = stmt.where(Case.area_id == area.id)
+        stmt = stmt.where(Case.area_id == visible_area(session, principal, filters.area).id)
     if filters.ward:
-        ward = _visible_ward(session, principal, filters.ward)
-        stmt = stmt.where(Case.ward_id == ward.id)
+        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, filters.ward).id)
     if filters.category:
-        category = session.scalar(select(Category).where(Category.code == filters.category))
-        if category is None:
-            raise ValidationFailed("Unknown category.", {"category": [f"Unknown code {filters.category}."]})
-        stmt = stmt.where(Case.category_id == category.id)
+        stmt = stmt.where(Case.category_id == category_by_code(session, filters.category).id)
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
     if filters.level:
@@ -90,20 +106,21 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
     if filters.updated_since:
         # Incremental sync walks forward in change order; >= so equal timestamps are not lost.
         stmt = stmt.where(Case.updated_at >= filters.updated_since)
-        return paginate(session, stmt, [Case.updated_at, Case.id], descending=False, cursor=cursor, size=size)
-    return paginate(session, stmt, [Case.id], descending=True, cursor=cursor, size=size)
+        return paginate(session, stmt, [(Case.updated_at, False), (Case.id, False)], cursor=cursor, size=size)
+    return paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
 
 
-def create_case(session: Session, principal: Principal, data: dict, *, now: datetime) -> Case:
+def create_case(session: Session, principal: Principal, data: dict, *, now: datetime,
+                policy: Policy = Policy()) -> Case:
     if not roles.can_raise_cases(principal.role):
         raise Forbidden("Your role cannot raise cases here.")
-    category = _category(session, data["category"])
+    category = category_by_code(session, data["category"])
     ward = _ward(session, data["ward"])
     if not principal.covers_ward(ward.id, ward.area_id):
         raise Forbidden("You can only raise cases in the wards or areas you cover.")
     if data.get("confidential") and not (principal.is_admin or principal.is_area_staff):
         raise Forbidden("Only area staff can mark a case confidential.")
-    with atomic(session):
+    with atomic(session), session.no_autoflush:
         case = Case(
             reference=next_reference(session, ward.area, now.year),
             title=data["title"], description=data["description"],
@@ -112,40 +129,37 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             latitude=data.get("latitude"), longitude=data.get("longitude"),
             source=data.get("source") or SOURCE_BY_ROLE.get(principal.role, "staff"),
             raised_by_id=principal.user_id, state=lifecycle.State.NEW.value,
-            confidential=bool(data.get("confidential")),
+            confidential=bool(data.get("confidential")), agencies_needed=data.get("agencies_needed") or 1,
             created_at=now, updated_at=now,
         )
         case.risk_flags = data.get("risk_flags", [])
         session.add(case)
-        session.flush()
+        linked = suggestions.on_case_raised(session, case, now, policy)
         audit.record(session, principal, "case.created", "case", case.id, now=now, case_id=case.id,
-                     after=case_snapshot(case))
+                     after={**case_snapshot(case), "similar_case_ids": linked})
+        session.flush()
     return case
 
 
 def update_case(session: Session, principal: Principal, key: str | int, data: dict, *,
-                if_match: str, now: datetime) -> Case:
-    case = get_case(session, principal, key)
-    if not (roles.can_edit_cases(principal.role) and principal.covers_area(case.area_id)):
-        raise Forbidden("You can read this case but not change it.")
+                if_match: str, now: datetime, policy: Policy = Policy()) -> Case:
+    """Change details, or close the case (resolved, closed, withdrawn) with a reason."""
+    case = get_case_to_change(session, principal, key)
     if not if_match_allows(if_match, "case", case.id, case.version):
         raise PreconditionFailed("The case has changed since you read it; fetch it again.")
     # One flush at the end: every flush of a changed case moves its version.
     with atomic(session), session.no_autoflush:
         before = case_snapshot(case)
-        target_state = case.state
-        if "state" in data:
-            try:
-                target_state = lifecycle.check_manual_transition(case.state, data["state"], data.get("reason"))
-            except lifecycle.TransitionRefused as refused:
-                raise Conflict(str(refused).capitalize() + ".") from refused
         details = {k: v for k, v in data.items() if k not in ("state", "reason")}
-        if details and not (lifecycle.edits_allowed(case.state) or lifecycle.is_open(target_state)):
+        if details and not lifecycle.edits_allowed(case.state):
             raise Conflict(f"The case is {case.state}; reopen it before changing its details.")
         _apply_details(session, principal, case, details)
-        if target_state != case.state:
-            case.state = target_state
-            case.closed_at = None if lifecycle.is_open(target_state) else now
+        if FACT_FIELDS & details.keys():
+            suggestions.refresh(session, case, now, policy)
+        if "state" in data:
+            target = refused_as_conflict(lifecycle.check_close, case.state, data["state"], data.get("reason"))
+            case.state, case.closed_at = target.value, now
+            cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         if not changed_after:
             return case
@@ -153,11 +167,18 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         action = "case.updated"
         if "state" in changed_after:
             changed_after["reason"] = data.get("reason")
-            action = "case.reopened" if lifecycle.is_open(case.state) else "case.closed"
+            action = "case.closed"
         audit.record(session, principal, action, "case", case.id, now=now, case_id=case.id,
                      before=changed_before, after=changed_after)
         session.flush()
     return case
+
+
+def refused_as_conflict(check, *args):
+    try:
+        return check(*args)
+    except lifecycle.TransitionRefused as refused:
+        raise Conflict(str(refused)[0].upper() + str(refused)[1:] + ".") from refused
 
 
 def _apply_details(session: Session, principal: Principal, case: Case, details: dict) -> None:
@@ -167,7 +188,12 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
     if "risk_flags" in details:
         case.risk_flags = details["risk_flags"]
     if "category" in details:
-        case.category = _category(session, details["category"])
+        case.category = category_by_code(session, details["category"])
+    if "barrier_id" in details:
+        barrier_id = details["barrier_id"]
+        if barrier_id is not None and session.get(Barrier, barrier_id) is None:
+            raise ValidationFailed("Unknown barrier.", {"barrier_id": ["No such barrier."]})
+        case.barrier_id = barrier_id
     if "ward" in details:
         ward = _ward(session, details["ward"])
         if not principal.covers_area(ward.area_id):
@@ -182,7 +208,7 @@ def _postcode(value: str | None) -> str | None:
     return " ".join(value.upper().split()) if value else value
 
 
-def _category(session: Session, code: str) -> Category:
+def category_by_code(session: Session, code: str) -> Category:
     category = session.scalar(select(Category).where(Category.code == code))
     if category is None:
         raise ValidationFailed("Unknown category.", {"category": [f"Unknown code {code}."]})
@@ -196,7 +222,7 @@ def _ward(session: Session, code: str) -> Ward:
     return ward
 
 
-def _visible_area(session: Session, principal: Principal, code: str) -> Area:
+def visible_area(session: Session, principal: Principal, code: str) -> Area:
     """An area filter the principal may use; anything else is 404, as if the area did not exist."""
     area = session.scalar(select(Area).where(Area.code == code.upper()))
     allowed = area is not None and (
@@ -209,7 +235,7 @@ def _visible_area(session: Session, principal: Principal, code: str) -> Area:
     return area
 
 
-def _visible_ward(session: Session, principal: Principal, code: str) -> Ward:
+def visible_ward(session: Session, principal: Principal, code: str) -> Ward:
     ward = session.scalar(select(Ward).where(Ward.code == code))
     allowed = ward is not None and (
         principal.role in (Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
@@ -218,3 +244,9 @@ def _visible_ward(session: Session, principal: Principal, code: str) -> Ward:
     if not allowed:
         raise NotFound("No such ward.")
     return ward
+
+
+def case_tasks(session: Session, principal: Principal, key: str | int) -> list[Task]:
+    case = get_case(session, principal, key)
+    return list(session.scalars(select(Task).options(joinedload(Task.organisation))
+                                .where(Task.case_id == case.id).order_by(Task.id)))

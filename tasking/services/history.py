@@ -16,4 +16,4 @@ def case_history(session: Session, principal: Principal, key: str | int, *, curs
         AuditEvent.case_id == case.id,
         or_(AuditEvent.audience.is_(None), AuditEvent.audience.in_(note_audiences(principal.role))),
     )
-    return paginate(session, stmt, [AuditEvent.id], descending=False, cursor=cursor, size=size)
+    return paginate(session, stmt, [(AuditEvent.id, False)], cursor=cursor, size=size)

@@ -33,28 +33,26 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
         raise ValidationFailed("The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]})
 
 
-def paginate(session, stmt: Select, keys: list, *, descending: bool, cursor: str | None, size: int) -> Page:
-    """`keys` are the ordering columns, the last one unique (normally the primary key)."""
+def paginate(session, stmt: Select, order: list, *, cursor: str | None, size: int) -> Page:
+    """`order` is a list of (column, descending); the last column must be unique (the primary key)."""
+    columns = [column for column, _ in order]
     if cursor:
-        values = decode_cursor(cursor, tuple(_python_type(k) for k in keys))
-        stmt = stmt.where(_after(keys, values, descending))
-    order = [k.desc() if descending else k.asc() for k in keys]
-    rows = list(session.scalars(stmt.order_by(*order).limit(size + 1)))
+        values = decode_cursor(cursor, tuple(_python_type(c) for c in columns))
+        stmt = stmt.where(_after(order, values))
+    rows = list(session.scalars(stmt.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(size + 1)))
     has_more = len(rows) > size
     rows = rows[:size]
-    next_cursor = None
-    if has_more:
-        last = rows[-1]
-        next_cursor = encode_cursor([getattr(last, k.key) for k in keys])
+    next_cursor = encode_cursor([getattr(rows[-1], c.key) for c in columns]) if has_more else None
     return Page(items=rows, next_cursor=next_cursor)
 
 
-def _after(keys, values, descending):
-    # (a, b) > (x, y) spelled out, as SQLite and PostgreSQL both index it well this way.
+def _after(order, values):
+    # Rows strictly after the cursor in the sort order, spelled out term by term so that each
+    # column may sort its own way.
     clauses = []
-    for i, key in enumerate(keys):
-        equal_prefix = [keys[j] == values[j] for j in range(i)]
-        beyond = key < values[i] if descending else key > values[i]
+    for i, (column, descending) in enumerate(order):
+        equal_prefix = [order[j][0] == values[j] for j in range(i)]
+        beyond = column < values[i] if descending else column > values[i]
         clauses.append(and_(*equal_prefix, beyond))
     return or_(*clauses)
 

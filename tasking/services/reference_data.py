@@ -44,8 +44,10 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
                 "frontline_organisation_id": orgs[cat["frontline"]] if cat.get("frontline") else None,
                 "lead_organisation_id": orgs[cat["lead"]] if cat.get("lead") else None,
                 "is_public": bool(cat.get("public", False)),
+                "case_review": bool(cat.get("case_review", False)),
             }
-            _upsert(session, Category, cat["code"], values, counts, "categories", now)
+            category = _upsert(session, Category, cat["code"], values, counts, "categories", now)
+            _set_support(session, category, [orgs[code] for code in cat.get("support", [])], now)
     return counts
 
 
@@ -74,6 +76,15 @@ def _upsert(session, model, code, values, counts, kind, now):
     return row
 
 
+def _set_support(session, category, organisation_ids, now):
+    current = sorted(o.id for o in category.support_organisations)
+    wanted = sorted(set(organisation_ids))
+    if current != wanted:
+        category.support_organisations = [session.get(Organisation, i) for i in wanted]
+        audit.record(session, None, "category.updated", "category", category.id, now=now,
+                     before={"support_organisation_ids": current}, after={"support_organisation_ids": wanted})
+
+
 def list_areas(session: Session) -> list[Area]:
     return list(session.scalars(select(Area).options(selectinload(Area.wards)).order_by(Area.name)))
 
@@ -94,7 +105,8 @@ def list_organisations(session: Session, kind: str | None = None) -> list[Organi
 
 def list_categories(session: Session, public_only: bool = False) -> list[Category]:
     stmt = select(Category).options(
-        selectinload(Category.frontline_organisation), selectinload(Category.lead_organisation)
+        selectinload(Category.frontline_organisation), selectinload(Category.lead_organisation),
+        selectinload(Category.support_organisations),
     ).order_by(Category.name)
     if public_only:
         stmt = stmt.where(Category.is_public.is_(True))

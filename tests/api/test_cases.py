@@ -93,10 +93,13 @@ def test_close_and_reopen_with_reasons(manager):
                            headers={"If-Match": created.headers["ETag"]})
     assert closed.status_code == 200
     assert closed.json["state"] == "resolved" and closed.json["closed_at"]
-    reopened = manager.patch(path, json={"state": "new", "reason": "Dumped again", "title": "Fly-tipping again"},
-                             headers={"If-Match": closed.headers["ETag"]})
+    assert manager.patch(path, json={"state": "new", "reason": "Dumped again"},
+                         headers={"If-Match": closed.headers["ETag"]}).status_code == 422
+    assert manager.post(f"{path}/reopen", json={}).status_code == 422
+    reopened = manager.post(f"{path}/reopen", json={"reason": "Dumped again"})
     assert reopened.status_code == 200
     assert (reopened.json["state"], reopened.json["closed_at"]) == ("new", None)
+    assert manager.post(f"{path}/reopen", json={"reason": "Again"}).status_code == 409
     actions = [(e["action"], e["after"].get("reason")) for e in manager.get(f"{path}/history").json["items"]]
     assert actions[1:] == [("case.closed", "Cleared by street cleansing"), ("case.reopened", "Dumped again")]
 

@@ -2,9 +2,16 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tasking.api.schemas import CodeNameSchema, PageArgsSchema, page_schema
+from tasking.api.schemas import (
+    CodeNameSchema,
+    OwnerField,
+    PageArgsSchema,
+    ReasonSchema,
+    page_schema,
+)
 from tasking.domain.levels import LEVELS
-from tasking.domain.lifecycle import STATES
+from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
+from tasking.domain.tasks import TASK_STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
 from tasking.domain.risk import RISK_FLAGS
 
@@ -28,6 +35,8 @@ class CaseCreateSchema(ma.Schema):
     source = _text(validate=validate.OneOf(CASE_SOURCES))
     confidential = ma.fields.Boolean(load_default=False)
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
+    agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50), metadata={
+        "description": "How many agencies the problem needs (a classification fact); default 1"})
 
     @ma.validates_schema
     def coordinates_together(self, data, **_kwargs):
@@ -46,8 +55,10 @@ class CaseUpdateSchema(ma.Schema):
     longitude = ma.fields.Float(validate=validate.Range(-180, 180), allow_none=True)
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)))
-    state = _text(validate=validate.OneOf(STATES),
-                  metadata={"description": "Close (resolved, closed, withdrawn) or reopen; needs a reason"})
+    agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50))
+    barrier_id = ma.fields.Integer(allow_none=True, metadata={"description": "A recorded systems barrier"})
+    state = _text(validate=validate.OneOf(sorted(s.value for s in MANUAL_CLOSE_TARGETS)),
+                  metadata={"description": "Close the case (resolved, closed, withdrawn); needs a reason"})
     reason = _text(validate=validate.Length(min=1, max=2000))
 
     @ma.validates_schema
@@ -84,10 +95,16 @@ class CaseSchema(ma.Schema):
     raised_by_id = ma.fields.Integer(allow_none=True)
     level = ma.fields.Integer(allow_none=True)
     state = _text()
-    owner_organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
-    owner_user_id = ma.fields.Integer(allow_none=True)
+    suggested_level = ma.fields.Integer(allow_none=True)
+    suggestion_reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), allow_none=True)
+    owner = OwnerField(metadata={"description": "Who holds the case now"})
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text())
+    agencies_needed = ma.fields.Integer()
+    barrier_id = ma.fields.Integer(allow_none=True)
+    referred_back = ma.fields.Boolean()
+    case_review_flag = ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"})
+    duplicate_of_id = ma.fields.Integer(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
     closed_at = ma.fields.AwareDateTime(allow_none=True)
@@ -129,3 +146,29 @@ class AuditEventSchema(ma.Schema):
 
 
 AuditEventPageSchema = page_schema(AuditEventSchema, "AuditEventPageSchema")
+
+
+class ReopenSchema(ma.Schema):
+    reason = _text(required=True, validate=validate.Length(min=1, max=2000))
+
+
+class DuplicateSchema(ma.Schema):
+    of = _text(required=True, metadata={"description": "Id or reference of the case this one repeats"})
+
+
+class TaskSchema(ma.Schema):
+    id = ma.fields.Integer()
+    case_id = ma.fields.Integer()
+    organisation = ma.fields.Nested(CodeNameSchema)
+    role = _text()
+    state = _text(validate=validate.OneOf(TASK_STATES))
+    due_at = ma.fields.AwareDateTime(allow_none=True)
+    decline_reason = _text(allow_none=True)
+    outcome = _text(allow_none=True)
+    created_at = ma.fields.AwareDateTime()
+    updated_at = ma.fields.AwareDateTime()
+    version = ma.fields.Integer()
+
+
+class TaskListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(TaskSchema))

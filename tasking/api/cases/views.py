@@ -4,6 +4,9 @@ from flask.views import MethodView
 from tasking.api.auth import current_principal, require_token
 from tasking.api.cases.schemas import (
     AuditEventPageSchema,
+    DuplicateSchema,
+    ReopenSchema,
+    TaskListSchema,
     CaseCreateSchema,
     CaseListArgsSchema,
     CasePageSchema,
@@ -13,13 +16,15 @@ from tasking.api.cases.schemas import (
     NoteListSchema,
     NoteSchema,
 )
+from flask_smorest import Blueprint
+
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
+from tasking.api.policy import current_policy
 from tasking.api.schemas import PageArgsSchema, page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
-from tasking.services import cases, history, notes
-from flask_smorest import Blueprint
+from tasking.services import case_actions, cases, history, notes
 
 blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
 
@@ -42,7 +47,8 @@ class Cases(MethodView):
     @blp.response(201, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self, data):
         """Raise a case"""
-        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now()))
+        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now(),
+                                            policy=current_policy()))
 
 
 @blp.route("/<case_key>")
@@ -58,9 +64,9 @@ class CaseItem(MethodView):
     @blp.alt_response(412, description="The case changed since the ETag was read")
     @blp.alt_response(428, description="If-Match is missing")
     def patch(self, data, case_key):
-        """Change a case's details, or close or reopen it with a reason"""
+        """Change a case's details or classification facts, or close it with a reason"""
         return _with_etag(cases.update_case(db.session, current_principal(), case_key, data,
-                                            if_match=if_match(), now=now()))
+                                            if_match=if_match(), now=now(), policy=current_policy()))
 
 
 @blp.route("/<case_key>/notes")
@@ -86,3 +92,31 @@ class CaseHistory(MethodView):
         """The case's audit events, oldest first"""
         return history.case_history(db.session, current_principal(), case_key,
                                     cursor=args.get("cursor"), size=page_size(args))
+
+
+@blp.route("/<case_key>/reopen")
+class CaseReopen(MethodView):
+    @blp.arguments(ReopenSchema)
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    def post(self, data, case_key):
+        """Reopen a closed case; it goes back to its area's triage queue"""
+        return _with_etag(case_actions.reopen_case(db.session, current_principal(), case_key,
+                                                   reason=data["reason"], now=now(), policy=current_policy()))
+
+
+@blp.route("/<case_key>/duplicate")
+class CaseDuplicate(MethodView):
+    @blp.arguments(DuplicateSchema)
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    def post(self, data, case_key):
+        """Close the case as a duplicate of another, linking the two"""
+        return _with_etag(case_actions.mark_duplicate(db.session, current_principal(), case_key,
+                                                      of=data["of"], now=now()))
+
+
+@blp.route("/<case_key>/tasks")
+class CaseTasks(MethodView):
+    @blp.response(200, TaskListSchema)
+    def get(self, case_key):
+        """The tasks routing offered for this case"""
+        return {"items": cases.case_tasks(db.session, current_principal(), case_key)}

@@ -31,7 +31,9 @@ class CategorySchema(ma.Schema):
     default_level = ma.fields.Integer()
     frontline_organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
     lead_organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
+    support_organisations = ma.fields.List(ma.fields.Nested(CodeNameSchema))
     is_public = ma.fields.Boolean()
+    case_review = ma.fields.Boolean(metadata={"description": "Three reports in six months meet the ASB case-review threshold"})
 
 
 def _list_of(schema, name):

@@ -1,0 +1,3 @@
+from tasking.api.barriers.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,3 @@
+from tasking.api.classification.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,3 @@
+from tasking.api.reports.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,3 @@
+from tasking.api.triage.views import blp
+
+__all__ = ["blp"]

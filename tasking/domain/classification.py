@@ -1,0 +1,108 @@
+"""Suggesting a level for a case from facts about it (DESIGN: "The four levels").
+
+Rules are tried from level 4 down; the first level with a matching rule wins, and every rule that
+matched at that level is given as a reason, the deciding one first. A person then decides.
+"""
+from dataclasses import dataclass, field
+
+from tasking.domain.risk import RISK_FLAGS
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    repeat_reports: int = 2  # reports of the same problem in the window that make a repeat
+    case_review_reports: int = 3  # the ASB case-review threshold (Community Trigger)
+    partnership_agencies: int = 2
+    multi_agency_agencies: int = 3
+    barrier_areas: int = 2  # areas whose cases record the same barrier before it is borough-wide
+
+    @classmethod
+    def from_mapping(cls, values: dict | None) -> "Thresholds":
+        known = {k: int(v) for k, v in (values or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass(frozen=True)
+class Facts:
+    category_default_level: int = 1
+    agencies_needed: int = 1
+    risk_flags: frozenset[str] = field(default_factory=frozenset)
+    similar_recent: int = 0  # other cases of the same problem in the window (this one not counted)
+    case_review_category: bool = False  # the category is one the ASB case review covers
+    barrier_is_borough: bool = False  # a borough policy or system is the barrier
+    barrier_area_count: int = 0  # areas whose cases record the same barrier, this one's included
+    referred_back: bool = False  # a level-1 case referred back as more complicated
+
+    @property
+    def reports(self) -> int:
+        return self.similar_recent + 1
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    message: str
+
+    def as_dict(self) -> dict:
+        return {"code": self.code, "message": self.message}
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    level: int
+    reasons: tuple[Reason, ...]
+    case_review_threshold_met: bool = False
+
+
+def case_review_met(facts: Facts, t: Thresholds) -> bool:
+    return facts.case_review_category and facts.reports >= t.case_review_reports
+
+
+def _level_four(f: Facts, t: Thresholds):
+    if f.barrier_is_borough:
+        yield Reason("L4_BOROUGH_BARRIER", "The barrier is a borough policy or system.")
+    if f.barrier_area_count >= t.barrier_areas:
+        yield Reason("L4_BARRIER_IN_AREAS",
+                     f"The same barrier is recorded on cases in {f.barrier_area_count} areas.")
+    if f.category_default_level >= 4:
+        yield Reason("L4_CATEGORY_DEFAULT", "The category needs borough-level systems change.")
+
+
+def _level_three(f: Facts, t: Thresholds):
+    if f.agencies_needed >= t.multi_agency_agencies:
+        yield Reason("L3_AGENCIES", f"{f.agencies_needed} agencies are needed.")
+    flags = sorted(f.risk_flags & set(RISK_FLAGS))
+    if flags and f.reports >= t.repeat_reports:
+        yield Reason("L3_RISK_AND_REPEAT",
+                     f"A repeat problem ({f.reports} reports in six months) with a high risk flag: "
+                     f"{', '.join(flag.replace('_', ' ') for flag in flags)}.")
+    if case_review_met(f, t):
+        yield Reason("L3_CASE_REVIEW",
+                     f"{f.reports} reports of the same problem in six months meet the ASB case-review "
+                     f"threshold of {t.case_review_reports}.")
+    if f.category_default_level == 3:
+        yield Reason("L3_CATEGORY_DEFAULT", "The category usually needs a multi-agency intervention.")
+
+
+def _level_two(f: Facts, t: Thresholds):
+    if f.agencies_needed >= t.partnership_agencies:
+        yield Reason("L2_AGENCIES", f"{f.agencies_needed} agencies are needed.")
+    if f.reports >= t.repeat_reports:
+        yield Reason("L2_REPEAT", f"A repeat problem: {f.reports} reports in six months.")
+    if f.referred_back:
+        yield Reason("L2_REFERRED_BACK", "A level-one case was referred back as more complicated than it looked.")
+    if f.category_default_level == 2:
+        yield Reason("L2_CATEGORY_DEFAULT", "The category usually needs partnership problem solving.")
+
+
+_RULES = ((4, _level_four), (3, _level_three), (2, _level_two))
+
+
+def suggest(facts: Facts, thresholds: Thresholds = Thresholds()) -> Suggestion:
+    review = case_review_met(facts, thresholds)
+    for level, rules in _RULES:
+        reasons = tuple(rules(facts, thresholds))
+        if reasons:
+            return Suggestion(level, reasons, review)
+    return Suggestion(1, (Reason("L1_SIMPLE_ACTION",
+                                 "One agency, no repeat and no high risk: a simple action now."),), review)

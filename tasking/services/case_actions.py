@@ -1,0 +1,63 @@
+"""Reopening a closed case, and closing one as a duplicate of another."""
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasking.domain import lifecycle
+from tasking.domain.policy import Policy
+from tasking.domain.principal import Principal
+from tasking.errors import Conflict, NotFound, ValidationFailed
+from tasking.models import Case, CaseLink
+from tasking.services import audit, suggestions
+from tasking.services.cases import case_snapshot, get_case, get_case_to_change, refused_as_conflict
+from tasking.services.routing import cancel_active_tasks
+from tasking.services.transaction import atomic
+
+
+def reopen_case(session: Session, principal: Principal, key: str | int, *, reason: str, now: datetime,
+                policy: Policy = Policy()) -> Case:
+    case = get_case_to_change(session, principal, key)
+    target = refused_as_conflict(lifecycle.check_reopen, case.state, case.level, reason)
+    with atomic(session), session.no_autoflush:
+        before = case_snapshot(case)
+        case.state, case.closed_at, case.duplicate_of_id = target.value, None, None
+        case.updated_at = now
+        suggestions.refresh(session, case, now, policy)
+        changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id,
+                     before=changed_before, after={**changed_after, "reason": reason})
+        session.flush()
+    return case
+
+
+def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of: str | int,
+                   now: datetime) -> Case:
+    """Close the case as a duplicate of another (of that one's original, if it is itself a duplicate)."""
+    case = get_case_to_change(session, principal, key)
+    if not lifecycle.is_open(case.state):
+        raise Conflict(f"The case is {case.state}; only an open case can be marked a duplicate.")
+    try:
+        original = get_case(session, principal, of)
+    except NotFound:
+        raise ValidationFailed("No such case to be a duplicate of.", {"of": ["No such case."]}) from None
+    if original.duplicate_of_id is not None:
+        original = session.get(Case, original.duplicate_of_id)
+    if original.id == case.id:
+        raise ValidationFailed("A case cannot duplicate itself.", {"of": ["That is this case."]})
+    with atomic(session), session.no_autoflush:
+        before = case_snapshot(case)
+        case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
+        case.updated_at = now
+        cancel_active_tasks(session, principal, case, now=now, reason=f"Duplicate of {original.reference}.")
+        existing = session.scalar(select(CaseLink).where(CaseLink.case_id == case.id,
+                                                         CaseLink.other_case_id == original.id,
+                                                         CaseLink.kind == "duplicate"))
+        if existing is None:
+            session.add(CaseLink(case_id=case.id, other_case_id=original.id, kind="duplicate", created_at=now))
+            session.add(CaseLink(case_id=original.id, other_case_id=case.id, kind="duplicate", created_at=now))
+        changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        audit.record(session, principal, "case.marked_duplicate", "case", case.id, now=now, case_id=case.id,
+                     before=changed_before, after={**changed_after, "duplicate_of": original.reference})
+        session.flush()
+    return case

@@ -1,0 +1,119 @@
+"""Deciding a case's level with the suggestion in front of the decider, and referring level-one
+cases back to the area manager (rec. 3.6)."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasking.domain import lifecycle
+from tasking.domain.classification import Suggestion, suggest
+from tasking.domain.policy import Policy
+from tasking.domain.principal import Principal
+from tasking.domain.roles import AREA_STAFF, Role
+from tasking.errors import Conflict, Forbidden, ValidationFailed
+from tasking.models import Case, CaseLink, LevelChange
+from tasking.services import audit, suggestions
+from tasking.services.access import case_scope
+from tasking.services.cases import case_snapshot, get_case, get_case_to_change
+from tasking.services.routing import apply_route
+from tasking.services.transaction import atomic
+
+READERS = frozenset({Role.ADMIN, Role.BOROUGH_OFFICER}) | AREA_STAFF
+REFERRERS = frozenset({Role.ADMIN, Role.COUNCILLOR}) | AREA_STAFF
+
+
+@dataclass
+class Classification:
+    case: Case
+    suggestion: Suggestion
+    history: list[LevelChange]
+    similar: list[Case]
+
+
+def _require(principal: Principal, allowed, what: str) -> None:
+    if principal.role not in allowed:
+        raise Forbidden(f"Your role cannot {what}.")
+
+
+def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -> dict[int, list[Case]]:
+    """Visible similar cases for each of the given cases, in one query."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(CaseLink.case_id, Case).join(Case, Case.id == CaseLink.other_case_id)
+        .where(CaseLink.case_id.in_(case_ids), CaseLink.kind == "similar", case_scope(principal))
+        .order_by(Case.created_at.desc())
+    ).all()
+    found: dict[int, list[Case]] = {i: [] for i in case_ids}
+    for case_id, other in rows:
+        found[case_id].append(other)
+    return found
+
+
+def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy = Policy()) -> Classification:
+    """Today's suggestion (worked out afresh, not stored) and the level history."""
+    _require(principal, READERS, "see classifications")
+    case = get_case(session, principal, key)
+    suggestion = suggest(suggestions.facts_for(session, case, now, policy), policy.thresholds)
+    history = list(session.scalars(select(LevelChange).where(LevelChange.case_id == case.id)
+                                   .order_by(LevelChange.id)))
+    return Classification(case, suggestion, history, similar_cases(session, principal, [case.id])[case.id])
+
+
+def decide(session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime,
+           policy: Policy = Policy()) -> Classification:
+    _require(principal, frozenset({Role.ADMIN}) | AREA_STAFF, "decide levels")
+    case = get_case_to_change(session, principal, key)
+    if not lifecycle.is_open(case.state):
+        raise Conflict(f"The case is {case.state}; reopen it before deciding its level.")
+    reason = (reason or "").strip() or None
+    with atomic(session), session.no_autoflush:
+        suggestion = suggestions.refresh(session, case, now, policy)
+        if level != suggestion.level and reason is None:
+            raise ValidationFailed(
+                f"Level {level} differs from the suggested level {suggestion.level}; say why.",
+                {"reason": [f"Required when the level differs from the suggestion ({suggestion.level})."]})
+        if case.level == level and not lifecycle.awaiting_triage(case.state):
+            raise Conflict(f"The case is already at level {level}.")
+        before = case_snapshot(case)
+        kind = ("decision" if case.level is None else "escalation" if level > case.level
+                else "de_escalation" if level < case.level else "confirmation")
+        change = LevelChange(case_id=case.id, from_level=case.level, to_level=level,
+                             suggested_level=suggestion.level, kind=kind, reason=reason,
+                             decided_by_id=principal.user_id, decided_at=now)
+        session.add(change)
+        case.level = level
+        case.referred_back = False
+        case.updated_at = now
+        apply_route(session, principal, case, now=now, policy=policy)
+        changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        audit.record(session, principal, f"case.{kind}", "case", case.id, now=now, case_id=case.id,
+                     before=changed_before,
+                     after={**changed_after, "level": level, "suggested_level": suggestion.level, "reason": reason})
+        session.flush()
+    return view(session, principal, case.id, now=now, policy=policy)
+
+
+def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime,
+          policy: Policy = Policy()) -> Case:
+    """A level-one case proved more complicated: back to the area manager's queue, suggested level 2."""
+    _require(principal, REFERRERS, "refer cases")
+    case = get_case(session, principal, key)
+    if principal.is_area_staff and not principal.covers_area(case.area_id):
+        raise Forbidden("You can only refer your areas' cases.")
+    if case.level != 1 or not lifecycle.is_open(case.state):
+        raise Conflict("Only an open level-one case can be referred to the area manager.")
+    if case.referred_back and lifecycle.awaiting_triage(case.state):
+        raise Conflict("The case is already waiting for the area manager.")
+    with atomic(session), session.no_autoflush:
+        before = case_snapshot(case)
+        case.referred_back = True
+        case.state = lifecycle.State.RETURNED.value
+        case.updated_at = now
+        suggestions.refresh(session, case, now, policy)
+        changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        audit.record(session, principal, "case.referred", "case", case.id, now=now, case_id=case.id,
+                     before=changed_before, after={**changed_after, "reason": reason})
+        session.flush()
+    return case

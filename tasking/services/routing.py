@@ -1,0 +1,90 @@
+"""Putting a levelled case in the hands of its owner and offering its tasks."""
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from tasking.domain import routing
+from tasking.domain.lifecycle import State
+from tasking.domain.policy import Policy
+from tasking.domain.principal import Principal
+from tasking.domain.roles import Role
+from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskState
+from tasking.models import Case, Organisation, Task, User, user_areas
+from tasking.services import audit
+
+
+def task_snapshot(task: Task) -> dict:
+    return {"case_id": task.case_id, "organisation_id": task.organisation_id, "role": task.role,
+            "state": task.state, "due_at": task.due_at.isoformat() if task.due_at else None}
+
+
+def area_manager_id(session: Session, area_id: int) -> int | None:
+    return session.scalar(
+        select(User.id).join(user_areas, user_areas.c.user_id == User.id)
+        .where(user_areas.c.area_id == area_id, User.role == Role.AREA_MANAGER, User.active.is_(True))
+        .order_by(User.id).limit(1))
+
+
+def _inputs(session: Session, case: Case):
+    category = case.category
+    category_route = routing.CategoryRoute(
+        frontline_organisation_id=category.frontline_organisation_id,
+        lead_organisation_id=category.lead_organisation_id,
+        support_organisation_ids=tuple(o.id for o in category.support_organisations),
+    )
+    borough = routing.BoroughRoute(
+        organisation_id=session.scalar(select(Organisation.id).where(Organisation.kind == "borough")
+                                       .order_by(Organisation.id).limit(1)),
+        officer_user_id=session.scalar(select(User.id).where(User.role == Role.BOROUGH_OFFICER,
+                                                              User.active.is_(True)).order_by(User.id).limit(1)),
+    )
+    return category_route, routing.AreaRoute(area_manager_id(session, case.area_id)), borough
+
+
+def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime, policy: Policy) -> routing.Route:
+    """Route the case by its level: set its owner and state, cancel tasks the route no longer
+    offers and offer the new ones. An unroutable case goes back to its area's triage queue."""
+    result = routing.route(case.level, *_inputs(session, case))
+    if result.routed:
+        case.owner_organisation_id = result.owner_organisation_id
+        case.owner_user_id = result.owner_user_id
+        case.coordinator_user_id = result.coordinator_user_id
+        case.routing_reason = None
+        case.state = State.ASSIGNED.value
+    else:
+        case.owner_organisation_id = case.owner_user_id = case.coordinator_user_id = None
+        case.routing_reason = result.queue_reason
+        case.state = State.RETURNED.value
+    offered = {offer.organisation_id: offer for offer in result.offers}
+    active = list(session.scalars(select(Task).where(Task.case_id == case.id,
+                                                     Task.state.in_(ACTIVE_TASK_STATES))))
+    for task in active:
+        if task.organisation_id not in offered:
+            cancel_task(session, actor, task, now=now, reason="The case was re-routed.")
+    held = {task.organisation_id for task in active if task.organisation_id in offered}
+    due = now + timedelta(days=policy.review_interval(case.level))
+    new_tasks = [
+        Task(case_id=case.id, organisation_id=org_id, role=offer.role.value, state=TaskState.OFFERED.value,
+             due_at=due, created_at=now, updated_at=now)
+        for org_id, offer in offered.items() if org_id not in held
+    ]
+    session.add_all(new_tasks)
+    session.flush()
+    for task in new_tasks:
+        audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
+                     after=task_snapshot(task))
+    return result
+
+
+def cancel_task(session: Session, actor: Principal, task: Task, *, now: datetime, reason: str) -> None:
+    before = task_snapshot(task)
+    task.state = TaskState.CANCELLED.value
+    task.updated_at = now
+    audit.record(session, actor, "task.cancelled", "task", task.id, now=now, case_id=task.case_id,
+                 before=before, after={**task_snapshot(task), "reason": reason})
+
+
+def cancel_active_tasks(session: Session, actor: Principal, case: Case, *, now: datetime, reason: str) -> None:
+    for task in session.scalars(select(Task).where(Task.case_id == case.id, Task.state.in_(ACTIVE_TASK_STATES))):
+        cancel_task(session, actor, task, now=now, reason=reason)

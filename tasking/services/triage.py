@@ -1,0 +1,55 @@
+"""The area manager's triage queue: cases waiting for a person to decide, riskiest and oldest first."""
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from tasking.domain.lifecycle import TRIAGE_STATES
+from tasking.domain.principal import Principal
+from tasking.domain.roles import AREA_STAFF, Role
+from tasking.errors import Forbidden
+from tasking.models import Case
+from tasking.services.access import case_scope
+from tasking.services.cases import category_by_code, visible_area, visible_ward
+from tasking.services.classification import similar_cases
+from tasking.services.pagination import Page, paginate
+
+
+@dataclass(frozen=True)
+class TriageFilters:
+    area: str | None = None
+    ward: str | None = None
+    category: str | None = None
+    source: str | None = None
+
+
+def waiting_reason(case: Case) -> str:
+    if case.routing_reason:
+        return "unroutable"
+    if case.referred_back:
+        return "referred"
+    return "returned" if case.state == "returned" else "new"
+
+
+def triage_queue(session: Session, principal: Principal, filters: TriageFilters, *, cursor: str | None,
+                 size: int) -> Page:
+    if principal.role not in AREA_STAFF | {Role.ADMIN}:
+        raise Forbidden("Only area staff triage cases.")
+    stmt = (select(Case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area))
+            .where(Case.state.in_(TRIAGE_STATES), case_scope(principal)))
+    if filters.area:
+        stmt = stmt.where(Case.area_id == visible_area(session, principal, filters.area).id)
+    if filters.ward:
+        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, filters.ward).id)
+    if filters.category:
+        stmt = stmt.where(Case.category_id == category_by_code(session, filters.category).id)
+    if filters.source:
+        stmt = stmt.where(Case.source == filters.source)
+    page = paginate(session, stmt, [(Case.risk_score, True), (Case.created_at, False), (Case.id, False)],
+                    cursor=cursor, size=size)
+    links = similar_cases(session, principal, [case.id for case in page.items])
+    page.items = [{"case": case, "similar": links[case.id], "waiting_reason": waiting_reason(case)}
+                  for case in page.items]
+    return page
+
+
