@@ -5,17 +5,31 @@ from datetime import datetime, timezone
 
 import flask_migrate
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
 
 from tasking import create_app
 from tasking.extensions import db
-from tasking.models import ApiToken, AuditEvent, Case, CaseNote, CaseSequence, User, user_areas, user_wards
+from tasking.models import (
+    ApiToken,
+    AuditEvent,
+    Barrier,
+    Case,
+    CaseLink,
+    CaseNote,
+    CaseSequence,
+    LevelChange,
+    Task,
+    User,
+    user_areas,
+    user_wards,
+)
 from tasking.services import reference_data, tokens, users
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
-MUTABLE_TABLES = [AuditEvent, CaseNote, Case, CaseSequence, ApiToken, user_wards, user_areas, User]
+MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, Case, Barrier, CaseSequence, ApiToken,
+                  user_wards, user_areas, User]
 
 
 def test_database_url() -> str | None:
@@ -48,6 +62,7 @@ def session(app):
     with app.app_context():
         yield db.session
         db.session.rollback()
+        db.session.execute(update(Case).values(duplicate_of_id=None))
         for table in MUTABLE_TABLES:
             db.session.execute(delete(getattr(table, "__table__", table)))
         db.session.commit()

@@ -124,7 +124,9 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
         case = Case(
             reference=next_reference(session, ward.area, now.year),
             title=data["title"], description=data["description"],
+            # Ids as well as objects: the case is looked at (similar reports) before it is written.
             category=category, ward=ward, area=ward.area,
+            category_id=category.id, ward_id=ward.id, area_id=ward.area_id,
             address=data.get("address"), postcode=_postcode(data.get("postcode")),
             latitude=data.get("latitude"), longitude=data.get("longitude"),
             source=data.get("source") or SOURCE_BY_ROLE.get(principal.role, "staff"),
@@ -189,6 +191,7 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
         case.risk_flags = details["risk_flags"]
     if "category" in details:
         case.category = category_by_code(session, details["category"])
+        case.category_id = case.category.id
     if "barrier_id" in details:
         barrier_id = details["barrier_id"]
         if barrier_id is not None and session.get(Barrier, barrier_id) is None:
@@ -198,7 +201,7 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
         ward = _ward(session, details["ward"])
         if not principal.covers_area(ward.area_id):
             raise Forbidden("You cannot move a case to an area you do not cover.")
-        case.ward, case.area = ward, ward.area
+        case.ward, case.area, case.ward_id, case.area_id = ward, ward.area, ward.id, ward.area_id
     if (case.latitude is None) != (case.longitude is None):
         raise ValidationFailed("Give both coordinates or neither.",
                                {"latitude": ["Needs longitude too."], "longitude": ["Needs latitude too."]})

@@ -62,7 +62,18 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
     for task in active:
         if task.organisation_id not in offered:
             cancel_task(session, actor, task, now=now, reason="The case was re-routed.")
-    held = {task.organisation_id for task in active if task.organisation_id in offered}
+    held = set()
+    for task in active:
+        offer = offered.get(task.organisation_id)
+        if offer is None:
+            continue
+        held.add(task.organisation_id)
+        if task.role != offer.role.value:
+            # The organisation stays on the case in a new role; its task (and its acceptance) carries on.
+            before = task_snapshot(task)
+            task.role, task.updated_at = offer.role.value, now
+            audit.record(session, actor, "task.role_changed", "task", task.id, now=now, case_id=case.id,
+                         before=before, after=task_snapshot(task))
     due = now + timedelta(days=policy.review_interval(case.level))
     new_tasks = [
         Task(case_id=case.id, organisation_id=org_id, role=offer.role.value, state=TaskState.OFFERED.value,

@@ -1,7 +1,7 @@
 """Gathering a case's facts, finding reports of the same problem, and storing the suggested level."""
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from tasking.domain.classification import Facts, Suggestion, suggest
@@ -54,8 +54,10 @@ def facts_for(session: Session, case: Case, now: datetime, policy: Policy,
     barrier = session.get(Barrier, case.barrier_id) if case.barrier_id else None
     barrier_areas = 0
     if barrier is not None:
-        barrier_areas = session.scalar(
-            select(func.count(func.distinct(Case.area_id))).where(Case.barrier_id == barrier.id))
+        # This case's own area counts even before its new barrier is written.
+        other_areas = session.scalars(select(Case.area_id).distinct().where(
+            Case.barrier_id == barrier.id, Case.id != case.id)).all()
+        barrier_areas = len(set(other_areas) | {case.area_id})
     return Facts(
         category_default_level=case.category.default_level,
         agencies_needed=case.agencies_needed or 1,
@@ -88,5 +90,8 @@ def on_case_raised(session: Session, case: Case, now: datetime, policy: Policy) 
     linked = link_similar(session, case, similar[: policy.similar_link_limit], now)
     waiting = session.scalars(select(Case).where(Case.id.in_(linked), Case.state.in_(TRIAGE_STATES)))
     for other in waiting:
+        before = (other.suggested_level, other.suggestion_reasons, other.case_review_flag)
         refresh(session, other, now, policy)
+        if (other.suggested_level, other.suggestion_reasons, other.case_review_flag) != before:
+            other.updated_at = now
     return linked

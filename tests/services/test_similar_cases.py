@@ -1,0 +1,101 @@
+"""Reports of the same problem are found, linked both ways, and counted toward the thresholds."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select
+
+from tasking.domain.policy import Policy
+from tasking.domain.similarity import months_before
+from tasking.models import Case, CaseLink
+from tasking.services import cases
+from tasking.services.users import principal_for
+
+NOW = datetime(2026, 9, 30, 12, 0, tzinfo=timezone.utc)
+
+
+@pytest.fixture
+def manager(make_user):
+    return principal_for(make_user("area_manager", areas=["SW", "NW"]))
+
+
+def raise_at(session, who, when, **fields):
+    data = {"title": "Youths shouting at the shop", "description": "Every evening.",
+            "category": "anti-social-behaviour", "ward": "pleck", **fields}
+    return cases.create_case(session, who, data, now=when)
+
+
+def links(session, case_id):
+    return set(session.scalars(select(CaseLink.other_case_id).where(CaseLink.case_id == case_id,
+                                                                     CaseLink.kind == "similar")))
+
+
+def test_same_category_and_ward_are_linked_both_ways(session, manager):
+    first = raise_at(session, manager, NOW - timedelta(days=10))
+    second = raise_at(session, manager, NOW)
+    assert links(session, second.id) == {first.id}
+    assert links(session, first.id) == {second.id}
+
+
+def test_other_categories_and_wards_are_not_similar(session, manager):
+    raise_at(session, manager, NOW - timedelta(days=1), category="litter")
+    raise_at(session, manager, NOW - timedelta(days=1), ward="palfrey")
+    case = raise_at(session, manager, NOW)
+    assert links(session, case.id) == set()
+    assert case.suggested_level == 2  # the category's default; no repeat
+
+
+def test_the_six_month_edge(session, manager):
+    edge = months_before(NOW, 6)
+    on_edge = raise_at(session, manager, edge)
+    raise_at(session, manager, edge - timedelta(seconds=1))
+    case = raise_at(session, manager, NOW)
+    assert links(session, case.id) == {on_edge.id}
+
+
+def test_cases_within_the_radius_in_another_ward_are_similar(session, manager):
+    # Pleck and Palfrey are neighbours; 0.002 degrees of latitude is about 222 m.
+    near = raise_at(session, manager, NOW - timedelta(days=2), ward="palfrey", latitude=52.5800, longitude=-1.9900)
+    far = raise_at(session, manager, NOW - timedelta(days=2), ward="palfrey", latitude=52.5830, longitude=-1.9900)
+    case = raise_at(session, manager, NOW, latitude=52.5780, longitude=-1.9900)
+    assert links(session, case.id) == {near.id}
+    assert far.id not in links(session, case.id)
+
+
+def test_the_radius_comes_from_configuration(session, manager):
+    raise_at(session, manager, NOW - timedelta(days=2), ward="palfrey", latitude=52.5800, longitude=-1.9900)
+    case = cases.create_case(session, manager, {
+        "title": "Shouting", "description": "d", "category": "anti-social-behaviour", "ward": "pleck",
+        "latitude": 52.5780, "longitude": -1.9900}, now=NOW, policy=Policy(similar_radius_m=100))
+    assert links(session, case.id) == set()
+
+
+def test_the_third_asb_report_in_six_months_meets_the_case_review_threshold(session, manager):
+    first = raise_at(session, manager, NOW - timedelta(days=60))
+    second = raise_at(session, manager, NOW - timedelta(days=30))
+    assert not second.case_review_flag and second.suggested_level == 2
+    third = raise_at(session, manager, NOW)
+    assert third.case_review_flag and third.suggested_level == 3
+    assert third.suggestion_reasons[0]["code"] == "L3_CASE_REVIEW"
+    session.expire_all()
+    # The earlier reports, still waiting in triage, are re-suggested too.
+    assert [session.get(Case, c.id).suggested_level for c in (first, second)] == [3, 3]
+    assert all(session.get(Case, c.id).case_review_flag for c in (first, second))
+
+
+def test_a_repeat_of_a_simple_problem_is_level_two_and_with_a_risk_flag_level_three(session, manager):
+    raise_at(session, manager, NOW - timedelta(days=5), category="litter")
+    repeat = raise_at(session, manager, NOW, category="litter")
+    assert repeat.suggested_level == 2
+    risky = raise_at(session, manager, NOW, category="litter", risk_flags=["vulnerable_person"])
+    assert risky.suggested_level == 3
+
+
+def test_links_are_capped_but_every_report_counts(session, manager):
+    policy = Policy(similar_link_limit=2)
+    for days in range(4):
+        cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
+                                             "ward": "pleck"}, now=NOW - timedelta(days=days + 1), policy=policy)
+    case = cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
+                                                "ward": "pleck"}, now=NOW, policy=policy)
+    assert len(links(session, case.id)) == 2
+    assert "5 reports" in case.suggestion_reasons[0]["message"]
