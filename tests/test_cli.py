@@ -4,7 +4,7 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from tasking.models import ApiToken, Area, Case, Category, Organisation, User, Ward
+from tasking.models import ApiToken, Area, Case, CaseLink, Category, Organisation, User, Ward
 
 
 @pytest.fixture
@@ -33,7 +33,13 @@ def test_demo_writes_credentials_for_every_role_and_the_manager_token_lists_the_
                                             "councillor", "finance", "borough_officer"}
     for account in accounts:
         assert set(account) == {"role", "email", "password", "token", "organisation", "areas", "wards"}
-    assert session.scalar(select(func.count()).select_from(Case)) == 40
+    assert session.scalar(select(func.count()).select_from(Case)) == 40 + 6  # and the scripted stories
+
+    # The demo shows every level, similar-case links and an ASB case-review flag.
+    assert set(session.scalars(select(Case.level).distinct())) >= {1, 2, 3, 4}
+    assert session.scalar(select(func.count()).select_from(CaseLink).where(CaseLink.kind == "similar")) > 0
+    assert session.scalar(select(func.count()).select_from(Case).where(Case.case_review_flag.is_(True))) >= 1
+    assert session.scalar(select(func.count()).select_from(Case).where(Case.referred_back.is_(True))) >= 1
 
     manager = next(a for a in accounts if a["role"] == "area_manager" and a["areas"] == ["SW"])
     client = app.test_client()
@@ -53,7 +59,7 @@ def test_demo_run_again_issues_fresh_secrets_without_duplicating_cases(cli, sess
     assert "0 cases created" in again.output
     second = json.loads(target.read_text())
     assert {a["token"] for a in first}.isdisjoint({a["token"] for a in second})
-    assert session.scalar(select(func.count()).select_from(Case)) == 10
+    assert session.scalar(select(func.count()).select_from(Case)) == 10 + 6
     assert session.scalar(select(func.count()).select_from(User)) == len(second)
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasking.models import ApiToken, Case, User, Ward
-from tasking.services import cases, tokens, users
+from tasking.services import barriers, cases, classification, tokens, users
 from tasking.services.users import principal_for
 
 DOMAIN = "demo.tasking.test"
@@ -122,38 +122,97 @@ def _ensure_account(session: Session, spec, now: datetime) -> dict:
     }
 
 
+def _demo_users(session: Session, role: str) -> list[User]:
+    return [u for u in session.scalars(select(User).where(User.role == role).order_by(User.id))
+            if u.email.endswith(DOMAIN)]
+
+
 def _make_cases(session: Session, count: int, now: datetime) -> int:
     rng = random.Random(2011)
     wards = list(session.scalars(select(Ward).order_by(Ward.code)))
-    managers = {u.areas[0].id: u for u in session.scalars(select(User).where(User.role == "area_manager"))
-                if u.email.endswith(DOMAIN) and u.areas}
-    councillors = [u for u in session.scalars(select(User).where(User.role == "councillor"))
-                   if u.email.endswith(DOMAIN)]
+    managers = {u.areas[0].id: u for u in _demo_users(session, "area_manager") if u.areas}
+    councillors = _demo_users(session, "councillor")
     categories = sorted(PROBLEMS)
-    for i in range(count):
+    # Oldest first, so that each report finds the earlier reports of the same problem.
+    moments = sorted(now - timedelta(days=rng.uniform(1, 180), minutes=i) for i in range(count))
+    raised = []
+    for created_at in moments:
         ward = rng.choice(wards)
         councillor = next((c for c in councillors if ward in c.wards), None)
         raiser = councillor if councillor and rng.random() < 0.4 else managers[ward.area_id]
         category = rng.choice(categories)
-        titles, description = PROBLEMS[category]
-        district, streets = STREETS[ward.code]
-        street = rng.choice(streets)
-        created_at = now - timedelta(days=rng.uniform(0, 180), minutes=i)
-        data = {
-            "title": rng.choice(titles).format(street=street),
-            "description": description,
-            "category": category,
-            "ward": ward.code,
-            "address": f"{rng.randint(1, 180)} {street}, Walsall",
-            "postcode": f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
-                        f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
-            "risk_flags": rng.sample(["vulnerable_person", "safeguarding", "repeat_victim"], k=rng.choice([0, 0, 0, 1])),
-        }
+        data = _problem(rng, category, ward)
         if raiser.role == "area_manager" and rng.random() < 0.05:
             data["confidential"] = True
-        case = cases.create_case(session, principal_for(raiser), data, now=created_at)
-        if created_at < now - timedelta(days=60) and rng.random() < 0.5:
-            manager = principal_for(managers[ward.area_id])
-            cases.update_case(session, manager, case.id, {"state": "resolved", "reason": "Fixed by the service."},
-                              if_match="*", now=created_at + timedelta(days=rng.uniform(2, 40)))
-    return count
+        raised.append(cases.create_case(session, principal_for(raiser), data, now=created_at))
+    _triage(session, rng, raised, managers, now)
+    return count + _scenarios(session, rng, managers, councillors, now)
+
+
+def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
+    titles, description = PROBLEMS[category]
+    district, streets = STREETS[ward.code]
+    street = rng.choice(streets)
+    return {
+        "title": rng.choice(titles).format(street=street),
+        "description": description,
+        "category": category,
+        "ward": ward.code,
+        "address": f"{rng.randint(1, 180)} {street}, Walsall",
+        "postcode": f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
+                    f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+        "risk_flags": rng.sample(["vulnerable_person", "safeguarding", "repeat_victim"], k=rng.choice([0, 0, 0, 1])),
+        **extra,
+    }
+
+
+def _triage(session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime) -> None:
+    """Managers decide most cases at the suggested level; older ones are mostly resolved since."""
+    for case in raised:
+        if rng.random() < 0.3:
+            continue  # still waiting in the triage queue
+        manager = principal_for(managers[case.area_id])
+        decided_at = case.created_at + timedelta(days=rng.uniform(0.5, 3))
+        _accept_suggestion(session, manager, case, decided_at)
+        if case.created_at < now - timedelta(days=60) and case.state == "assigned" and rng.random() < 0.6:
+            cases.update_case(session, manager, case.id, {"state": "resolved", "reason": "Done by the owner."},
+                              if_match="*", now=decided_at + timedelta(days=rng.uniform(2, 40)))
+
+
+def _accept_suggestion(session: Session, manager, case: Case, when: datetime) -> None:
+    suggested = classification.view(session, manager, case.id, now=when).suggestion.level
+    classification.decide(session, manager, case.id, level=suggested, reason=None, now=when)
+
+
+def _scenarios(session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime) -> int:
+    """Stories the random cases may not tell: an ASB case review, a borough barrier, a referral."""
+    st_matthews = session.scalar(select(Ward).where(Ward.code == "st-matthews"))
+    south = principal_for(managers[st_matthews.area_id])
+    councillor = principal_for(councillors[0])
+    made = 0
+    # Three reports of the same anti-social behaviour in six months: the ASB case-review threshold.
+    for days_ago in (75, 40, 6):
+        data = _problem(rng, "anti-social-behaviour", st_matthews,
+                        title="Group intimidating residents outside the flats on Caldmore Road")
+        case = cases.create_case(session, councillor, data, now=now - timedelta(days=days_ago))
+        made += 1
+    _accept_suggestion(session, south, case, now - timedelta(days=5))
+    # The same barrier in two areas, and a borough-level one: level-four evidence.
+    moment = now - timedelta(days=20)
+    bus = barriers.create_barrier(session, south, title="No evening bus to the industrial estates",
+                                  description="Shift workers cannot reach jobs after 7pm.", borough_level=False,
+                                  now=moment)
+    for code in ("pleck", "darlaston-south"):
+        ward = session.scalar(select(Ward).where(Ward.code == code))
+        manager = principal_for(managers[ward.area_id])
+        case = cases.create_case(session, manager, _problem(rng, "worklessness", ward), now=moment)
+        case = cases.update_case(session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment)
+        made += 1
+    _accept_suggestion(session, manager, case, moment)
+    # A level-one job that turned out to be more complicated, referred back by the councillor.
+    case = cases.create_case(session, councillor, _problem(rng, "fly-tipping", st_matthews), now=now - timedelta(days=9))
+    classification.decide(session, south, case.id, level=1, reason="A crew can clear it this week.",
+                          now=now - timedelta(days=8))
+    classification.refer(session, councillor, case.id, reason="It is back every week; a landlord is dumping it.",
+                         now=now - timedelta(days=1))
+    return made + 1
