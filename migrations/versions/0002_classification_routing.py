@@ -114,6 +114,9 @@ def upgrade():
         batch_op.create_check_constraint(batch_op.f('ck_cases_suggested_level'), 'suggested_level IS NULL OR suggested_level IN (1, 2, 3, 4)')
         batch_op.create_check_constraint(batch_op.f('ck_cases_agencies_needed'), 'agencies_needed >= 1')
         batch_op.create_check_constraint(batch_op.f('ck_cases_duplicate_link'), "duplicate_of_id IS NULL OR state = 'duplicate'")
+        batch_op.create_check_constraint(
+            batch_op.f('ck_cases_levelled_case_has_owner'),
+            "level IS NULL OR owner_organisation_id IS NOT NULL OR owner_user_id IS NOT NULL OR routing_reason IS NOT NULL")
 
     # Cases raised before this migration: their risk score from the flags they carry.
     op.execute(
@@ -134,6 +137,7 @@ def downgrade():
         batch_op.drop_column('case_review')
 
     with op.batch_alter_table('cases', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_cases_levelled_case_has_owner'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_cases_duplicate_link'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_cases_agencies_needed'), type_='check')
         batch_op.drop_constraint(batch_op.f('ck_cases_suggested_level'), type_='check')

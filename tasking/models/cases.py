@@ -103,6 +103,9 @@ class Case(Base):
                         name="suggested_level"),
         CheckConstraint("agencies_needed >= 1", name="agencies_needed"),
         CheckConstraint("duplicate_of_id IS NULL OR state = 'duplicate'", name="duplicate_link"),
+        # Nothing is dropped: a levelled case has an owner, or waits in triage with the reason.
+        CheckConstraint("level IS NULL OR owner_organisation_id IS NOT NULL OR owner_user_id IS NOT NULL "
+                        "OR routing_reason IS NOT NULL", name="levelled_case_has_owner"),
         Index("ix_cases_triage", "area_id", "state", "risk_score", "created_at"),
         Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
         Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),

@@ -79,3 +79,13 @@ def test_two_writers_from_the_same_version_cannot_both_win(app, session, manager
         cases.update_case(session, manager, case.id, {"title": "Late writer"}, if_match=first_read, now=NOW)
     session.expire_all()
     assert session.get(Case, case.id).title == "Other writer"
+
+
+def test_the_database_refuses_a_levelled_case_without_an_owner(session, manager):
+    from sqlalchemy.exc import IntegrityError
+
+    case = cases.create_case(session, manager, DATA, now=NOW)
+    case.level = 2
+    with pytest.raises(IntegrityError):
+        session.commit()
+    session.rollback()
