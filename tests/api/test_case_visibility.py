@@ -139,7 +139,8 @@ def test_confidential_case_is_visible_to_its_owner(caller, session, cases):
 def test_borough_officers_see_level_four_cases(caller, session, cases):
     borough = caller("borough_officer")
     assert listed(borough) == set()
-    session.execute(update(Case).where(Case.id == cases["streetly"]["id"]).values(level=4))
+    session.execute(update(Case).where(Case.id == cases["streetly"]["id"])
+                    .values(level=4, routing_reason="Waiting for the Operations Group."))
     session.commit()
     assert listed(borough) == refs(cases, "streetly")
 
