@@ -13,4 +13,4 @@ ORGANISATION_KINDS = (
 
 CASE_SOURCES = ("councillor", "resident", "partner", "staff", "open311")
 
-NOTE_VISIBILITIES = ("internal", "partners", "councillor")
+NOTE_VISIBILITIES = ("internal", "partners", "councillor", "public")

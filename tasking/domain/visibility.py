@@ -1,11 +1,12 @@
 """Which note audiences each role may read.
 
 A note is written for an audience; the audiences widen in order: `internal` (council staff),
-`partners` (and the partner agencies working the case), `councillor` (and the ward's councillors).
+`partners` (and the partner agencies working the case), `councillor` (and the ward's councillors),
+`public` (and residents, through Open311).
 """
 from tasking.domain.roles import Role
 
-_ALL = frozenset({"internal", "partners", "councillor"})
+_ALL = frozenset({"internal", "partners", "councillor", "public"})
 
 NOTE_AUDIENCES_BY_ROLE = {
     Role.ADMIN: _ALL,
@@ -13,9 +14,16 @@ NOTE_AUDIENCES_BY_ROLE = {
     Role.SUPPORT_OFFICER: _ALL,
     Role.BOROUGH_OFFICER: _ALL,
     Role.FINANCE: _ALL,
-    Role.PARTNER: frozenset({"partners", "councillor"}),
-    Role.COUNCILLOR: frozenset({"councillor"}),
+    Role.PARTNER: frozenset({"partners", "councillor", "public"}),
+    Role.COUNCILLOR: frozenset({"councillor", "public"}),
 }
+
+PUBLIC_AUDIENCE = "public"
+
+
+def may_see_personal_details(role: Role) -> bool:
+    """Residents' names and contact details: council staff working the area, and admins."""
+    return Role(role) in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER)
 
 
 def note_audiences(role: Role) -> frozenset[str]:

@@ -1,6 +1,15 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
 from tasking.models.audit import AuditEvent
-from tasking.models.cases import Barrier, Case, CaseLink, CaseNote, CaseSequence, LevelChange, Task
+from tasking.models.cases import (
+    Barrier,
+    Case,
+    CaseLink,
+    CaseNote,
+    CaseSequence,
+    LevelChange,
+    Open311Client,
+    Task,
+)
 from tasking.models.reference import Area, Category, Organisation, Ward, category_support_organisations
 from tasking.models.users import ApiToken, User, user_areas, user_wards
 
@@ -15,6 +24,7 @@ __all__ = [
     "CaseSequence",
     "Category",
     "LevelChange",
+    "Open311Client",
     "Organisation",
     "Task",
     "User",

@@ -27,4 +27,5 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_object", "object_type", "object_id", "id"),
         Index("ix_audit_events_case", "case_id", "id"),
+        Index("ix_audit_events_at", "at"),
     )

@@ -72,6 +72,15 @@ class Case(Base):
     # Number of risk flags, kept so the triage queue can sort by risk on an index.
     risk_score: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
+    # All its tasks are finished: the owner should resolve it (it is never closed behind their back).
+    ready_to_resolve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Personal details of the resident who reported it: shown only to area staff and admins.
+    reporter_name: Mapped[str | None] = mapped_column(String(160))
+    reporter_email: Mapped[str | None] = mapped_column(String(254))
+    reporter_phone: Mapped[str | None] = mapped_column(String(40))
+    reporter_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    media_url: Mapped[str | None] = mapped_column(String(500))
+    open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id", ondelete="RESTRICT"))
     risk_vulnerable_person: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_hate_incident: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -110,6 +119,7 @@ class Case(Base):
         Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
         Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
         Index("ix_cases_owner_user_state", "owner_user_id", "state"),
+        Index("ix_cases_created", "created_at"),
         Index("ix_cases_area_state_created", "area_id", "state", "created_at"),
         Index("ix_cases_ward_state_created", "ward_id", "state", "created_at"),
         Index("ix_cases_updated", "updated_at", "id"),
@@ -233,3 +243,17 @@ class Task(Base):
         Index("ix_tasks_org_state_updated", "organisation_id", "state", "updated_at", "id"),
         Index("ix_tasks_org_updated", "organisation_id", "updated_at", "id"),
     )
+
+
+class Open311Client(Base):
+    """A reporting tool (such as FixMyStreet) allowed to POST requests; only a hash of its key is kept."""
+
+    __tablename__ = "open311_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120), unique=True)
+    key_prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,5 +1,5 @@
 """Reference data: area partnerships, wards, organisations and categories."""
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text, false
+from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.levels import LEVELS
@@ -26,6 +26,9 @@ class Ward(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="RESTRICT"), index=True)
+    # The ward's rough centre, for placing reports that arrive with coordinates only.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
 
     area: Mapped[Area] = relationship(back_populates="wards")
 

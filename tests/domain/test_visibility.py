@@ -3,8 +3,8 @@ from tasking.domain.roles import Role
 from tasking.domain.visibility import may_write_note_for, note_audiences
 
 
-def test_councillors_read_only_notes_written_for_councillors():
-    assert note_audiences(Role.COUNCILLOR) == {"councillor"}
+def test_councillors_read_only_notes_written_for_councillors_or_the_public():
+    assert note_audiences(Role.COUNCILLOR) == {"councillor", "public"}
 
 
 def test_partners_never_read_internal_notes():
@@ -13,7 +13,7 @@ def test_partners_never_read_internal_notes():
 
 def test_staff_read_every_note():
     for role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER):
-        assert note_audiences(role) == {"internal", "partners", "councillor"}
+        assert note_audiences(role) == {"internal", "partners", "councillor", "public"}
 
 
 def test_nobody_writes_a_note_they_could_not_read():
@@ -29,3 +29,9 @@ def test_principal_coverage_by_role():
     assert councillor.covers_ward(100, 10) and not councillor.covers_ward(101, 10)
     assert not partner.covers_ward(100, 10)
     assert Principal(4, Role.ADMIN).covers_area(99)
+
+
+def test_only_area_staff_and_admins_see_residents_personal_details():
+    from tasking.domain.visibility import may_see_personal_details
+
+    assert {r for r in Role if may_see_personal_details(r)} == {Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER}
