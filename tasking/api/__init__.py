@@ -3,7 +3,7 @@
 
 def register(api) -> None:
     # Imported here: the blueprints use the extension objects, which import this package.
-    from tasking.api import barriers, cases, classification, reference, reports, triage
+    from tasking.api import barriers, cases, classification, reference, reports, tasks, tokens, triage
 
-    for feature in (cases, classification, triage, barriers, reports, reference):
+    for feature in (cases, classification, triage, tasks, barriers, reports, reference, tokens):
         api.register_blueprint(feature.blp)

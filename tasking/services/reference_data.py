@@ -29,7 +29,9 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
             area = _upsert(session, Area, area_data["code"], {"name": area_data["name"]}, counts, "areas", now)
             session.flush()
             for ward_data in area_data.get("wards", []):
-                _upsert(session, Ward, ward_data["code"], {"name": ward_data["name"], "area_id": area.id},
+                _upsert(session, Ward, ward_data["code"],
+                        {"name": ward_data["name"], "area_id": area.id,
+                         "latitude": ward_data.get("latitude"), "longitude": ward_data.get("longitude")},
                         counts, "wards", now)
         for org in data.get("organisations", []):
             _upsert(session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]},

@@ -46,6 +46,7 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
     """Route the case by its level: set its owner and state, cancel tasks the route no longer
     offers and offer the new ones. An unroutable case goes back to its area's triage queue."""
     result = routing.route(case.level, *_inputs(session, case))
+    case.ready_to_resolve = False
     if result.routed:
         case.owner_organisation_id = result.owner_organisation_id
         case.owner_user_id = result.owner_user_id

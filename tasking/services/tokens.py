@@ -5,10 +5,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.principal import Principal
-from tasking.errors import NotFound, Unauthorized
+from tasking.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from tasking.models import ApiToken, User
 from tasking.services import audit
 from tasking.services.transaction import atomic
@@ -74,6 +74,32 @@ def revoke_token(session: Session, actor: Principal | None, prefix: str, *, now:
                 before=before, after=token_snapshot(token),
             )
     return token
+
+
+def _require_admin(actor: Principal) -> None:
+    if not actor.is_admin:
+        raise Forbidden("Only admins manage API tokens.")
+
+
+def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
+    _require_admin(actor)
+    return list(session.scalars(select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())))
+
+
+def issue_for_email(session: Session, actor: Principal, *, email: str, name: str, now: datetime,
+                    expires_at: datetime | None) -> IssuedToken:
+    _require_admin(actor)
+    user = session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise ValidationFailed("No such user.", {"email": ["No user with this email."]})
+    if expires_at is not None and expires_at <= now:
+        raise ValidationFailed("The expiry is in the past.", {"expires_at": ["Must be in the future."]})
+    return issue_token(session, actor, user, name=name, now=now, expires_at=expires_at)
+
+
+def revoke_as_admin(session: Session, actor: Principal, prefix: str, *, now: datetime) -> ApiToken:
+    _require_admin(actor)
+    return revoke_token(session, actor, prefix, now=now)
 
 
 def authenticate(session: Session, secret: str, *, now: datetime) -> Principal:

@@ -156,7 +156,7 @@ class DuplicateSchema(ma.Schema):
     of = _text(required=True, metadata={"description": "Id or reference of the case this one repeats"})
 
 
-class TaskSchema(ma.Schema):
+class CaseTaskSchema(ma.Schema):
     id = ma.fields.Integer()
     case_id = ma.fields.Integer()
     organisation = ma.fields.Nested(CodeNameSchema)
@@ -170,5 +170,5 @@ class TaskSchema(ma.Schema):
     version = ma.fields.Integer()
 
 
-class TaskListSchema(ma.Schema):
-    items = ma.fields.List(ma.fields.Nested(TaskSchema))
+class CaseTaskListSchema(ma.Schema):
+    items = ma.fields.List(ma.fields.Nested(CaseTaskSchema))

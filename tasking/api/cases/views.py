@@ -6,7 +6,7 @@ from tasking.api.cases.schemas import (
     AuditEventPageSchema,
     DuplicateSchema,
     ReopenSchema,
-    TaskListSchema,
+    CaseTaskListSchema,
     CaseCreateSchema,
     CaseListArgsSchema,
     CasePageSchema,
@@ -116,7 +116,7 @@ class CaseDuplicate(MethodView):
 
 @blp.route("/<case_key>/tasks")
 class CaseTasks(MethodView):
-    @blp.response(200, TaskListSchema)
+    @blp.response(200, CaseTaskListSchema)
     def get(self, case_key):
         """The tasks routing offered for this case"""
         return {"items": cases.case_tasks(db.session, current_principal(), case_key)}

@@ -1,0 +1,3 @@
+from tasking.api.tasks.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,3 @@
+from tasking.api.tokens.views import blp
+
+__all__ = ["blp"]
