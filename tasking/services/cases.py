@@ -10,6 +10,7 @@ from tasking.domain.etags import if_match_allows
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
+from tasking.domain.visibility import may_see_personal_details
 from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from tasking.models import Area, Barrier, Case, Category, Task, Ward
 from tasking.services import audit, suggestions
@@ -33,6 +34,7 @@ class CaseFilters:
     category: str | None = None
     state: str | None = None
     level: int | None = None
+    ready_to_resolve: bool | None = None
     updated_since: datetime | None = None
 
 
@@ -103,6 +105,8 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
         stmt = stmt.where(Case.state == filters.state)
     if filters.level:
         stmt = stmt.where(Case.level == filters.level)
+    if filters.ready_to_resolve is not None:
+        stmt = stmt.where(Case.ready_to_resolve.is_(filters.ready_to_resolve))
     if filters.updated_since:
         # Incremental sync walks forward in change order; >= so equal timestamps are not lost.
         stmt = stmt.where(Case.updated_at >= filters.updated_since)
@@ -135,6 +139,10 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             created_at=now, updated_at=now,
         )
         case.risk_flags = data.get("risk_flags", [])
+        reporter = data.get("reporter") or {}
+        if reporter.get("consent"):
+            case.reporter_name, case.reporter_email = reporter.get("name"), reporter.get("email")
+            case.reporter_phone, case.reporter_consent = reporter.get("phone"), True
         session.add(case)
         linked = suggestions.on_case_raised(session, case, now, policy)
         audit.record(session, principal, "case.created", "case", case.id, now=now, case_id=case.id,
@@ -253,3 +261,12 @@ def case_tasks(session: Session, principal: Principal, key: str | int) -> list[T
     case = get_case(session, principal, key)
     return list(session.scalars(select(Task).options(joinedload(Task.organisation))
                                 .where(Task.case_id == case.id).order_by(Task.id)))
+
+
+def reporter_details(session: Session, principal: Principal, key: str | int) -> dict:
+    """The resident's name and contact: only for staff of the case's area and admins."""
+    case = get_case(session, principal, key)
+    if not (may_see_personal_details(principal.role) and principal.covers_area(case.area_id)):
+        raise Forbidden("Residents' personal details are for area staff only.")
+    return {"name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
+            "consent": case.reporter_consent}

@@ -23,6 +23,21 @@ def _postcode():
                                           error="Not a UK postcode."), allow_none=True)
 
 
+class ReporterSchema(ma.Schema):
+    """The resident who reported the problem. Kept only with their consent; seen only by area staff."""
+
+    name = _text(validate=validate.Length(max=160), allow_none=True)
+    email = ma.fields.Email(allow_none=True)
+    phone = _text(validate=validate.Regexp(r"^[0-9 +()-]{6,40}$", error="Not a phone number."), allow_none=True)
+    consent = ma.fields.Boolean(load_default=False, metadata={
+        "description": "The resident agreed to their details being kept and used about this case"})
+
+    @ma.validates_schema
+    def consent_given(self, data, **_kwargs):
+        if any(data.get(k) for k in ("name", "email", "phone")) and not data.get("consent"):
+            raise ma.ValidationError("Keep a resident's details only with their consent.", "consent")
+
+
 class CaseCreateSchema(ma.Schema):
     title = _text(required=True, validate=validate.Length(min=3, max=200))
     description = _text(required=True, validate=validate.Length(min=1, max=10_000))
@@ -37,6 +52,7 @@ class CaseCreateSchema(ma.Schema):
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
     agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50), metadata={
         "description": "How many agencies the problem needs (a classification fact); default 1"})
+    reporter = ma.fields.Nested(ReporterSchema, allow_none=True)
 
     @ma.validates_schema
     def coordinates_together(self, data, **_kwargs):
@@ -73,6 +89,7 @@ class CaseListArgsSchema(PageArgsSchema):
     category = _text(metadata={"description": "Category code"})
     state = _text(validate=validate.OneOf(STATES))
     level = ma.fields.Integer(validate=validate.OneOf(LEVELS))
+    ready_to_resolve = ma.fields.Boolean(metadata={"description": "Cases whose tasks are all finished"})
     updated_since = ma.fields.AwareDateTime(
         metadata={"description": "Only cases changed at or after this time (ISO 8601 with zone); "
                                  "pages then run oldest change first"}
@@ -105,6 +122,7 @@ class CaseSchema(ma.Schema):
     referred_back = ma.fields.Boolean()
     case_review_flag = ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"})
     duplicate_of_id = ma.fields.Integer(allow_none=True)
+    ready_to_resolve = ma.fields.Boolean(metadata={"description": "Every task is finished: the owner should resolve it"})
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
     closed_at = ma.fields.AwareDateTime(allow_none=True)

@@ -5,6 +5,7 @@ from tasking.api.auth import current_principal, require_token
 from tasking.api.cases.schemas import (
     AuditEventPageSchema,
     DuplicateSchema,
+    ReporterSchema,
     ReopenSchema,
     CaseTaskListSchema,
     CaseCreateSchema,
@@ -120,3 +121,11 @@ class CaseTasks(MethodView):
     def get(self, case_key):
         """The tasks routing offered for this case"""
         return {"items": cases.case_tasks(db.session, current_principal(), case_key)}
+
+
+@blp.route("/<case_key>/reporter")
+class CaseReporter(MethodView):
+    @blp.response(200, ReporterSchema)
+    def get(self, case_key):
+        """The reporting resident's name and contact (area staff and admins only)"""
+        return cases.reporter_details(db.session, current_principal(), case_key)
