@@ -11,7 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, overrides))
 
-    from tasking import api, cli, web
+    from tasking import api, cli, open311, web
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
@@ -25,5 +25,6 @@ def create_app(overrides: dict | None = None) -> Flask:
     rest_api.init_app(app)
     api.register(rest_api)
     web.register(app)
+    open311.register(app)
     cli.register(app)
     return app

@@ -11,7 +11,7 @@ from tasking.clock import now
 from tasking.errors import TaskingError
 from tasking.extensions import db
 from tasking.models import User
-from tasking.services import demo, reference_data, tokens, users
+from tasking.services import demo, open311_clients, reference_data, tokens, users
 
 group = AppGroup("tasking", help="tasking administration.")
 
@@ -98,6 +98,34 @@ def user_create(email, name, role, organisation, areas, wards, password):
     except TaskingError as error:
         _fail(error)
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+open311_group = AppGroup("open311-key", help="Keys for Open311 reporting tools (printed once, stored hashed).")
+group.add_command(open311_group)
+
+
+@open311_group.command("create")
+@click.option("--name", required=True, help="The reporting tool, e.g. FixMyStreet.")
+def open311_key_create(name):
+    """Issue an api_key for an Open311 client and print it once."""
+    try:
+        client, key = open311_clients.create_client(db.session, None, name=name, now=now())
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"prefix:  {client.key_prefix}")
+    click.echo(f"api_key: {key}")
+    click.echo("Give the key to the client now: it is not kept and cannot be shown again.")
+
+
+@open311_group.command("revoke")
+@click.argument("prefix")
+def open311_key_revoke(prefix):
+    """Revoke an Open311 client's key by its prefix."""
+    try:
+        client = open311_clients.revoke_client(db.session, None, prefix, now=now())
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"revoked the key of {client.name}")
 
 
 def register(app: Flask) -> None:

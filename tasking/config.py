@@ -5,6 +5,7 @@ SQLite under instance/ is the default so that `make run` needs nothing installed
 """
 import json
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 
 
@@ -66,6 +67,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SIMILAR_WINDOW_MONTHS": _int("SIMILAR_WINDOW_MONTHS", 6),
         "SIMILAR_RADIUS_METRES": _int("SIMILAR_RADIUS_METRES", 250),
         "SIMILAR_LINK_LIMIT": _int("SIMILAR_LINK_LIMIT", 10),
+        "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
+        "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),
+        "OPEN311_CHANGESET": datetime(2026, 11, 22, tzinfo=timezone.utc),
+        "OPEN311_MAX_WARD_DISTANCE_METRES": _int("OPEN311_MAX_WARD_DISTANCE_METRES", 2500),
     }
     if overrides:
         settings.update(overrides)

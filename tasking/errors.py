@@ -5,7 +5,7 @@ caller; nothing internal (stack traces, SQL, class names) ever leaves the proces
 """
 import logging
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -72,8 +72,23 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
+_FORMATS = "tasking.error_formats"
+
+
+def register_format(app: Flask, path_prefix: str, renderer) -> None:
+    """Endpoints that speak another standard (Open311) answer errors in its format:
+    renderer(status, message) -> response, for every error under path_prefix."""
+    app.extensions.setdefault(_FORMATS, []).append((path_prefix, renderer))
+
+
 def _respond(status: int, code: str, message: str, fields=None, headers=None):
-    response = jsonify(error_body(code, message, fields))
+    formats = current_app.extensions.get(_FORMATS, [])
+    renderer = next((r for prefix, r in formats if request.path.startswith(prefix)), None)
+    if renderer is not None:
+        detail = "; ".join(f"{k}: {v}" for k, v in (fields or {}).items())
+        response = renderer(status, f"{message} ({detail})" if detail else message)
+    else:
+        response = jsonify(error_body(code, message, fields))
     response.status_code = status
     for name, value in (headers or {}).items():
         response.headers[name] = value

@@ -19,6 +19,7 @@ from tasking.models import (
     CaseNote,
     CaseSequence,
     LevelChange,
+    Open311Client,
     Task,
     User,
     user_areas,
@@ -28,7 +29,7 @@ from tasking.services import reference_data, tokens, users
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
-MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, Case, Barrier, CaseSequence, ApiToken,
+MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, Case, Open311Client, Barrier, CaseSequence, ApiToken,
                   user_wards, user_areas, User]
 
 

@@ -67,6 +67,9 @@ class Category(Base):
         ForeignKey("organisations.id", ondelete="RESTRICT"), index=True
     )
     is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    # How Open311 clients show the category to residents.
+    group: Mapped[str] = mapped_column(String(80), default="", server_default="")
+    keywords: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Whether three reports in six months meet the ASB case-review threshold (Community Trigger).
     case_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -47,6 +47,8 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
                 "lead_organisation_id": orgs[cat["lead"]] if cat.get("lead") else None,
                 "is_public": bool(cat.get("public", False)),
                 "case_review": bool(cat.get("case_review", False)),
+                "group": cat.get("group", ""),
+                "keywords": cat.get("keywords", ""),
             }
             category = _upsert(session, Category, cat["code"], values, counts, "categories", now)
             _set_support(session, category, [orgs[code] for code in cat.get("support", [])], now)

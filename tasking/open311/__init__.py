@@ -1,0 +1,11 @@
+"""The Open311 GeoReport v2 endpoint, so residents' reporting tools can file and follow reports."""
+
+PREFIX = "/open311/"
+
+
+def register(app) -> None:
+    from tasking import errors
+    from tasking.open311.views import bp, error_response
+
+    app.register_blueprint(bp)
+    errors.register_format(app, PREFIX, error_response)
