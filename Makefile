@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres migrate-check clean
+.PHONY: run test test-sqlite test-postgres browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,7 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+run: export TASKING_ENV = development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask tasking seed
@@ -29,11 +30,14 @@ run: $(VENV)/.installed
 
 test: test-sqlite test-postgres
 
-test-sqlite: $(VENV)/.installed-test
+browser:
+	bash scripts/ensure-chromium
+
+test-sqlite: $(VENV)/.installed-test browser
 	@echo "=== test run 1 of 2: database SQLite (temporary file) ==="
 	TASKING_TEST_DATABASE_URL= $(BIN)/python -m pytest
 
-test-postgres: $(VENV)/.installed-test
+test-postgres: $(VENV)/.installed-test browser
 	@echo "=== test run 2 of 2: database PostgreSQL (server started by scripts/test-postgres) ==="
 	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
 

@@ -15,7 +15,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
-    from tasking.extensions import db, migrate
+    from tasking.extensions import csrf, db, migrate
 
     app.extensions["tasking.policy"] = Policy.from_config(app.config)
     db.init_app(app)
@@ -23,8 +23,11 @@ def create_app(overrides: dict | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
     rest_api.init_app(app)
-    api.register(rest_api)
+    machine_blueprints = [*api.register(rest_api), open311.register(app)]
     web.register(app)
-    open311.register(app)
+    csrf.init_app(app)
+    # Bearer tokens and api_keys, not cookies, authenticate these: there is no forgery to stop.
+    for blueprint in machine_blueprints:
+        csrf.exempt(blueprint)
     cli.register(app)
     return app

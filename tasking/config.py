@@ -5,7 +5,7 @@ SQLite under instance/ is the default so that `make run` needs nothing installed
 """
 import json
 import os
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 
@@ -39,7 +39,18 @@ def engine_options(url: str) -> dict:
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     url = database_url(instance_path)
+    # Secure cookies everywhere but on a developer's own machine (plain http://127.0.0.1).
+    development = os.environ.get("TASKING_ENV", "production") == "development"
     settings = {
+        "TASKING_ENV": "development" if development else "production",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not development,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not development,
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 8)),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),

@@ -75,15 +75,15 @@ def error_body(code: str, message: str, fields: dict | None = None) -> dict:
 _FORMATS = "tasking.error_formats"
 
 
-def register_format(app: Flask, path_prefix: str, renderer) -> None:
-    """Endpoints that speak another standard (Open311) answer errors in its format:
-    renderer(status, message) -> response, for every error under path_prefix."""
-    app.extensions.setdefault(_FORMATS, []).append((path_prefix, renderer))
+def register_format(app: Flask, applies, renderer) -> None:
+    """Requests that are not API calls get errors in their own format (Open311's, or pages for
+    browsers): for each request where applies() is true, renderer(status, message) -> response."""
+    app.extensions.setdefault(_FORMATS, []).append((applies, renderer))
 
 
 def _respond(status: int, code: str, message: str, fields=None, headers=None):
     formats = current_app.extensions.get(_FORMATS, [])
-    renderer = next((r for prefix, r in formats if request.path.startswith(prefix)), None)
+    renderer = next((r for applies, r in formats if applies()), None)
     if renderer is not None:
         detail = "; ".join(f"{k}: {v}" for k, v in (fields or {}).items())
         response = renderer(status, f"{message} ({detail})" if detail else message)
@@ -118,6 +118,8 @@ def handle_http_exception(error: HTTPException):
         fields = {}
     if data.get("message"):
         message = data["message"]
+    if status == 400 and "CSRF" in (error.description or ""):
+        message = "The form has expired or did not come from this site (CSRF); reload the page and try again."
     if status == 405 and error.valid_methods:
         data.setdefault("headers", {})["Allow"] = ", ".join(error.valid_methods)
     return _respond(status, code, message, fields, data.get("headers"))

@@ -1,12 +1,16 @@
 """Fixtures: one app and one migrated database per run, emptied of everything but reference data
 after each test. TASKING_TEST_DATABASE_URL selects PostgreSQL; a temporary SQLite file otherwise."""
 import os
+import threading
 from datetime import datetime, timezone
 
 import flask_migrate
 import pytest
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from werkzeug.serving import make_server
 
 from tasking import create_app
 from tasking.extensions import db
@@ -50,7 +54,9 @@ def pytest_report_header(config):
 @pytest.fixture(scope="session")
 def app(tmp_path_factory):
     url = test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tasking-test.db'}"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url})
+    # Plain http in tests: cookies marked Secure would not come back (test_web_security checks the flags).
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False,
+                      "REMEMBER_COOKIE_SECURE": False})
     with app.app_context():
         flask_migrate.upgrade()
         reference_data.load(db.session, reference_data.read_file(), now=NOW)
@@ -60,14 +66,18 @@ def app(tmp_path_factory):
 
 @pytest.fixture
 def session(app):
+    """The test's own database session, outside any app context, so that each request made through
+    the test client gets a context and session of its own, as it would in production."""
     with app.app_context():
-        yield db.session
-        db.session.rollback()
-        db.session.execute(update(Case).values(duplicate_of_id=None))
+        engine = db.engine
+    own = Session(bind=engine)
+    yield own
+    own.rollback()
+    own.close()
+    with engine.begin() as connection:
+        connection.execute(update(Case).values(duplicate_of_id=None))
         for table in MUTABLE_TABLES:
-            db.session.execute(delete(getattr(table, "__table__", table)))
-        db.session.commit()
-        db.session.remove()
+            connection.execute(delete(getattr(table, "__table__", table)))
 
 
 @pytest.fixture
@@ -129,3 +139,16 @@ def count_rows(session):
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
     return count
+
+
+@pytest.fixture
+def live_server(app, session):
+    """The app served over real HTTP on a free loopback port, for browsers and client libraries."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)

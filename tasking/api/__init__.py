@@ -1,9 +1,11 @@
 """The REST API under /api/v1: one folder per feature, each with schemas.py and views.py."""
 
 
-def register(api) -> None:
+def register(api) -> list:
     # Imported here: the blueprints use the extension objects, which import this package.
     from tasking.api import barriers, cases, classification, reference, reports, tasks, tokens, triage
 
-    for feature in (cases, classification, triage, tasks, barriers, reports, reference, tokens):
+    features = (cases, classification, triage, tasks, barriers, reports, reference, tokens)
+    for feature in features:
         api.register_blueprint(feature.blp)
+    return [feature.blp for feature in features]

@@ -2,6 +2,7 @@
 from datetime import datetime, timedelta
 
 from tasking.domain.lifecycle import State, is_open
+from tasking.domain.text import summary_title
 
 MAX_WINDOW = timedelta(days=90)
 MAX_REQUESTS = 1000
@@ -58,7 +59,4 @@ def request_window(start: datetime | None, end: datetime | None, now: datetime) 
 
 
 def title_from(description: str, service_name: str) -> str:
-    first_line = (description or "").strip().splitlines()[0] if (description or "").strip() else ""
-    if len(first_line) >= 3:
-        return first_line[:120]
-    return f"{service_name} (reported through Open311)"
+    return summary_title(description, f"{service_name} (reported through Open311)")

@@ -4,8 +4,11 @@ PREFIX = "/open311/"
 
 
 def register(app) -> None:
+    from flask import request
+
     from tasking import errors
     from tasking.open311.views import bp, error_response
 
     app.register_blueprint(bp)
-    errors.register_format(app, PREFIX, error_response)
+    errors.register_format(app, lambda: request.path.startswith(PREFIX), error_response)
+    return bp

@@ -67,6 +67,14 @@ def decide(session: Session, principal: Principal, key, *, level: int, reason: s
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
         raise Conflict(f"The case is {case.state}; reopen it before deciding its level.")
+    record_decision(session, principal, case, level=level, reason=reason, now=now, policy=policy)
+    return view(session, principal, case.id, now=now, policy=policy)
+
+
+def record_decision(session: Session, principal: Principal, case: Case, *, level: int, reason: str | None,
+                    now: datetime, policy: Policy) -> None:
+    """Decide a case's level with today's suggestion in view, keep the decision, and route the case.
+    Callers have checked that the principal may decide."""
     reason = (reason or "").strip() or None
     with atomic(session), session.no_autoflush:
         suggestion = suggestions.refresh(session, case, now, policy)
@@ -79,10 +87,9 @@ def decide(session: Session, principal: Principal, key, *, level: int, reason: s
         before = case_snapshot(case)
         kind = ("decision" if case.level is None else "escalation" if level > case.level
                 else "de_escalation" if level < case.level else "confirmation")
-        change = LevelChange(case_id=case.id, from_level=case.level, to_level=level,
-                             suggested_level=suggestion.level, kind=kind, reason=reason,
-                             decided_by_id=principal.user_id, decided_at=now)
-        session.add(change)
+        session.add(LevelChange(case_id=case.id, from_level=case.level, to_level=level,
+                                suggested_level=suggestion.level, kind=kind, reason=reason,
+                                decided_by_id=principal.user_id, decided_at=now))
         case.level = level
         case.referred_back = False
         case.updated_at = now
@@ -92,7 +99,6 @@ def decide(session: Session, principal: Principal, key, *, level: int, reason: s
                      before=changed_before,
                      after={**changed_after, "level": level, "suggested_level": suggestion.level, "reason": reason})
         session.flush()
-    return view(session, principal, case.id, now=now, policy=policy)
 
 
 def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime,

@@ -1,28 +1,13 @@
 """Independently written Open311 clients from PyPI drive the running server over HTTP:
 `georeport` lists services and reads requests back (JSON and XML), `civicbot` files a request."""
-import threading
-
-import pytest
 from civicbot.http import HttpTransport, RateLimiter
 from civicbot.open311 import CONFIRM_TOKEN, Open311Client
 from civicbot.registry import Endpoint
 from georeport import GeoReport
-from werkzeug.serving import make_server
-
-
-@pytest.fixture
-def live_server(app, session):
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/open311/v2"
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
 
 
 def test_independent_clients_list_post_and_read_back(live_server, api_key, caller):
+    live_server = f"{live_server}/open311/v2"
     services = GeoReport(live_server).get_service_list()
     codes = {s["service_code"] for s in services}
     assert {"fly-tipping", "potholes", "anti-social-behaviour"} <= codes

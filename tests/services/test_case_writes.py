@@ -73,7 +73,7 @@ def test_two_writers_from_the_same_version_cannot_both_win(app, session, manager
     case = cases.create_case(session, manager, DATA, now=NOW)
     first_read = etag_for("case", case.id, case.version)
     assert session.get(Case, case.id).version == 1  # this session now holds version 1
-    with Session(db.engine) as other:
+    with Session(session.get_bind()) as other:
         cases.update_case(other, manager, case.id, {"title": "Other writer"}, if_match=first_read, now=NOW)
     with pytest.raises(StaleDataError):
         cases.update_case(session, manager, case.id, {"title": "Late writer"}, if_match=first_read, now=NOW)

@@ -1,0 +1,92 @@
+"""Councillors' level-one requests: straight to the front-line service (rec. 3.6), followed by the
+councillor, and referred to the area manager when they prove more complicated."""
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from tasking.domain.levels import Level
+from tasking.domain.policy import Policy
+from tasking.domain.principal import Principal
+from tasking.domain.roles import Role
+from tasking.domain.visibility import note_audiences
+from tasking.errors import Forbidden
+from tasking.models import AuditEvent, Case, Category, Ward
+from tasking.services import cases, classification
+from tasking.services.access import case_scope
+from tasking.services.pagination import Page, paginate
+
+COUNCILLOR_REQUEST_REASON = "A councillor's level-one request, sent straight to the front-line service (rec. 3.6)."
+
+
+@dataclass
+class RequestSummary:
+    case: Case
+    last_update: AuditEvent | None
+
+
+def _require_councillor(principal: Principal) -> None:
+    if principal.role != Role.COUNCILLOR:
+        raise Forbidden("Level-one requests are raised by councillors.")
+
+
+def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], list[Category]]:
+    """The councillor's own wards, and the categories a simple action can fix."""
+    _require_councillor(principal)
+    wards = list(session.scalars(select(Ward).where(Ward.id.in_(principal.ward_ids)).order_by(Ward.name)))
+    categories = list(session.scalars(select(Category).where(Category.default_level == Level.SIMPLE_ACTION)
+                                      .order_by(Category.name)))
+    return wards, categories
+
+
+def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime,
+                  policy: Policy = Policy()) -> Case:
+    _require_councillor(principal)
+    case = cases.create_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
+    reason = None if case.suggested_level == Level.SIMPLE_ACTION else COUNCILLOR_REQUEST_REASON
+    classification.record_decision(session, principal, case, level=Level.SIMPLE_ACTION, reason=reason,
+                                   now=now, policy=policy)
+    return case
+
+
+def _readable_events(principal: Principal):
+    return or_(AuditEvent.audience.is_(None), AuditEvent.audience.in_(note_audiences(principal.role)))
+
+
+def my_requests(session: Session, principal: Principal, *, ward: str | None, state: str | None,
+                cursor: str | None, size: int) -> Page:
+    _require_councillor(principal)
+    stmt = (select(Case).options(joinedload(Case.ward), joinedload(Case.category), joinedload(Case.owner_organisation))
+            .where(case_scope(principal), Case.raised_by_id == principal.user_id))
+    if ward:
+        stmt = stmt.where(Case.ward_id == cases.visible_ward(session, principal, ward).id)
+    if state:
+        stmt = stmt.where(Case.state == state)
+    page = paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
+    ids = [c.id for c in page.items]
+    latest = {}
+    if ids:
+        newest = (select(func.max(AuditEvent.id)).where(AuditEvent.case_id.in_(ids), _readable_events(principal),
+                                                        AuditEvent.object_type != "task")
+                  .group_by(AuditEvent.case_id))
+        latest = {e.case_id: e for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(newest)))}
+    page.items = [RequestSummary(c, latest.get(c.id)) for c in page.items]
+    return page
+
+
+def request_history(session: Session, principal: Principal, reference: str) -> tuple[Case, list[AuditEvent]]:
+    """A request in the councillor's wards and what they may read of its history."""
+    _require_councillor(principal)
+    case = cases.get_case(session, principal, reference)
+    # The case's own story; the partners' task bookkeeping is theirs and the owner's.
+    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id, _readable_events(principal),
+                                                           AuditEvent.object_type != "task")
+                                  .order_by(AuditEvent.id)))
+    return case, events
+
+
+def refer(session: Session, principal: Principal, reference: str, *, reason: str, now: datetime,
+          policy: Policy = Policy()) -> Case:
+    _require_councillor(principal)
+    return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)
