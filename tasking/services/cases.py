@@ -94,13 +94,8 @@ def get_case_to_change(session: Session, principal: Principal, key: str | int) -
 
 def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
                size: int) -> Page:
-    stmt = select(Case).options(*_loaded()).where(case_scope(principal))
-    if filters.area:
-        stmt = stmt.where(Case.area_id == visible_area(session, principal, filters.area).id)
-    if filters.ward:
-        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, filters.ward).id)
-    if filters.category:
-        stmt = stmt.where(Case.category_id == category_by_code(session, filters.category).id)
+    stmt = where_place(session, principal, select(Case).options(*_loaded()).where(case_scope(principal)),
+                       area=filters.area, ward=filters.ward, category=filters.category)
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
     if filters.level:
@@ -112,6 +107,19 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
         stmt = stmt.where(Case.updated_at >= filters.updated_since)
         return paginate(session, stmt, [(Case.updated_at, False), (Case.id, False)], cursor=cursor, size=size)
     return paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
+
+
+def where_place(session: Session, principal: Principal, stmt, *, area: str | None, ward: str | None,
+                category: str | None):
+    """Narrow a case query by area, ward and category codes; an area or ward the principal does
+    not cover is 404, as if it did not exist."""
+    if area:
+        stmt = stmt.where(Case.area_id == visible_area(session, principal, area).id)
+    if ward:
+        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, ward).id)
+    if category:
+        stmt = stmt.where(Case.category_id == category_by_code(session, category).id)
+    return stmt
 
 
 def create_case(session: Session, principal: Principal, data: dict, *, now: datetime,

@@ -10,7 +10,7 @@ from tasking.domain.roles import AREA_STAFF, Role
 from tasking.errors import Forbidden
 from tasking.models import Case
 from tasking.services.access import case_scope
-from tasking.services.cases import category_by_code, visible_area, visible_ward
+from tasking.services.cases import where_place
 from tasking.services.classification import similar_cases
 from tasking.services.pagination import Page, paginate
 
@@ -37,12 +37,7 @@ def triage_queue(session: Session, principal: Principal, filters: TriageFilters,
         raise Forbidden("Only area staff triage cases.")
     stmt = (select(Case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area))
             .where(Case.state.in_(TRIAGE_STATES), case_scope(principal)))
-    if filters.area:
-        stmt = stmt.where(Case.area_id == visible_area(session, principal, filters.area).id)
-    if filters.ward:
-        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, filters.ward).id)
-    if filters.category:
-        stmt = stmt.where(Case.category_id == category_by_code(session, filters.category).id)
+    stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)
     if filters.source:
         stmt = stmt.where(Case.source == filters.source)
     page = paginate(session, stmt, [(Case.risk_score, True), (Case.created_at, False), (Case.id, False)],
