@@ -78,6 +78,7 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SIMILAR_WINDOW_MONTHS": _int("SIMILAR_WINDOW_MONTHS", 6),
         "SIMILAR_RADIUS_METRES": _int("SIMILAR_RADIUS_METRES", 250),
         "SIMILAR_LINK_LIMIT": _int("SIMILAR_LINK_LIMIT", 10),
+        "QUICK_WIN_ALLOCATION_PENCE": _int("QUICK_WIN_ALLOCATION_PENCE", 1_000_000),
         "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
         "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),
         "OPEN311_CHANGESET": datetime(2026, 11, 22, tzinfo=timezone.utc),

@@ -18,13 +18,19 @@ from tasking.models import (
     ApiToken,
     AuditEvent,
     Barrier,
+    BudgetAllocation,
     Case,
     CaseLink,
     CaseNote,
     CaseSequence,
+    ClaimCost,
+    ClaimOutcome,
+    CostAvoidedClaim,
     LevelChange,
     Open311Client,
+    Spend,
     Task,
+    UnitCost,
     User,
     user_areas,
     user_wards,
@@ -33,7 +39,8 @@ from tasking.services import reference_data, tokens, users
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
-MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, Case, Open311Client, Barrier, CaseSequence, ApiToken,
+MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, ClaimOutcome, ClaimCost, CostAvoidedClaim,
+                  Spend, BudgetAllocation, UnitCost, Case, Open311Client, Barrier, CaseSequence, ApiToken,
                   user_wards, user_areas, User]
 
 
@@ -76,6 +83,7 @@ def session(app):
     own.close()
     with engine.begin() as connection:
         connection.execute(update(Case).values(duplicate_of_id=None))
+        connection.execute(delete(Spend.__table__).where(Spend.kind == "reversal"))
         for table in MUTABLE_TABLES:
             connection.execute(delete(getattr(table, "__table__", table)))
 

@@ -10,6 +10,14 @@ from tasking.models.cases import (
     Open311Client,
     Task,
 )
+from tasking.models.money import (
+    BudgetAllocation,
+    ClaimCost,
+    ClaimOutcome,
+    CostAvoidedClaim,
+    Spend,
+    UnitCost,
+)
 from tasking.models.reference import Area, Category, Organisation, Ward, category_support_organisations
 from tasking.models.users import ApiToken, User, user_areas, user_wards
 
@@ -18,15 +26,21 @@ __all__ = [
     "Area",
     "AuditEvent",
     "Barrier",
+    "BudgetAllocation",
     "Case",
     "CaseLink",
     "CaseNote",
     "CaseSequence",
     "Category",
+    "ClaimCost",
+    "ClaimOutcome",
+    "CostAvoidedClaim",
     "LevelChange",
     "Open311Client",
     "Organisation",
+    "Spend",
     "Task",
+    "UnitCost",
     "User",
     "Ward",
     "category_support_organisations",

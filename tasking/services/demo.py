@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasking.models import ApiToken, Case, User, Ward
-from tasking.services import barriers, cases, classification, tokens, users
+from tasking.services import barriers, budget, cases, claims, classification, tokens, users
 from tasking.services.users import principal_for
 
 DOMAIN = "demo.tasking.test"
@@ -215,4 +215,31 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
                           now=now - timedelta(days=8))
     classification.refer(session, councillor, case.id, reason="It is back every week; a landlord is dumping it.",
                          now=now - timedelta(days=1))
-    return made + 1
+    made += 1
+    return made + _money(session, rng, managers, st_matthews, now)
+
+
+def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime) -> int:
+    """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified."""
+    south = principal_for(managers[st_matthews.area_id])
+    finance = principal_for(_demo_users(session, "finance")[0])
+    family = cases.create_case(session, south, _problem(rng, "family-early-help", st_matthews,
+                                                        title="Mother not coping after a new baby, Palfrey"),
+                               now=now - timedelta(days=40))
+    budget.record_spend(session, south, family.id, {"amount_pence": 34_700, "description": "Double buggy and "
+                        "family support sessions", "supplier": "Palfrey Sure Start", "spent_on": (now - timedelta(days=38)).date()},
+                        now=now - timedelta(days=38))
+    compared = claims.create_claim(session, south, family.id, {
+        "outcomes": [{"description": "Costs of a family like Family 1, helped late", "unit_cost_pence": 2_619_700,
+                      "probability": "1"}], "costs": []}, now=now - timedelta(days=30))
+    claims.decide(session, finance, compared.id, decision="verified", reason=None, now=now - timedelta(days=20))
+    claims.create_claim(session, south, family.id, {
+        "outcomes": [{"description": "A one-in-ten chance of a care placement", "unit_cost_pence": 25_900_000,
+                      "probability": "0.1"}], "costs": []}, now=now - timedelta(days=30))
+    for case in session.scalars(select(Case).where(Case.state.in_(("assigned", "in_progress")))
+                                .order_by(Case.id).limit(12)):
+        manager = principal_for(managers[case.area_id])
+        budget.record_spend(session, manager, case.id, {"amount_pence": rng.choice([5_000, 12_500, 25_000, 40_000]),
+                            "description": "Quick win", "supplier": "Local contractor",
+                            "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date())}, now=now)
+    return 1

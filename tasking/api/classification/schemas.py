@@ -5,7 +5,7 @@ from tasking.api.schemas import CaseSummarySchema, OwnerField, ReasonSchema
 from tasking.domain.levels import LEVELS
 
 
-class DecisionSchema(ma.Schema):
+class LevelDecisionSchema(ma.Schema):
     level = ma.fields.Integer(required=True, validate=validate.OneOf(LEVELS))
     reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True, metadata={
         "description": "Required when the level differs from the suggestion"})

@@ -4,7 +4,7 @@ from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
 from tasking.api.cases.schemas import CaseSchema
-from tasking.api.classification.schemas import ClassificationSchema, DecisionSchema, ReferralSchema
+from tasking.api.classification.schemas import ClassificationSchema, LevelDecisionSchema, ReferralSchema
 from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.extensions import db
@@ -21,7 +21,7 @@ class CaseClassification(MethodView):
         """Today's suggested level with its reasons, the level history and similar cases"""
         return classification.view(db.session, current_principal(), case_key, now=now(), policy=current_policy())
 
-    @blp.arguments(DecisionSchema)
+    @blp.arguments(LevelDecisionSchema)
     @blp.response(200, ClassificationSchema)
     def post(self, data, case_key):
         """Decide the level (a reason is needed when it differs from the suggestion) and route the case"""

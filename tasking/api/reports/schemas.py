@@ -14,3 +14,33 @@ class CapacityRowSchema(ma.Schema):
 
 class CapacityReportSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CapacityRowSchema))
+
+
+class ValueArgsSchema(ma.Schema):
+    start = ma.fields.Date(metadata={"description": "First day; the current financial year's 1 April by default"})
+    end = ma.fields.Date(metadata={"description": "Last day; the current financial year's 31 March by default"})
+    area = ma.fields.String(metadata={"description": "Area code; every area you may see by default"})
+
+
+class ValueLineSchema(ma.Schema):
+    key = ma.fields.String()
+    name = ma.fields.String()
+    allocation_pence = ma.fields.Integer(allow_none=True)
+    remaining_pence = ma.fields.Integer(allow_none=True)
+    spent_pence = ma.fields.Integer(attribute="sums.spent_pence")
+    verified_gross_pence = ma.fields.Integer(attribute="sums.verified_gross_pence")
+    verified_net_pence = ma.fields.Integer(attribute="sums.verified_net_pence")
+    estimated_gross_pence = ma.fields.Integer(attribute="sums.estimated_gross_pence")
+    estimated_net_pence = ma.fields.Integer(attribute="sums.estimated_net_pence")
+    return_on_spend = ma.fields.String(allow_none=True, metadata={
+        "description": "Verified net cost avoided per pound of quick-win spend"})
+
+
+class ValueReportSchema(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date()
+    total = ma.fields.Nested(ValueLineSchema)
+    areas = ma.fields.List(ma.fields.Nested(ValueLineSchema))
+    levels = ma.fields.List(ma.fields.Nested(ValueLineSchema))
+    categories = ma.fields.List(ma.fields.Nested(ValueLineSchema))
+    months = ma.fields.List(ma.fields.Nested(ValueLineSchema))

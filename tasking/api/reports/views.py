@@ -1,10 +1,13 @@
-"""/api/v1/reports: how the model is working."""
+"""/api/v1/reports: how the model is working, and what it saved."""
+from flask import Response, current_app
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
-from tasking.api.reports.schemas import CapacityReportSchema
+from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
+from tasking.clock import now
+from tasking.domain.money import financial_year, financial_year_bounds
 from tasking.extensions import db
-from tasking.services import reports
+from tasking.services import reports, value_report
 
 blp = require_token(Blueprint("reports", __name__, url_prefix="/api/v1/reports", description="Reports"))
 
@@ -14,3 +17,28 @@ blp = require_token(Blueprint("reports", __name__, url_prefix="/api/v1/reports",
 def capacity():
     """Per area manager: open cases by level and the level-one cases they hold themselves"""
     return {"items": reports.capacity(db.session, current_principal())}
+
+
+def value_report_for(args):
+    first, last = financial_year_bounds(financial_year(now().date()))
+    return value_report.value_report(db.session, current_principal(), start=args.get("start") or first,
+                                     end=args.get("end") or last, area_code=args.get("area"),
+                                     default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
+
+
+@blp.get("/value")
+@blp.arguments(ValueArgsSchema, location="query")
+@blp.response(200, ValueReportSchema)
+def value(args):
+    """Spend against allocation, cost avoided (verified and estimated apart), return on spend; by area,
+    level, category and month"""
+    return value_report_for(args)
+
+
+@blp.get("/value.csv")
+@blp.arguments(ValueArgsSchema, location="query")
+@blp.response(200, content_type="text/csv", description="The value report as CSV, one row per line")
+def value_csv(args):
+    """The value report as CSV (sections: total, area, level, category, month)"""
+    return Response(value_report.csv_text(value_report_for(args)), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=value-report.csv"})

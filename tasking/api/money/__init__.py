@@ -1,0 +1,3 @@
+from tasking.api.money.views import blp
+
+__all__ = ["blp"]

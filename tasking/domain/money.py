@@ -1,0 +1,32 @@
+"""Money is integer pence; the financial year runs from 1 April to 31 March."""
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+
+PENNY = Decimal(1)
+
+
+def pounds(pence: int) -> str:
+    """£25,850.00 (or -£150.00)."""
+    if not isinstance(pence, int) or isinstance(pence, bool):
+        raise TypeError(f"money is integer pence, not {type(pence).__name__}")
+    sign = "-" if pence < 0 else ""
+    whole, part = divmod(abs(pence), 100)
+    return f"{sign}£{whole:,}.{part:02d}"
+
+
+def round_pence(amount: Decimal) -> int:
+    """Nearest penny, halves away from zero: the one rounding rule used for money."""
+    return int(amount.quantize(PENNY, rounding=ROUND_HALF_UP))
+
+
+def financial_year(day: date) -> int:
+    """The year a financial year starts in: 31 March 2027 is in 2026 (2026-27), 1 April 2027 in 2027."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def financial_year_bounds(year: int) -> tuple[date, date]:
+    return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+def financial_year_label(year: int) -> str:
+    return f"{year}-{(year + 1) % 100:02d}"

@@ -1,0 +1,50 @@
+"""The value report for area partnership boards: a chart and its table."""
+from datetime import date
+
+from flask import Blueprint, Response, current_app, render_template, request
+
+from tasking.clock import now
+from tasking.domain.money import financial_year, financial_year_bounds, pounds
+from tasking.domain.roles import AREA_STAFF, Role
+from tasking.extensions import db
+from tasking.services import value_report
+from tasking.web.session import principal, roles_required
+from tasking.web.value_chart import value_chart_svg
+
+bp = Blueprint("board_reports", __name__, url_prefix="/reports")
+READERS = (*AREA_STAFF, Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
+
+
+def _report():
+    first, last = financial_year_bounds(financial_year(now().date()))
+
+    def day(name, default):
+        try:
+            return date.fromisoformat(request.args[name]) if request.args.get(name) else default
+        except ValueError:
+            return default
+
+    return value_report.value_report(db.session, principal(), start=day("start", first), end=day("end", last),
+                                     area_code=request.args.get("area") or None,
+                                     default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
+
+
+@bp.get("/value.svg")
+@roles_required(*READERS)
+def value_svg():
+    return Response(value_chart_svg(_report()), mimetype="image/svg+xml")
+
+
+@bp.get("/value.csv")
+@roles_required(*READERS)
+def value_csv():
+    return Response(value_report.csv_text(_report()), mimetype="text/csv",
+                    headers={"Content-Disposition": "attachment; filename=value-report.csv"})
+
+
+@bp.get("")
+@roles_required(*READERS)
+def value_page():
+    report = _report()
+    return render_template("reports/value.html", title="Value report", report=report, pounds=pounds,
+                           query=request.query_string.decode())
