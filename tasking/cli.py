@@ -128,5 +128,47 @@ def open311_key_revoke(prefix):
     click.echo(f"revoked the key of {client.name}")
 
 
+@group.command("sweep")
+def sweep_command():
+    """Run one review sweep now."""
+    from tasking import scheduler
+
+    result = scheduler.run_sweep(current_app._get_current_object())
+    if result is None:
+        click.echo("another scheduler is sweeping; nothing done")
+    else:
+        click.echo(f"sweep: {result.reviews} reviews created, {result.overdue} overdue, {result.stalled} stalled")
+
+
+@group.command("send-notifications")
+def send_command():
+    """Send the notifications that are due now."""
+    from tasking import scheduler
+
+    result = scheduler.run_sender(current_app._get_current_object())
+    if result is not None:
+        click.echo(f"notifications: {result.sent} sent, {result.retried} to retry, {result.failed} failed")
+
+
+@group.command("scheduler")
+def scheduler_command():
+    """Run the scheduler process: review sweeps and notification sending, until stopped."""
+    import logging
+    import signal
+
+    from tasking import scheduler
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s scheduler %(levelname)s %(message)s")
+    app = current_app._get_current_object()
+    runner = scheduler.build(app)
+    signal.signal(signal.SIGTERM, lambda *_: runner.shutdown(wait=False))
+    click.echo(f"scheduler: sweeping every {app.config['SWEEP_INTERVAL_SECONDS']} s, "
+               f"sending every {app.config['NOTIFY_INTERVAL_SECONDS']} s")
+    try:
+        runner.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(group)

@@ -3,9 +3,20 @@
 
 def register(api) -> list:
     # Imported here: the blueprints use the extension objects, which import this package.
-    from tasking.api import barriers, cases, classification, money, reference, reports, tasks, tokens, triage
+    from tasking.api import (
+        barriers,
+        cases,
+        classification,
+        money,
+        reference,
+        reports,
+        reviews,
+        tasks,
+        tokens,
+        triage,
+    )
 
-    features = (cases, classification, triage, tasks, money, barriers, reports, reference, tokens)
+    features = (cases, classification, triage, reviews, tasks, money, barriers, reports, reference, tokens)
     for feature in features:
         api.register_blueprint(feature.blp)
     return [feature.blp for feature in features]

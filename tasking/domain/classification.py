@@ -15,6 +15,7 @@ class Thresholds:
     partnership_agencies: int = 2
     multi_agency_agencies: int = 3
     barrier_areas: int = 2  # areas whose cases record the same barrier before it is borough-wide
+    stalled_reviews: int = 2  # review cycles a case misses before it is suggested one level up
 
     @classmethod
     def from_mapping(cls, values: dict | None) -> "Thresholds":
@@ -32,6 +33,7 @@ class Facts:
     barrier_is_borough: bool = False  # a borough policy or system is the barrier
     barrier_area_count: int = 0  # areas whose cases record the same barrier, this one's included
     referred_back: bool = False  # a level-1 case referred back as more complicated
+    missed_reviews: int = 0  # review cycles passed with no decision
 
     @property
     def reports(self) -> int:
@@ -91,6 +93,9 @@ def _level_two(f: Facts, t: Thresholds):
         yield Reason("L2_REPEAT", f"A repeat problem: {f.reports} reports in six months.")
     if f.referred_back:
         yield Reason("L2_REFERRED_BACK", "A level-one case was referred back as more complicated than it looked.")
+    if f.missed_reviews >= t.stalled_reviews:
+        yield Reason("L2_STALLED", f"{f.missed_reviews} review cycles passed with no decision: the simple action "
+                                   "has not worked.")
     if f.category_default_level == 2:
         yield Reason("L2_CATEGORY_DEFAULT", "The category usually needs partnership problem solving.")
 

@@ -19,6 +19,7 @@ from tasking.models.money import (
     UnitCost,
 )
 from tasking.models.reference import Area, Category, Organisation, Ward, category_support_organisations
+from tasking.models.reviews import Notification, Review
 from tasking.models.users import ApiToken, User, user_areas, user_wards
 
 __all__ = [
@@ -36,8 +37,10 @@ __all__ = [
     "ClaimOutcome",
     "CostAvoidedClaim",
     "LevelChange",
+    "Notification",
     "Open311Client",
     "Organisation",
+    "Review",
     "Spend",
     "Task",
     "UnitCost",

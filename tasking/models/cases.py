@@ -80,6 +80,11 @@ class Case(Base):
     reporter_phone: Mapped[str | None] = mapped_column(String(40))
     reporter_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     media_url: Mapped[str | None] = mapped_column(String(500))
+    # Escalation reviews: when the next falls due, whether the last was late, how many went undecided.
+    next_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    review_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    missed_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id", ondelete="RESTRICT"))
     risk_vulnerable_person: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -120,6 +125,7 @@ class Case(Base):
         Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
         Index("ix_cases_owner_user_state", "owner_user_id", "state"),
         Index("ix_cases_created", "created_at"),
+        Index("ix_cases_next_review", "next_review_at", "id"),
         Index("ix_cases_area_state_created", "area_id", "state", "created_at"),
         Index("ix_cases_ward_state_created", "ward_id", "state", "created_at"),
         Index("ix_cases_updated", "updated_at", "id"),

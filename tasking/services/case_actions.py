@@ -9,7 +9,7 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.errors import Conflict, NotFound, ValidationFailed
 from tasking.models import Case, CaseLink
-from tasking.services import audit, suggestions
+from tasking.services import audit, review_schedule, suggestions
 from tasking.services.cases import case_snapshot, get_case, get_case_to_change, refused_as_conflict
 from tasking.services.routing import cancel_active_tasks
 from tasking.services.transaction import atomic
@@ -24,6 +24,7 @@ def reopen_case(session: Session, principal: Principal, key: str | int, *, reaso
         case.state, case.closed_at, case.duplicate_of_id = target.value, None, None
         case.updated_at = now
         suggestions.refresh(session, case, now, policy)
+        review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id,
                      before=changed_before, after={**changed_after, "reason": reason})
@@ -48,7 +49,7 @@ def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of
     with atomic(session), session.no_autoflush:
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
-        case.updated_at = now
+        case.updated_at, case.next_review_at = now, None
         cancel_active_tasks(session, principal, case, now=now, reason=f"Duplicate of {original.reference}.")
         existing = session.scalar(select(CaseLink).where(CaseLink.case_id == case.id,
                                                          CaseLink.other_case_id == original.id,

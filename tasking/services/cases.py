@@ -13,7 +13,7 @@ from tasking.domain.roles import Role
 from tasking.domain.visibility import may_see_personal_details
 from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from tasking.models import Area, Barrier, Case, Category, Task, Ward
-from tasking.services import audit, suggestions
+from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
@@ -177,6 +177,7 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         if "state" in data:
             target = refused_as_conflict(lifecycle.check_close, case.state, data["state"], data.get("reason"))
             case.state, case.closed_at = target.value, now
+            review_schedule.schedule(case, now, policy)
             cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         if not changed_after:

@@ -13,7 +13,7 @@ from tasking.domain.principal import Principal
 from tasking.domain.roles import AREA_STAFF, Role
 from tasking.errors import Conflict, Forbidden, ValidationFailed
 from tasking.models import Case, CaseLink, LevelChange
-from tasking.services import audit, suggestions
+from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope
 from tasking.services.cases import case_snapshot, get_case, get_case_to_change
 from tasking.services.routing import apply_route
@@ -94,6 +94,7 @@ def record_decision(session: Session, principal: Principal, case: Case, *, level
         case.referred_back = False
         case.updated_at = now
         apply_route(session, principal, case, now=now, policy=policy)
+        review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(session, principal, f"case.{kind}", "case", case.id, now=now, case_id=case.id,
                      before=changed_before,
@@ -118,6 +119,7 @@ def refer(session: Session, principal: Principal, key, *, reason: str, now: date
         case.state = lifecycle.State.RETURNED.value
         case.updated_at = now
         suggestions.refresh(session, case, now, policy)
+        review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(session, principal, "case.referred", "case", case.id, now=now, case_id=case.id,
                      before=changed_before, after={**changed_after, "reason": reason})

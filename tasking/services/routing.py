@@ -11,7 +11,7 @@ from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskState
 from tasking.models import Case, Organisation, Task, User, user_areas
-from tasking.services import audit
+from tasking.services import audit, notifications
 
 
 def task_snapshot(task: Task) -> dict:
@@ -86,6 +86,13 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
     for task in new_tasks:
         audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
                      after=task_snapshot(task))
+        notifications.queue(session, [
+            notifications.message("task_offered", f"task_offered:{task.id}:{person[0]}", person,
+                                  f"New task {case.reference}: {case.title}"[:200],
+                                  f"Your organisation has been offered a {task.role} task on case {case.reference} "
+                                  f"({case.title}), due {due:%-d %B %Y}. Pull it with GET /api/v1/tasks/{task.id}.",
+                                  case.id, now)
+            for person in notifications.organisation_people(session, task.organisation_id)])
     return result
 
 

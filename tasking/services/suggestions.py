@@ -9,6 +9,7 @@ from tasking.domain.lifecycle import TRIAGE_STATES
 from tasking.domain.policy import Policy
 from tasking.domain.similarity import Report, bounding_box, months_before, same_problem
 from tasking.models import Barrier, Case, CaseLink
+from tasking.services import review_schedule
 
 
 def _report(row) -> Report:
@@ -67,6 +68,7 @@ def facts_for(session: Session, case: Case, now: datetime, policy: Policy,
         barrier_is_borough=bool(barrier and barrier.borough_level),
         barrier_area_count=barrier_areas,
         referred_back=case.referred_back,
+        missed_reviews=case.missed_reviews or 0,
     )
 
 
@@ -82,10 +84,12 @@ def refresh(session: Session, case: Case, now: datetime, policy: Policy,
 
 
 def on_case_raised(session: Session, case: Case, now: datetime, policy: Policy) -> list[int]:
-    """Suggest a level for a case not yet written, write it, link it to earlier reports of the
-    same problem, and re-suggest those still waiting in triage (it may tip them over a threshold)."""
+    """Suggest a level for a case not yet written and set its first review date, write it, link it to
+    earlier reports of the same problem, and re-suggest those still waiting in triage (it may tip
+    them over a threshold)."""
     similar = similar_case_ids(session, case, now, policy)
     refresh(session, case, now, policy, similar)
+    review_schedule.schedule(case, now, policy)
     session.flush()
     linked = link_similar(session, case, similar[: policy.similar_link_limit], now)
     waiting = session.scalars(select(Case).where(Case.id.in_(linked), Case.state.in_(TRIAGE_STATES)))

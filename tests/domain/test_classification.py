@@ -116,3 +116,11 @@ def test_any_facts_give_a_level_from_one_to_four_with_a_reason(facts):
 @given(facts_strategy)
 def test_the_suggestion_is_never_below_the_categorys_default(facts):
     assert suggest(facts, T).level >= facts.category_default_level
+
+
+@pytest.mark.parametrize("missed, level", [(0, 1), (1, 1), (2, 2), (5, 2)])
+def test_a_case_that_misses_review_cycles_is_suggested_one_level_up(missed, level):
+    suggestion = suggest(Facts(missed_reviews=missed), T)
+    assert suggestion.level == level
+    if level == 2:
+        assert codes(suggestion) == ["L2_STALLED"]

@@ -1,0 +1,3 @@
+from tasking.api.reviews.views import blp
+
+__all__ = ["blp"]

@@ -1,0 +1,52 @@
+"""Escalation reviews: every open case is reviewed on a cycle set by its level, so nothing stalls
+unseen (DESIGN: "Escalation reviews")."""
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+REVIEW_OUTCOMES = ("continue", "escalate", "de_escalate", "close")
+REVIEW_STATES = ("pending", "decided")
+
+
+@dataclass(frozen=True)
+class ReviewPolicy:
+    grace_days: int = 7  # past the due date by this much, a review is overdue and flagged
+    stalled_cycles: int = 2  # missed cycles before a level-one case is put to the area manager
+
+
+def next_review(now: datetime, interval_days: int) -> datetime:
+    return now + timedelta(days=interval_days)
+
+
+@dataclass(frozen=True)
+class Cycle:
+    """What the sweep does for one due case."""
+
+    due_at: datetime
+    next_review_at: datetime
+    overdue: bool
+
+
+def cycle(due_at: datetime, now: datetime, interval_days: int, grace_days: int) -> Cycle:
+    """One review per due case, however many intervals were missed while nothing swept: the next
+    date counts from now, not from the missed dates, and a late one is flagged overdue."""
+    return Cycle(due_at=due_at, next_review_at=now + timedelta(days=interval_days),
+                 overdue=now > due_at + timedelta(days=grace_days))
+
+
+def backoff_seconds(attempts: int, base: int = 30, ceiling: int = 3600) -> int:
+    """Wait before the next delivery attempt: 30 s, 60 s, 120 s ... at most an hour."""
+    return min(ceiling, base * 2 ** max(0, attempts - 1))
+
+
+def check_outcome(outcome: str, level: int | None, new_level: int | None, reason: str | None) -> None:
+    if outcome not in REVIEW_OUTCOMES:
+        raise ValueError(f"outcome is one of {', '.join(REVIEW_OUTCOMES)}")
+    if outcome in ("escalate", "de_escalate", "close") and not (reason and reason.strip()):
+        raise ValueError(f"to {outcome.replace('_', '-')} at a review, say why")
+    if outcome in ("escalate", "de_escalate"):
+        if new_level is None or level is None:
+            raise ValueError("say the new level")
+        if outcome == "escalate" and new_level <= level:
+            raise ValueError("escalating needs a higher level")
+        if outcome == "de_escalate" and new_level >= level:
+            raise ValueError("de-escalating needs a lower level")
