@@ -26,6 +26,9 @@ run: $(VENV)/.installed
 	$(BIN)/flask tasking seed
 	$(BIN)/flask tasking demo
 	@echo "Serving on http://127.0.0.1:5000 (demo accounts in instance/demo-credentials.json)"
+	@echo "The scheduler (review sweeps, notifications) runs beside it; Ctrl-C stops both."
+	$(BIN)/flask tasking scheduler & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: test-sqlite test-postgres

@@ -27,7 +27,9 @@ from tasking.models import (
     ClaimOutcome,
     CostAvoidedClaim,
     LevelChange,
+    Notification,
     Open311Client,
+    Review,
     Spend,
     Task,
     UnitCost,
@@ -39,7 +41,7 @@ from tasking.services import reference_data, tokens, users
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
-MUTABLE_TABLES = [AuditEvent, CaseNote, LevelChange, Task, CaseLink, ClaimOutcome, ClaimCost, CostAvoidedClaim,
+MUTABLE_TABLES = [Notification, Review, AuditEvent, CaseNote, LevelChange, Task, CaseLink, ClaimOutcome, ClaimCost, CostAvoidedClaim,
                   Spend, BudgetAllocation, UnitCost, Case, Open311Client, Barrier, CaseSequence, ApiToken,
                   user_wards, user_areas, User]
 

@@ -151,3 +151,17 @@ def test_a_level_one_case_that_keeps_missing_reviews_goes_to_the_area_manager(se
     case = session.get(Case, case_id)
     assert (case.state, case.suggested_level) == ("returned", 2)
     assert case.suggestion_reasons[0]["code"] == "L2_STALLED"
+
+
+def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(session, manager):
+    who = principal_for(manager)
+    case = cases.create_case(session, who, {"title": "Bins", "description": "d", "category": "litter",
+                                            "ward": "pleck"}, now=NOW)
+    assert case.next_review_at == NOW + timedelta(days=14)  # untriaged: its suggested level's interval
+    for level, days in ((2, 28), (3, 14), (4, 56), (1, 14)):
+        classification.record_decision(session, who, case, level=level, reason="test", now=NOW, policy=Policy())
+        session.refresh(case)
+        assert case.next_review_at == NOW + timedelta(days=days), level
+    cases.update_case(session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW)
+    session.refresh(case)
+    assert case.next_review_at is None

@@ -123,6 +123,8 @@ class CaseSchema(ma.Schema):
     case_review_flag = ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"})
     duplicate_of_id = ma.fields.Integer(allow_none=True)
     ready_to_resolve = ma.fields.Boolean(metadata={"description": "Every task is finished: the owner should resolve it"})
+    next_review_at = ma.fields.AwareDateTime(allow_none=True)
+    overdue = ma.fields.Boolean(metadata={"description": "Its last review was late: flagged for escalation"})
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()
     closed_at = ma.fields.AwareDateTime(allow_none=True)

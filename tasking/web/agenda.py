@@ -1,0 +1,25 @@
+"""The tasking meeting's agenda as a printable page."""
+from datetime import date
+
+from flask import Blueprint, abort, render_template, request
+
+from tasking.domain.money import pounds
+from tasking.domain.roles import AREA_STAFF, Role
+from tasking.extensions import db
+from tasking.services import reviews
+from tasking.web.session import principal, roles_required
+from tasking.web.wording import describe_event
+
+bp = Blueprint("agenda", __name__)
+
+
+@bp.get("/areas/<code>/agenda")
+@roles_required(*AREA_STAFF, Role.ADMIN)
+def agenda_page(code):
+    try:
+        meeting = date.fromisoformat(request.args.get("meeting", ""))
+    except ValueError:
+        abort(400)
+    groups = reviews.agenda(db.session, principal(), code, meeting)
+    return render_template("agenda.html", title=f"Tasking meeting agenda, {meeting:%-d %B %Y}", groups=groups,
+                           meeting=meeting, area=code.upper(), pounds=pounds, describe_event=describe_event)
