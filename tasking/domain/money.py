@@ -14,6 +14,18 @@ def pounds(pence: int) -> str:
     return f"{sign}£{whole:,}.{part:02d}"
 
 
+def parse_pounds(text: str) -> int:
+    """What a person types ("250", "£1,250.50") as pence; more than two decimal places is refused."""
+    cleaned = (text or "").strip().replace("£", "").replace(",", "")
+    try:
+        amount = Decimal(cleaned)
+    except ArithmeticError:
+        raise ValueError("Enter an amount in pounds, like 250 or 250.00") from None
+    if not amount.is_finite() or amount.as_tuple().exponent < -2:
+        raise ValueError("Enter an amount in pounds and pence, like 250.00")
+    return int(amount * 100)
+
+
 def round_pence(amount: Decimal) -> int:
     """Nearest penny, halves away from zero: the one rounding rule used for money."""
     return int(amount.quantize(PENNY, rounding=ROUND_HALF_UP))

@@ -17,6 +17,7 @@ from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
+from tasking.services import routing
 from tasking.services.routing import cancel_active_tasks
 from tasking.services.transaction import atomic
 
@@ -279,3 +280,11 @@ def reporter_details(session: Session, principal: Principal, key: str | int) -> 
         raise Forbidden("Residents' personal details are for area staff only.")
     return {"name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
             "consent": case.reporter_consent}
+
+
+def offer_task(session: Session, principal: Principal, key: str | int, organisation_code: str, *, now: datetime,
+               policy: Policy = Policy()) -> Task:
+    case = get_case_to_change(session, principal, key)
+    if not lifecycle.is_open(case.state):
+        raise Conflict(f"The case is {case.state}; reopen it before offering tasks.")
+    return routing.offer_task(session, principal, case, organisation_code, now=now, policy=policy)

@@ -88,6 +88,11 @@ def decide(session: Session, principal: Principal, review_id: int, *, outcome: s
     return review
 
 
+def case_reviews(session: Session, principal: Principal, key) -> list[Review]:
+    case = cases.get_case(session, principal, key)
+    return list(session.scalars(select(Review).where(Review.case_id == case.id).order_by(Review.sequence.desc())))
+
+
 @dataclass
 class AgendaItem:
     case: Case

@@ -9,7 +9,9 @@ from tasking.domain.lifecycle import State
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
-from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskState
+from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskRole, TaskState
+from tasking.errors import Conflict, ValidationFailed
+from tasking.services.transaction import atomic
 from tasking.models import Case, Organisation, Task, User, user_areas
 from tasking.services import audit, notifications
 
@@ -86,14 +88,18 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
     for task in new_tasks:
         audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
                      after=task_snapshot(task))
-        notifications.queue(session, [
-            notifications.message("task_offered", f"task_offered:{task.id}:{person[0]}", person,
-                                  f"New task {case.reference}: {case.title}"[:200],
-                                  f"Your organisation has been offered a {task.role} task on case {case.reference} "
-                                  f"({case.title}), due {due:%-d %B %Y}. Pull it with GET /api/v1/tasks/{task.id}.",
-                                  case.id, now)
-            for person in notifications.organisation_people(session, task.organisation_id)])
+        _notify_offer(session, case, task, due, now)
     return result
+
+
+def _notify_offer(session: Session, case: Case, task: Task, due: datetime, now: datetime) -> None:
+    notifications.queue(session, [
+        notifications.message("task_offered", f"task_offered:{task.id}:{person[0]}", person,
+                              f"New task {case.reference}: {case.title}"[:200],
+                              f"Your organisation has been offered a {task.role} task on case {case.reference} "
+                              f"({case.title}), due {due:%-d %B %Y}. Pull it with GET /api/v1/tasks/{task.id}.",
+                              case.id, now)
+        for person in notifications.organisation_people(session, task.organisation_id)])
 
 
 def cancel_task(session: Session, actor: Principal, task: Task, *, now: datetime, reason: str) -> None:
@@ -107,3 +113,26 @@ def cancel_task(session: Session, actor: Principal, task: Task, *, now: datetime
 def cancel_active_tasks(session: Session, actor: Principal, case: Case, *, now: datetime, reason: str) -> None:
     for task in session.scalars(select(Task).where(Task.case_id == case.id, Task.state.in_(ACTIVE_TASK_STATES))):
         cancel_task(session, actor, task, now=now, reason=reason)
+
+
+def offer_task(session: Session, actor: Principal, case, organisation_code: str, *, now: datetime,
+               policy: Policy) -> Task:
+    """A person offers part of a case to one more partner: a supporting task, due on the level's cycle."""
+    organisation = session.scalar(select(Organisation).where(Organisation.code == organisation_code))
+    if organisation is None:
+        raise ValidationFailed("Unknown organisation.", {"organisation": [f"Unknown code {organisation_code}."]})
+    active = session.scalar(select(Task.id).where(Task.case_id == case.id, Task.organisation_id == organisation.id,
+                                                  Task.state.in_(ACTIVE_TASK_STATES)))
+    if active is not None:
+        raise Conflict(f"{organisation.name} already has a task on this case.")
+    with atomic(session):
+        due = now + timedelta(days=policy.review_interval(case.level or case.suggested_level or 1))
+        task = Task(case_id=case.id, organisation_id=organisation.id, role=TaskRole.SUPPORT.value,
+                    state=TaskState.OFFERED.value, due_at=due, created_at=now, updated_at=now)
+        session.add(task)
+        case.ready_to_resolve = False
+        session.flush()
+        audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
+                     after=task_snapshot(task))
+        _notify_offer(session, case, task, due, now)
+    return task

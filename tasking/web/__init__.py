@@ -32,7 +32,7 @@ def _error_page(status: int, message: str):
 def register(app) -> None:
     from tasking import errors
     from tasking.extensions import login
-    from tasking.web import agenda, auth, health, landing, reports, requests
+    from tasking.web import agenda, auth, console, health, landing, reports, requests
 
     app.jinja_loader = ChoiceLoader([
         PackageLoader("tasking"),
@@ -43,6 +43,6 @@ def register(app) -> None:
     login.init_app(app)
     login.login_view = "auth.sign_in"
     login.login_message = "Sign in to see this page."
-    for blueprint in (landing.bp, health.bp, auth.bp, requests.bp, reports.bp, agenda.bp):
+    for blueprint in (landing.bp, health.bp, auth.bp, requests.bp, reports.bp, agenda.bp, console.bp):
         app.register_blueprint(blueprint)
     errors.register_format(app, _wants_page, _error_page)

@@ -17,6 +17,8 @@ bp = Blueprint("auth", __name__)
 def home_for(signed_in) -> str:
     if signed_in.principal.role == Role.COUNCILLOR:
         return url_for("councillor.my_requests")
+    if signed_in.principal.role in (Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.ADMIN):
+        return url_for("console.triage_page")
     return url_for("landing.index")
 
 

@@ -103,3 +103,16 @@ def test_totals_are_the_sums_of_the_rounded_lines(lines, costs, quick_win):
     assert result.gross_pence == sum(o.expected_pence for o in outcomes)
     assert result.net_pence == result.gross_pence - quick_win - sum(costs)
     assert all(isinstance(v, int) for v in (result.gross_pence, result.net_pence, result.incurred_pence))
+
+
+@pytest.mark.parametrize("text, pence", [("250", 25_000), ("£1,250.50", 125_050), (" 0.01 ", 1), ("19.9", 1_990)])
+def test_parse_pounds(text, pence):
+    from tasking.domain.money import parse_pounds
+    assert parse_pounds(text) == pence
+
+
+@pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "£"])
+def test_parse_pounds_refuses_what_is_not_money(text):
+    from tasking.domain.money import parse_pounds
+    with pytest.raises(ValueError):
+        parse_pounds(text)

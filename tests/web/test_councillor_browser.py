@@ -1,45 +1,10 @@
 """A councillor uses the request pages in a real headless Chromium, checked by axe-core as they go.
 Screenshots of each page are saved under tests/artifacts/ for a person to look at."""
-import shutil
-from pathlib import Path
-
-import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from tasking.clock import now
 from tasking.services import demo
-
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# As the machine's notes advise: no background traffic to a network this machine cannot reach.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-
-
-@pytest.fixture
-def browser_page():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is missing: `make test` installs it (scripts/ensure-chromium)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1100, "height": 900})
-        page.set_default_timeout(15_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-
-
-def check(page, name):
-    """Save a screenshot and fail on any serious or critical accessibility violation."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    violations = Axe().run(page).response["violations"]
-    serious = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations
-               if v["impact"] in ("serious", "critical")]
-    assert serious == [], f"{name}: {serious}"
-
+from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
 
 def test_councillor_raises_follows_and_refers_a_request(live_server, session, browser_page, caller):
     accounts = demo.load(session, case_count=0, now=now()).accounts

@@ -192,3 +192,7 @@ class CaseTaskSchema(ma.Schema):
 
 class CaseTaskListSchema(ma.Schema):
     items = ma.fields.List(ma.fields.Nested(CaseTaskSchema))
+
+
+class OfferTaskSchema(ma.Schema):
+    organisation = _text(required=True, metadata={"description": "Organisation code of the partner offered the task"})

@@ -5,9 +5,11 @@ from tasking.api.auth import current_principal, require_token
 from tasking.api.cases.schemas import (
     AuditEventPageSchema,
     DuplicateSchema,
+    OfferTaskSchema,
     ReporterSchema,
     ReopenSchema,
     CaseTaskListSchema,
+    CaseTaskSchema,
     CaseCreateSchema,
     CaseListArgsSchema,
     CasePageSchema,
@@ -121,6 +123,13 @@ class CaseTasks(MethodView):
     def get(self, case_key):
         """The tasks routing offered for this case"""
         return {"items": cases.case_tasks(db.session, current_principal(), case_key)}
+
+    @blp.arguments(OfferTaskSchema)
+    @blp.response(201, CaseTaskSchema)
+    def post(self, data, case_key):
+        """Offer a supporting task to another partner"""
+        return cases.offer_task(db.session, current_principal(), case_key, data["organisation"], now=now(),
+                                policy=current_policy())
 
 
 @blp.route("/<case_key>/reporter")

@@ -1,0 +1,89 @@
+"""An area manager works a referred case through the console in a real headless Chromium."""
+import re
+from datetime import datetime, timezone
+
+from playwright.sync_api import expect
+
+from tasking.services import cases, classification, users
+from tasking.services.users import principal_for
+from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
+
+PASSWORD = "correct horse battery staple"
+
+
+def test_area_manager_works_a_referred_case_end_to_end(live_server, session, browser_page, caller):
+    now = datetime.now(timezone.utc)
+    manager = users.create_user(session, None, email="sam@test.example", name="Sam Singh", role="area_manager",
+                                now=now, password=PASSWORD, area_codes=["SW"])
+    councillor = users.create_user(session, None, email="cllr@test.example", name="Cllr Khan", role="councillor",
+                                   now=now, password=PASSWORD, ward_codes=["pleck"])
+    from tasking.services import councillor_requests
+    case = councillor_requests.raise_request(session, principal_for(councillor), {
+        "title": "Gang of youths by the shops", "description": "Intimidating shoppers every evening.",
+        "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now)
+    classification.refer(session, principal_for(councillor), case.id, reason="It is more than noise: intimidation.",
+                         now=now)
+    page = browser_page
+
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(manager.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server}/triage")
+    card = page.locator(".govuk-summary-card", has_text=case.reference)
+    expect(card).to_contain_text("Referred")
+    check(page, "console-01-triage")
+
+    card.get_by_text("Choose another level").click()
+    card.get_by_label("Level").select_option("2")
+    card.get_by_label("Reason").fill("Needs partnership problem solving with the police.")
+    card.get_by_role("button", name="Set level").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text(f"{case.reference} set to level 2")
+    page.goto(f"{live_server}/cases/{case.reference}")
+    expect(page.locator("dl").first).to_contain_text("Area manager")
+    check(page, "console-02-case")
+
+    page.get_by_label("Offer a task to another partner").select_option("wm-police")
+    page.get_by_role("button", name="Offer task").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Task offered")
+    expect(page.locator("#section-tasks + table")).to_contain_text("West Midlands Police")
+
+    remaining = page.locator(".govuk-summary-list__row", has_text="Quick-win budget remaining")
+    expect(remaining).to_contain_text("£10,000.00 of £10,000.00")
+    page.get_by_role("button", name="Record spend").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the amount")
+    check(page, "console-03-spend-error")
+    page.get_by_label("Amount in pounds").fill("250")
+    page.get_by_label("What it paid for").fill("Youth diversion session")
+    page.get_by_role("button", name="Record spend").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Spend recorded")
+    expect(remaining).to_contain_text("£9,750.00 of £10,000.00")
+
+    page.get_by_label("Add a note").fill("Joint patrol with the police on Friday evening.")
+    page.get_by_label("Who may see it").select_option("partners")
+    page.get_by_role("button", name="Add note").click()
+    expect(page.locator("#section-notes + ul")).to_contain_text("(partners): Joint patrol")
+
+    page.get_by_label("Close as").select_option("resolved")
+    page.locator("form", has=page.get_by_label("Close as")).get_by_label("Reason").fill("Group moved on; shops report no trouble.")
+    page.get_by_role("button", name="Close the case").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Case closed")
+    expect(page.locator("dl").first).to_contain_text("Resolved")
+    check(page, "console-04-case-resolved")
+
+    page.get_by_role("link", name="Budget").click()
+    expect(page.locator("dl")).to_contain_text("£9,750.00")
+    check(page, "console-05-budget")
+    page.get_by_role("link", name="Reports").click()
+    check(page, "console-06-reports")
+    page.get_by_role("button", name="Sign out").click()
+    expect(page).to_have_url(f"{live_server}/sign-in")
+
+    # The pages used the same services as the API: the API sees the same result.
+    api = caller("area_manager", areas=["SW"])
+    seen = api.get(f"/api/v1/cases/{case.reference}").json
+    assert (seen["state"], seen["level"], seen["source"]) == ("resolved", 2, "councillor")
+    police = caller("partner", organisation="wm-police")
+    task = police.get("/api/v1/tasks").json["items"][0]
+    assert task["state"] == "cancelled"  # resolving the case withdrew the offer
+    assert [n["body"] for n in task["case"]["notes"]] == ["Joint patrol with the police on Friday evening."]
