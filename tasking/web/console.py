@@ -79,8 +79,10 @@ def _triage(failed_form, status=200):
     items = []
     for item in page.items:
         case = item["case"]
-        confirm = forms.ConfirmLevelForm(prefix=f"confirm-{case.id}", data={"level": case.suggested_level})
-        choose = forms.LevelForm(prefix=f"level-{case.id}", data={"level": str(case.suggested_level or 1)})
+        confirm = forms.ConfirmLevelForm(prefix=f"confirm-{case.id}", data={"level": case.suggested_level},
+                                         formdata=None)
+        choose = forms.LevelForm(prefix=f"level-{case.id}", data={"level": str(case.suggested_level or 1)},
+                                 formdata=None)
         if failed_form is not None and failed_form._prefix in (f"level-{case.id}-", f"confirm-{case.id}-"):
             choose = failed_form if failed_form._prefix.startswith("level") else choose
         items.append({**item, "confirm": confirm, "choose": choose, "age_days": (now() - case.created_at).days})
@@ -132,13 +134,16 @@ def _case_page(reference, failed=None, status=200):
     view = classification.view(db.session, p, case.id, now=today, policy=current_policy())
     ledger = budget.budget(db.session, p, area_code=case.area.code, year=financial_year(today.date()),
                            today=today.date(), default_pence=_default_allocation())
-    # Each form has its own prefix, so no two fields on the page share an id.
+    # Each form has its own prefix, so no two fields on the page share an id; none reads the request,
+    # which after a refused action holds another form's data.
+    blank = {"formdata": None}
     fresh = {
-        "level": forms.LevelForm(prefix="level", data={"level": str(case.level or view.suggestion.level)}),
-        "offer": forms.OfferTaskForm(prefix="offer"), "spend": forms.SpendForm(prefix="spend", data={"spent_on": today.date()}),
-        "claim": forms.ClaimForm(prefix="claim"), "note": forms.NoteForm(prefix="note"),
-        "state": forms.StateForm(prefix="state", data={"version": case.version}), "reopen": forms.ReopenForm(prefix="reopen"),
-        "duplicate": forms.DuplicateForm(prefix="duplicate"),
+        "level": forms.LevelForm(prefix="level", data={"level": str(case.level or view.suggestion.level)}, **blank),
+        "offer": forms.OfferTaskForm(prefix="offer", **blank),
+        "spend": forms.SpendForm(prefix="spend", data={"spent_on": today.date()}, **blank),
+        "claim": forms.ClaimForm(prefix="claim", **blank), "note": forms.NoteForm(prefix="note", **blank),
+        "state": forms.StateForm(prefix="state", data={"version": case.version}, **blank),
+        "reopen": forms.ReopenForm(prefix="reopen", **blank), "duplicate": forms.DuplicateForm(prefix="duplicate", **blank),
     }
     fresh["offer"].organisation.choices = _partners()
     if failed is not None:
@@ -259,7 +264,7 @@ def _budget_page(failed=None, status=200):
         abort(getattr(error, "status", 400))
     reversed_ids = {e.reverses_id for e in ledger.entries if e.reverses_id}
     return render_template("console/budget.html", title="Quick-win budget", ledger=ledger, pounds=pounds,
-                           reversed_ids=reversed_ids, reversal=failed or forms.ReversalForm(),
+                           reversed_ids=reversed_ids, reversal=failed or forms.ReversalForm(formdata=None),
                            can_spend=principal().role == Role.AREA_MANAGER, form=failed), status
 
 
@@ -289,7 +294,7 @@ def _meeting_page(area, meeting_date, failed=None, status=200):
         abort(404)
     except TaskingError as error:
         abort(error.status)
-    decisions = {item.review.id: forms.ReviewDecisionForm(prefix=f"review-{item.review.id}")
+    decisions = {item.review.id: forms.ReviewDecisionForm(prefix=f"review-{item.review.id}", formdata=None)
                  for group in groups for item in group.items if item.review}
     if failed is not None:
         decisions[failed[0]] = failed[1]

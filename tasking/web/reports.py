@@ -7,7 +7,7 @@ from tasking.clock import now
 from tasking.domain.money import financial_year, financial_year_bounds, pounds
 from tasking.domain.roles import AREA_STAFF, Role
 from tasking.extensions import db
-from tasking.services import value_report
+from tasking.services import reports, value_report
 from tasking.web.session import principal, roles_required
 from tasking.web.value_chart import value_chart_svg
 
@@ -46,5 +46,6 @@ def value_csv():
 @roles_required(*READERS)
 def value_page():
     report = _report()
+    capacity = reports.capacity(db.session, principal()) if principal().role != Role.FINANCE else []
     return render_template("reports/value.html", title="Value report", report=report, pounds=pounds,
-                           query=request.query_string.decode())
+                           query=request.query_string.decode(), capacity=capacity)
