@@ -76,6 +76,11 @@ def test_area_manager_works_a_referred_case_end_to_end(live_server, session, bro
     check(page, "console-05-budget")
     page.get_by_role("link", name="Reports").click()
     check(page, "console-06-reports")
+    page.goto(f"{live_server}/meetings/SW/{now.date().isoformat()}")
+    expect(page.locator("h1")).to_contain_text("Tasking meeting")
+    check(page, "console-07-meeting")
+    page.goto(f"{live_server}/areas/SW/agenda?meeting={now.date().isoformat()}")
+    check(page, "console-08-agenda-print")
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{live_server}/sign-in")
 
