@@ -170,5 +170,15 @@ def scheduler_command():
         pass
 
 
+@group.command("generate")
+@click.option("--cases", "count", type=int, required=True, help="How many synthetic cases to add.")
+@click.option("--seed", type=int, default=2011, show_default=True)
+def generate_command(count, seed):
+    """Add synthetic cases for benchmarks (bench/generate.py; run from the repository)."""
+    from bench.generate import generate
+
+    click.echo(generate(db.engine, count, seed=seed))
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(group)
