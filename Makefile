@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres browser clean
+.PHONY: run test test-sqlite test-postgres browser bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,11 @@ test-sqlite: $(VENV)/.installed-test browser
 test-postgres: $(VENV)/.installed-test browser
 	@echo "=== test run 2 of 2: database PostgreSQL (server started by scripts/test-postgres) ==="
 	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
+
+# Benchmarks (issue 8): run by hand, never part of make test; figures go to bench/RESULTS.md.
+bench: $(VENV)/.installed
+	$(BIN)/python -m bench.run --database sqlite --cases 100000 --sweep-baseline 0
+	$(BIN)/python -m bench.run --database postgres --cases 1000000
 
 clean:
 	rm -rf $(VENV) instance *.egg-info

@@ -120,7 +120,9 @@ class Case(Base):
         # Nothing is dropped: a levelled case has an owner, or waits in triage with the reason.
         CheckConstraint("level IS NULL OR owner_organisation_id IS NOT NULL OR owner_user_id IS NOT NULL "
                         "OR routing_reason IS NOT NULL", name="levelled_case_has_owner"),
-        Index("ix_cases_triage", "area_id", "state", "risk_score", "created_at"),
+        # The triage queue in its own order, for the waiting cases only: the first page is an index scan.
+        Index("ix_cases_triage_queue", "area_id", text("risk_score DESC"), "created_at", "id",
+              postgresql_where=text("state IN ('new', 'returned')"), sqlite_where=text("state IN ('new', 'returned')")),
         Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
         Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
         Index("ix_cases_owner_user_state", "owner_user_id", "state"),
