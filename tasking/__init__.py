@@ -11,7 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, overrides))
 
-    from tasking import api, cli, open311, web
+    from tasking import api, cli, guards, open311, web
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
@@ -19,6 +19,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     app.extensions["tasking.policy"] = Policy.from_config(app.config)
     db.init_app(app)
+    guards.register(app)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
