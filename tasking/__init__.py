@@ -11,7 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, overrides))
 
-    from tasking import api, cli, guards, open311, web
+    from tasking import api, cli, guards, open311, security, web
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
@@ -26,6 +26,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     rest_api.init_app(app)
     machine_blueprints = [*api.register(rest_api), open311.register(app)]
     web.register(app)
+    security.register(app)
     csrf.init_app(app)
     # Bearer tokens and api_keys, not cookies, authenticate these: there is no forgery to stop.
     for blueprint in machine_blueprints:

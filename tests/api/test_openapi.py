@@ -54,3 +54,23 @@ def test_landing_page_links_the_api_docs(client):
     page = client.get("/").get_data(as_text=True)
     assert 'href="/api/v1/docs"' in page
     assert 'href="/api/v1/openapi.json"' in page
+
+
+def test_responses_carry_security_headers_and_a_content_security_policy(client):
+    for path in ("/", "/sign-in", "/healthz", "/api/v1/openapi.json"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy and "object-src 'none'" in policy
+        assert response.headers["X-Frame-Options"] == "DENY"
+        assert response.headers["X-Content-Type-Options"] == "nosniff"
+        assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    page = client.get("/sign-in")
+    nonce = page.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in page.get_data(as_text=True)  # the one inline script carries it
+    assert "unsafe-inline" not in page.headers["Content-Security-Policy"]
+
+
+def test_the_api_docs_page_may_load_swagger_ui_from_its_cdn(client):
+    policy = client.get("/api/v1/docs").headers["Content-Security-Policy"]
+    assert "https://cdn.jsdelivr.net" in policy
+    assert "https://cdn.jsdelivr.net" not in client.get("/").headers["Content-Security-Policy"]

@@ -14,6 +14,9 @@ def test_councillor_raises_follows_and_refers_a_request(live_server, session, br
     page.goto(f"{live_server}/requests/new")
     expect(page).to_have_url(f"{live_server}/sign-in?next=%2Frequests%2Fnew")
     check(page, "01-sign-in")
+    # The content security policy lets GOV.UK Frontend run: the nonce'd inline script and the module.
+    assert page.evaluate("document.body.classList.contains('govuk-frontend-supported')")
+    expect(page.get_by_role("button", name="Show password")).to_be_visible()
     page.get_by_label("Email address").fill(councillor["email"])
     page.get_by_label("Password", exact=True).fill("not the password")
     page.get_by_role("button", name="Sign in").click()
