@@ -15,11 +15,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
-    from tasking.extensions import csrf, db, migrate
+    from tasking.extensions import csrf, db, limiter, migrate
 
     app.extensions["tasking.policy"] = Policy.from_config(app.config)
     db.init_app(app)
     guards.register(app)
+    limiter.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))

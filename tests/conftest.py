@@ -64,8 +64,9 @@ def pytest_report_header(config):
 def app(tmp_path_factory):
     url = test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tasking-test.db'}"
     # Plain http in tests: cookies marked Secure would not come back (test_web_security checks the flags).
+    # Rate limits are off here (the suite signs in many times a minute); test_rate_limits turns them on.
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False})
+                      "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
     with app.app_context():
         flask_migrate.upgrade()
         reference_data.load(db.session, reference_data.read_file(), now=NOW)

@@ -2,6 +2,7 @@
 from flask import g, request
 from flask_smorest import Blueprint
 
+from tasking import rate_limits
 from tasking.clock import now
 from tasking.domain.principal import Principal
 from tasking.errors import Unauthorized
@@ -18,7 +19,10 @@ def _authenticate() -> None:
 
 
 def require_token(blueprint: Blueprint) -> Blueprint:
+    """Every request to the blueprint needs a bearer token; refused tokens are rate limited. Called
+    once, when the blueprint is made, however many apps are created."""
     blueprint.before_request(_authenticate)
+    rate_limits.token_failures(blueprint)
     return blueprint
 
 

@@ -2,6 +2,7 @@
 import marshmallow as ma
 from flask import Blueprint, current_app, request, url_for
 
+from tasking import rate_limits
 from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.extensions import db
@@ -45,6 +46,7 @@ def service_definition(service_code, fmt):
 
 
 @bp.post(f"/requests.{FMT}")
+@rate_limits.open311_post
 def post_request(fmt):
     data = _args(forms.PostRequestSchema(), request.form)
     key = data.get("api_key") or request.args.get("api_key")

@@ -13,6 +13,7 @@ HEADINGS = {
                             "If you followed a link, the page may not be yours to see."),
     405: ("There is a problem with the request", "This page does not accept that kind of request."),
     413: ("The form was too large", "Go back and send less."),
+    429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later."),
     503: ("Sorry, the service is unavailable", "Try again in a few minutes."),
 }

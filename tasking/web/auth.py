@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
+from tasking import rate_limits
 from tasking.clock import now
 from tasking.domain.roles import Role
 from tasking.extensions import db
@@ -31,6 +32,7 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
+@rate_limits.sign_in
 def sign_in():
     if current_user.is_authenticated:
         return redirect(home_for(current_user))

@@ -1,0 +1,47 @@
+"""Sign-in, refused tokens and Open311 reports are rate limited, answering 429 in each format."""
+import re
+from datetime import datetime, timezone
+
+import pytest
+
+from tasking import create_app
+from tasking.services import open311_clients
+
+
+@pytest.fixture
+def limited(app, session):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": True,
+                       "RATELIMIT_STORAGE_URI": "memory://", "SIGN_IN_RATE_LIMIT": "3 per minute",
+                       "TOKEN_FAILURE_RATE_LIMIT": "4 per minute", "OPEN311_POST_RATE_LIMIT": "2 per minute"})
+
+
+def test_sign_in_attempts_are_limited(limited):
+    client = limited.test_client()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
+    statuses = [client.post("/sign-in", data={"email": "x@test.example", "password": "guess", "csrf_token": token},
+                            headers={"Accept": "text/html"}).status_code for _ in range(4)]
+    assert statuses == [400, 400, 400, 429]
+    assert client.get("/sign-in").status_code == 200  # reading the page is not limited
+
+
+def test_refused_tokens_are_limited_but_good_ones_are_not_counted(limited, caller):
+    good = caller("admin")
+    client = limited.test_client()
+    for _ in range(6):
+        assert client.get("/api/v1/areas", headers={"Authorization": f"Bearer {good.token}"}).status_code == 200
+    statuses = [client.get("/api/v1/areas", headers={"Authorization": "Bearer tsk_bad_guess"}).status_code
+                for _ in range(5)]
+    assert statuses == [401, 401, 401, 401, 429]
+    limited_response = client.get("/api/v1/areas", headers={"Authorization": "Bearer tsk_bad_guess"})
+    assert limited_response.get_json()["error"]["code"] == "too_many_requests"
+
+
+def test_open311_posts_are_limited_in_the_open311_format(limited, session):
+    _client, key = open311_clients.create_client(session, None, name="Flood", now=datetime.now(timezone.utc))
+    client = limited.test_client()
+    form = {"api_key": key, "service_code": "litter", "lat": "52.5772", "long": "-1.9995", "description": "Bins"}
+    statuses = [client.post("/open311/v2/requests.json", data=form).status_code for _ in range(3)]
+    assert statuses == [201, 201, 429]
+    body = client.post("/open311/v2/requests.json", data=form).get_json()
+    assert body[0]["code"] == 429 and body[0]["description"]
