@@ -64,9 +64,11 @@ def pytest_report_header(config):
 def app(tmp_path_factory):
     url = test_database_url() or f"sqlite:///{tmp_path_factory.mktemp('db') / 'tasking-test.db'}"
     # Plain http in tests: cookies marked Secure would not come back (test_web_security checks the flags).
-    # Rate limits are off here (the suite signs in many times a minute); test_rate_limits turns them on.
+    # The suite signs in many times a minute: limits out of reach here; test_rate_limits lowers them.
+    unreachable = "100000 per minute"
     app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False, "RATELIMIT_ENABLED": False})
+                      "REMEMBER_COOKIE_SECURE": False, "SIGN_IN_RATE_LIMIT": unreachable,
+                      "TOKEN_FAILURE_RATE_LIMIT": unreachable, "OPEN311_POST_RATE_LIMIT": unreachable})
     with app.app_context():
         flask_migrate.upgrade()
         reference_data.load(db.session, reference_data.read_file(), now=NOW)

@@ -4,16 +4,20 @@ from datetime import datetime, timezone
 
 import pytest
 
-from tasking import create_app
+from tasking.extensions import limiter
 from tasking.services import open311_clients
 
 
 @pytest.fixture
-def limited(app, session):
-    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
-                       "SESSION_COOKIE_SECURE": False, "RATELIMIT_ENABLED": True,
-                       "RATELIMIT_STORAGE_URI": "memory://", "SIGN_IN_RATE_LIMIT": "3 per minute",
-                       "TOKEN_FAILURE_RATE_LIMIT": "4 per minute", "OPEN311_POST_RATE_LIMIT": "2 per minute"})
+def limited(app, session, monkeypatch):
+    """The suite's app with its limits lowered for this test only. (One limiter serves one app per
+    process, so a second app would change the limits for the whole suite.)"""
+    for name, value in (("SIGN_IN_RATE_LIMIT", "3 per minute"), ("TOKEN_FAILURE_RATE_LIMIT", "4 per minute"),
+                        ("OPEN311_POST_RATE_LIMIT", "2 per minute")):
+        monkeypatch.setitem(app.config, name, value)
+    limiter.reset()
+    yield app
+    limiter.reset()
 
 
 def test_sign_in_attempts_are_limited(limited):
