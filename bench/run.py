@@ -7,14 +7,13 @@ import http.client
 import json
 import os
 import platform
-import random
 import signal
 import statistics
 import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -257,7 +256,7 @@ def report(args, figures):
     lines = [f"\n## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.database}, {args.cases:,} cases\n",
              f"- command: `{command}`",
              f"- machine: {os.cpu_count()} cores, {memory:,} MB memory, {platform.platform()}, Python {platform.python_version()}",
-             f"- server and client on one machine; gunicorn with 2 workers on 127.0.0.1\n",
+             "- server and client on one machine; gunicorn with 2 workers on 127.0.0.1\n",
              "| figure | measured |", "|---|---|"]
     for name, value in figures.items():
         lines.append(f"| {name} | `{json.dumps(value)}` |")

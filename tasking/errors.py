@@ -5,7 +5,7 @@ caller; nothing internal (stack traces, SQL, class names) ever leaves the proces
 """
 import logging
 
-from flask import Flask, current_app, jsonify, request
+from flask import Flask, current_app, jsonify
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException

@@ -10,7 +10,7 @@ from tasking.domain.lifecycle import State
 from tasking.domain.locating import WardPlace, nearest_ward, ward_named_in
 from tasking.domain.policy import Policy
 from tasking.domain.visibility import PUBLIC_AUDIENCE
-from tasking.errors import NotFound, TaskingError
+from tasking.errors import TaskingError
 from tasking.models import AuditEvent, Case, Category, Open311Client, Ward
 from tasking.services import audit, suggestions
 from tasking.services.cases import case_snapshot

@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from tasking.domain.money import financial_year
+from tasking.domain.money import financial_year, financial_year_bounds
 from tasking.domain.principal import Principal
 from tasking.domain.roles import AREA_STAFF, Role
 from tasking.errors import Forbidden, NotFound, ValidationFailed
@@ -75,8 +75,13 @@ def _month_of(session: Session, column):
     return func.strftime("%Y-%m", column)
 
 
-def value_report(session: Session, principal: Principal, *, start: date, end: date, area_code: str | None,
+def value_report(session: Session, principal: Principal, *, start: date | None, end: date | None,
+                 area_code: str | None, today: date | None = None,
                  default_allocation_pence: int = DEFAULT_ALLOCATION_PENCE) -> ValueReport:
+    """For a period; the financial year containing `today` where start or end is not given."""
+    if start is None or end is None:
+        first, last = financial_year_bounds(financial_year(today or date.today()))
+        start, end = start or first, end or last
     if end < start:
         raise ValidationFailed("The period ends before it starts.", {"end": ["Must not be before start."]})
     areas = _areas_in_scope(session, principal, area_code)

@@ -11,7 +11,6 @@ from tasking.domain.money import financial_year, pounds
 from tasking.domain.roles import AREA_STAFF, Role
 from tasking.errors import TaskingError
 from tasking.extensions import db
-from tasking.models import Organisation
 from tasking.services import (
     budget,
     case_actions,
@@ -20,6 +19,7 @@ from tasking.services import (
     classification,
     history,
     notes,
+    reference_data,
     reviews,
     triage,
 )
@@ -122,9 +122,7 @@ def _case_or_404(reference):
 
 
 def _partners():
-    from sqlalchemy import select
-    return [(o.code, o.name) for o in db.session.scalars(select(Organisation).where(
-        Organisation.kind != "borough").order_by(Organisation.name))]
+    return [(o.code, o.name) for o in reference_data.list_organisations(db.session) if o.kind != "borough"]
 
 
 def _case_page(reference, failed=None, status=200):

@@ -4,7 +4,7 @@ from datetime import date
 from flask import Blueprint, Response, current_app, render_template, request
 
 from tasking.clock import now
-from tasking.domain.money import financial_year, financial_year_bounds, pounds
+from tasking.domain.money import pounds
 from tasking.domain.roles import AREA_STAFF, Role
 from tasking.extensions import db
 from tasking.services import reports, value_report
@@ -16,16 +16,14 @@ READERS = (*AREA_STAFF, Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
 
 
 def _report():
-    first, last = financial_year_bounds(financial_year(now().date()))
-
-    def day(name, default):
+    def day(name):
         try:
-            return date.fromisoformat(request.args[name]) if request.args.get(name) else default
+            return date.fromisoformat(request.args[name]) if request.args.get(name) else None
         except ValueError:
-            return default
+            return None
 
-    return value_report.value_report(db.session, principal(), start=day("start", first), end=day("end", last),
-                                     area_code=request.args.get("area") or None,
+    return value_report.value_report(db.session, principal(), start=day("start"), end=day("end"),
+                                     area_code=request.args.get("area") or None, today=now().date(),
                                      default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
 
 

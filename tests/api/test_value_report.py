@@ -82,6 +82,9 @@ def test_the_csv_has_the_same_numbers_and_return_on_spend(caller):
     manager, finance = caller("area_manager", areas=["SW"]), caller("finance")
     _example(manager, finance)
     report = finance.get("/api/v1/reports/value").json
+    from tasking.domain.money import financial_year, financial_year_bounds
+    first, last = financial_year_bounds(financial_year(datetime.now(timezone.utc).date()))
+    assert (report["start"], report["end"]) == (first.isoformat(), last.isoformat())  # the current year by default
     south = next(line for line in report["areas"] if line["key"] == "SW")
     assert (south["spent_pence"], south["verified_net_pence"], south["estimated_net_pence"]) == (45_000, 155_000, 55_000)
     assert south["return_on_spend"] == "3.44"

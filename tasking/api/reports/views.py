@@ -5,7 +5,6 @@ from flask_smorest import Blueprint
 from tasking.api.auth import current_principal, require_token
 from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
 from tasking.clock import now
-from tasking.domain.money import financial_year, financial_year_bounds
 from tasking.extensions import db
 from tasking.services import reports, value_report
 
@@ -20,9 +19,8 @@ def capacity():
 
 
 def value_report_for(args):
-    first, last = financial_year_bounds(financial_year(now().date()))
-    return value_report.value_report(db.session, current_principal(), start=args.get("start") or first,
-                                     end=args.get("end") or last, area_code=args.get("area"),
+    return value_report.value_report(db.session, current_principal(), start=args.get("start"), end=args.get("end"),
+                                     area_code=args.get("area"), today=now().date(),
                                      default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
 
 
