@@ -46,6 +46,10 @@ MUTABLE_TABLES = [Notification, Review, AuditEvent, CaseNote, LevelChange, Task,
                   user_wards, user_areas, User]
 
 
+# Records of who used a token, not changes: a refused request may leave these and nothing else.
+ACCESS_EVENTS = ("token.used", "token.refused")
+
+
 def test_database_url() -> str | None:
     return os.environ.get("TASKING_TEST_DATABASE_URL") or None
 
@@ -155,6 +159,12 @@ def count_rows(session):
         return session.scalar(select(func.count()).select_from(model).where(*where))
 
     return count
+
+
+@pytest.fixture
+def count_changes(count_rows):
+    """Audit events that record a change, leaving out the records of token use."""
+    return lambda *where: count_rows(AuditEvent, AuditEvent.action.not_in(ACCESS_EVENTS), *where)
 
 
 @pytest.fixture

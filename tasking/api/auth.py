@@ -15,7 +15,8 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send Authorization: Bearer <token>.")
-    g.principal = tokens.authenticate(db.session, secret.strip(), now=now())
+    g.principal = tokens.authenticate(db.session, secret.strip(), now=now(),
+                                      request_line=f"{request.method} {request.path}"[:300])
 
 
 def require_token(blueprint: Blueprint) -> Blueprint:

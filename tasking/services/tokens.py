@@ -88,6 +88,7 @@ def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
 
 def issue_for_email(session: Session, actor: Principal, *, email: str, name: str, now: datetime,
                     expires_at: datetime | None) -> IssuedToken:
+    """expires_at None means never; callers apply the default lifetime when none was asked for."""
     _require_admin(actor)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
@@ -102,18 +103,39 @@ def revoke_as_admin(session: Session, actor: Principal, prefix: str, *, now: dat
     return revoke_token(session, actor, prefix, now=now)
 
 
-def authenticate(session: Session, secret: str, *, now: datetime) -> Principal:
-    """The principal behind a bearer token, or Unauthorized with one message for every failure."""
+def authenticate(session: Session, secret: str, *, now: datetime, request_line: str = "") -> Principal:
+    """The principal behind a bearer token, or Unauthorized with one message for every failure.
+
+    Use is audited once per token per minute (with the first request of that minute), not on every
+    call: an audit row per read would make every read a write and swamp the trail. A refused known
+    token (revoked, expired, user deactivated) is audited every time, since it may be a stolen one.
+    """
     refused = Unauthorized("The token is missing, unknown, expired or revoked.")
     if not secret or not secret.startswith(f"{TOKEN_PREFIX}_"):
         raise refused
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
-    if token is None or token.revoked_at is not None or not token.user.active:
+    if token is None:
         raise refused
-    if token.expires_at is not None and token.expires_at <= now:
+    why = _refusal(token, now)
+    if why:
+        with atomic(session):
+            audit.record(session, None, "token.refused", "api_token", token.id, now=now,
+                         after={"prefix": token.prefix, "reason": why, "request": request_line})
         raise refused
     principal = principal_for(token.user)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
         with atomic(session):
             token.last_used_at = now
+            audit.record(session, principal, "token.used", "api_token", token.id, now=now,
+                         after={"prefix": token.prefix, "request": request_line})
     return principal
+
+
+def _refusal(token: ApiToken, now: datetime) -> str | None:
+    if token.revoked_at is not None:
+        return "revoked"
+    if token.expires_at is not None and token.expires_at <= now:
+        return "expired"
+    if not token.user.active:
+        return "user inactive"
+    return None

@@ -57,3 +57,32 @@ def test_other_schemes_are_refused(client, session, make_user):
     issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
     response = client.get("/api/v1/areas", headers={"Authorization": f"Basic {issued.secret}"})
     assert response.status_code == 401
+
+
+def _events(session, action):
+    session.expire_all()
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)))
+
+
+def test_token_use_is_audited_once_a_minute_with_the_request(client, session, make_user):
+    user = make_user("area_manager", areas=["SW"])
+    issued = tokens.issue_token(session, None, user, name="laptop", now=NOW)
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    for _ in range(3):
+        assert client.get("/api/v1/cases", headers=headers).status_code == 200
+    used = _events(session, "token.used")
+    assert len(used) == 1
+    assert used[0].actor_id == user.id and used[0].object_id == str(issued.token.id)
+    assert used[0].after == {"prefix": issued.token.prefix, "request": "GET /api/v1/cases"}
+
+
+def test_a_refused_known_token_is_audited_each_time_with_the_reason(client, session, make_user):
+    issued = tokens.issue_token(session, None, make_user("admin"), name="stolen", now=NOW)
+    tokens.revoke_token(session, None, issued.token.prefix, now=datetime.now(timezone.utc))
+    headers = {"Authorization": f"Bearer {issued.secret}"}
+    for _ in range(2):
+        assert client.get("/api/v1/areas", headers=headers).status_code == 401
+    refused = _events(session, "token.refused")
+    assert [e.after["reason"] for e in refused] == ["revoked", "revoked"]
+    assert refused[0].after["request"] == "GET /api/v1/areas"
+    assert _events(session, "token.used") == []

@@ -37,3 +37,14 @@ def test_only_admins_manage_tokens(caller):
     assert manager.post("/api/v1/tokens", json={"email": manager.user.email}).status_code == 403
     assert manager.client.delete(f"/api/v1/tokens/{manager.token.split('_')[1]}",
                                  headers={"Authorization": f"Bearer {manager.token}"}).status_code == 403
+
+
+def test_a_token_issued_without_an_expiry_gets_the_default_lifetime_and_null_means_never(caller):
+    admin = caller("admin")
+    issued_at = datetime.now(timezone.utc)
+    default = admin.post("/api/v1/tokens", json={"email": admin.user.email, "name": "default"})
+    assert default.status_code == 201
+    expires = datetime.fromisoformat(default.json["expires_at"])
+    assert timedelta(days=364) < expires - issued_at < timedelta(days=366)
+    never = admin.post("/api/v1/tokens", json={"email": admin.user.email, "name": "never", "expires_at": None})
+    assert never.status_code == 201 and never.json["expires_at"] is None

@@ -147,3 +147,15 @@ def test_the_councillors_list_filters_by_ward_and_state(app, person):
     page = client.get("/requests?ward=pleck").get_data(as_text=True)
     assert second in page and first not in page
     assert "No requests match these filters" in client.get("/requests?state=resolved").get_data(as_text=True)
+
+
+def test_a_session_ends_after_its_lifetime_even_if_the_browser_keeps_the_cookie(app, councillor_client, monkeypatch):
+    import itsdangerous.timed
+
+    assert councillor_client.get("/requests", headers=HTML).status_code == 200
+    lifetime = app.permanent_session_lifetime.total_seconds()
+    signed_at = itsdangerous.timed.TimestampSigner.get_timestamp
+    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
+                        lambda self: signed_at(self) + int(lifetime) + 60)
+    response = councillor_client.get("/requests", headers=HTML)
+    assert response.status_code == 302 and "/sign-in" in response.headers["Location"]
