@@ -158,9 +158,10 @@ def save_unit_cost(session: Session, principal: Principal, data: dict, *, now: d
     if principal.role not in CATALOGUE_EDITORS:
         raise Forbidden("Finance officers and admins manage the unit-cost catalogue.")
     with atomic(session):
+        if "name" in data and session.scalar(select(UnitCost.id).where(
+                UnitCost.name == data["name"], UnitCost.id != (unit_cost_id or 0))) is not None:
+            raise Conflict("A unit cost with this name exists; change that one.")
         if unit_cost_id is None:
-            if session.scalar(select(UnitCost.id).where(UnitCost.name == data["name"])) is not None:
-                raise Conflict("A unit cost with this name exists; change that one.")
             unit = UnitCost(updated_at=now, **data)
             session.add(unit)
             before = None

@@ -44,7 +44,9 @@ def _attach(form, error: TaskingError) -> None:
             field.errors = [*field.errors, *(problems if isinstance(problems, list) else [str(problems)])]
             placed = True
     if not placed:
-        first = next(f for f in form if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField"))
+        # A form of hidden fields only (triage's confirm button) still needs somewhere to say it.
+        shown = [f for f in form if f.type not in ("CSRFTokenField", "HiddenField", "SubmitField")]
+        first = shown[0] if shown else next(f for f in form if f.type == "HiddenField")
         first.errors = [*first.errors, error.message]
 
 

@@ -27,6 +27,18 @@ class Pounds(StringField):
                 raise ValidationError(str(problem)) from None
 
 
+class GovDateField(DateField):
+    """A date posted as day, month and year. The GOV.UK widget redraws the three parts, so a post
+    without exactly three (never a browser's, but anyone can post) becomes an empty date, which
+    the form then refuses, rather than an error when the form is shown again."""
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            self.raw_data, self.data = ["", "", ""], None
+            return
+        super().process_formdata(valuelist)
+
+
 class ConfirmLevelForm(FlaskForm):
     level = HiddenField(validators=[InputRequired()])
     submit = SubmitField("Confirm", widget=GovSubmitInput())
@@ -50,7 +62,7 @@ class SpendForm(FlaskForm):
     description = StringField("What it paid for", widget=GovTextInput(),
                               validators=[InputRequired("Say what it paid for"), Length(max=500)])
     supplier = StringField("Supplier (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    spent_on = DateField("Date of the spend", widget=GovDateInput(), format="%d %m %Y",
+    spent_on = GovDateField("Date of the spend", widget=GovDateInput(), format="%d %m %Y",
                          validators=[InputRequired("Enter the date of the spend")])
     submit = SubmitField("Record spend", widget=GovSubmitInput())
 

@@ -213,3 +213,19 @@ def test_racing_spends_never_pass_the_allocation(app, session, make_user, case):
     ledger = app.test_client().get("/api/v1/budgets?area=SW", headers=headers).json
     assert ledger["spent_pence"] == accepted * 15_000 <= 1_000_000
     assert len([e for e in ledger["entries"] if e["kind"] == "spend"]) == accepted
+
+
+def test_finance_changes_part_of_a_unit_cost_and_names_stay_unique(finance, count_rows):
+    from tasking.models import UnitCost
+    fields = {"amount_pence": 498_000, "unit": "week", "source": "PSSRU 2025", "year": 2025}
+    care = finance.post("/api/v1/unit-costs", json={"name": "Week of residential care", **fields}).json
+    finance.post("/api/v1/unit-costs", json={"name": "Night in a hostel", **fields})
+    changed = finance.patch(f"/api/v1/unit-costs/{care['id']}", json={"amount_pence": 512_000})
+    assert changed.status_code == 200, changed.json
+    assert (changed.json["amount_pence"], changed.json["name"], changed.json["source"]) == (
+        512_000, "Week of residential care", "PSSRU 2025")
+    clash = finance.patch(f"/api/v1/unit-costs/{care['id']}", json={"name": "Night in a hostel"})
+    assert clash.status_code == 409
+    assert count_rows(UnitCost, UnitCost.name == "Night in a hostel") == 1
+    assert finance.patch(f"/api/v1/unit-costs/{care['id']}", json={"name": "Week of residential care"}).status_code == 200
+    assert finance.patch("/api/v1/unit-costs/999999", json={"amount_pence": 1}).status_code == 404

@@ -140,3 +140,32 @@ def test_console_forms_need_csrf(caller, web_user):
     response = web.post(f"/cases/{case['reference']}/notes", data={"note-body": "x"}, headers=HTML)
     assert response.status_code == 400
     assert api.get(f"/api/v1/cases/{case['id']}/notes").json["items"] == []
+
+
+@pytest.mark.parametrize("date_parts", [None, [str(TODAY.day)], ["1", "2", "2026", "4"]])
+def test_a_spend_posted_without_a_three_part_date_is_refused_on_the_form(caller, web_user, count_rows, date_parts):
+    from tasking.models import Spend
+    api = caller("area_manager", areas=["SW"])
+    web = web_user("area_manager", area_codes=["SW"])
+    ref = raise_case(api)["reference"]
+    data = {"spend-csrf_token": csrf(web.get(f"/cases/{ref}")), "spend-amount": "10", "spend-description": "Padlock"}
+    if date_parts is not None:
+        data["spend-spent_on"] = date_parts
+    response = web.post(f"/cases/{ref}/spend", data=data)
+    assert response.status_code == 400
+    assert "Enter the date of the spend" in response.get_data(as_text=True)
+    assert count_rows(Spend) == 0
+
+
+def test_confirming_a_suggestion_that_has_since_changed_is_refused_on_the_page(caller, web_user):
+    api = caller("area_manager", areas=["SW"])
+    web = web_user("area_manager", area_codes=["SW"])
+    case = raise_case(api)
+    page = web.get("/triage")
+    suggested = api.get(f"/api/v1/cases/{case['id']}/classification").json["suggestion"]["level"]
+    stale = 1 if suggested != 1 else 2
+    response = web.post(f"/triage/{case['reference']}/confirm",
+                        data={f"confirm-{case['id']}-csrf_token": csrf(page), f"confirm-{case['id']}-level": str(stale)})
+    assert response.status_code == 400
+    assert f"differs from the suggested level {suggested}" in response.get_data(as_text=True)
+    assert api.get(f"/api/v1/cases/{case['id']}").json["level"] is None

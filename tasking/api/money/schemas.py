@@ -147,17 +147,19 @@ class ClaimDecisionSchema(ma.Schema):
     reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
 
 
-class UnitCostInSchema(ma.Schema):
-    name = ma.fields.String(required=True, validate=validate.Length(min=1, max=200))
-    amount_pence = ma.fields.Integer(required=True, **PENCE)
-    unit = ma.fields.String(required=True, validate=validate.Length(min=1, max=80))
-    source = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
-    year = ma.fields.Integer(required=True, validate=validate.Range(2000, 2100))
+def _unit_cost_fields(required: bool) -> dict:
+    return {
+        "name": ma.fields.String(required=required, validate=validate.Length(min=1, max=200)),
+        "amount_pence": ma.fields.Integer(required=required, **PENCE),
+        "unit": ma.fields.String(required=required, validate=validate.Length(min=1, max=80)),
+        "source": ma.fields.String(required=required, validate=validate.Length(min=1, max=2000)),
+        "year": ma.fields.Integer(required=required, validate=validate.Range(2000, 2100)),
+    }
 
 
-class UnitCostPatchSchema(UnitCostInSchema):
-    class Meta:
-        partial = True
+UnitCostInSchema = ma.Schema.from_dict(_unit_cost_fields(required=True), name="UnitCostInSchema")
+# A change names only what changes; the rest keeps its value.
+UnitCostPatchSchema = ma.Schema.from_dict(_unit_cost_fields(required=False), name="UnitCostPatchSchema")
 
 
 class UnitCostSchema(UnitCostInSchema):
