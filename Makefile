@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres browser bench clean
+.PHONY: run test test-sqlite test-postgres browser bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,12 @@ test-sqlite: $(VENV)/.installed-test browser
 test-postgres: $(VENV)/.installed-test browser
 	@echo "=== test run 2 of 2: database PostgreSQL (server started by scripts/test-postgres) ==="
 	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
+
+# Contract fuzzing at length (the bounded run is part of make test): fresh randomness each time.
+fuzz: export CONTRACT_EXAMPLES ?= 60
+fuzz: export CONTRACT_RANDOM = 1
+fuzz: $(VENV)/.installed-test
+	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest tests/test_api_contract.py
 
 # Benchmarks (issue 8): run by hand, never part of make test; figures go to bench/RESULTS.md.
 bench: $(VENV)/.installed

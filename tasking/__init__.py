@@ -11,7 +11,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, overrides))
 
-    from tasking import api, cli, guards, open311, security, web
+    from tasking import api, cli, converters, guards, open311, security, web
     from tasking.database import configure_engine
     from tasking.domain.policy import Policy
     from tasking.extensions import api as rest_api
@@ -25,6 +25,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         configure_engine(db.engine)
     migrate.init_app(app, db, directory=os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "migrations")))
     rest_api.init_app(app)
+    converters.register(app, rest_api)
     machine_blueprints = [*api.register(rest_api), open311.register(app)]
     web.register(app)
     security.register(app)

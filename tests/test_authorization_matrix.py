@@ -23,7 +23,7 @@ import re
 
 import pytest
 
-from tests.world import ROLES, Isolated, World
+from tests.world import ROLES, isolated_world
 
 # fmt: off
 MATRIX = """
@@ -276,13 +276,9 @@ def send(world, role, method, path_template, side):
 
 
 @pytest.fixture
-def world(app, monkeypatch):
-    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
-    isolated = Isolated(app, monkeypatch)
-    try:
-        yield World(app, isolated)
-    finally:
-        isolated.close()
+def world(app):
+    with isolated_world(app, csrf=False) as built:
+        yield built
 
 
 def observe(world, method, path, on):

@@ -7,6 +7,8 @@ without rebuilding the world a thousand times. The app itself is unchanged: only
 session uses is one that the test holds in an open transaction.
 """
 from contextlib import contextmanager
+
+import pytest
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
@@ -70,7 +72,7 @@ class Isolated:
     """The app's session, bound for the test to one connection inside a transaction that is never
     committed; `undone()` wraps a request in a savepoint rolled back at its end."""
 
-    def __init__(self, app, monkeypatch):
+    def __init__(self, app, monkeypatch: "pytest.MonkeyPatch"):
         url = app.config["SQLALCHEMY_DATABASE_URI"]
         self.engine = create_engine(url)
         if self.engine.dialect.name == "sqlite":
@@ -197,3 +199,16 @@ class World:
         for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):
             listed = self._ok(self.call(manager, "GET", "/api/v1/reviews"))["items"]
             side.review = next(r["id"] for r in listed if r["case"]["id"] == side.case["id"])
+
+
+@contextmanager
+def isolated_world(app, *, csrf: bool = True):
+    """The world, for as long as the block lasts; nothing it or its requests wrote survives."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        if not csrf:
+            monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", False)
+        isolated = Isolated(app, monkeypatch)
+        try:
+            yield World(app, isolated)
+        finally:
+            isolated.close()

@@ -9,6 +9,7 @@ from tasking.domain import lifecycle, roles
 from tasking.domain.etags import if_match_allows
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
+from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
 from tasking.domain.visibility import may_see_personal_details
 from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
@@ -78,7 +79,8 @@ def get_case(session: Session, principal: Principal, key: str | int) -> Case:
     """A case by id or reference, or NotFound when it does not exist or the principal may not see it."""
     stmt = select(Case).options(*_loaded()).where(case_scope(principal))
     key = str(key)
-    stmt = stmt.where(Case.id == int(key)) if key.isdigit() else stmt.where(Case.reference == key.upper())
+    case_id = id_from_key(key)
+    stmt = stmt.where(Case.id == case_id) if case_id is not None else stmt.where(Case.reference == key.upper())
     case = session.scalar(stmt)
     if case is None:
         raise NotFound("No such case.")

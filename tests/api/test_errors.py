@@ -178,3 +178,11 @@ def test_503_when_the_database_is_unreachable(app, manager, monkeypatch):
     response = manager.get("/api/v1/areas")
     assert_error(response, 503, "unavailable")
     assert response.headers["Retry-After"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/cases/99999999999999999999999", "/api/v1/cases/%C2%B2",
+                                  "/api/v1/tasks/99999999999999999999999", "/api/v1/claims/99999999999999999999999",
+                                  "/api/v1/spend/99999999999999999999999/reversal"])
+def test_404_for_ids_no_database_could_hold(manager, path):
+    response = manager.post(path, json={"reason": "x"}) if path.endswith("reversal") else manager.get(path)
+    assert_error(response, 404, "not_found")

@@ -11,6 +11,7 @@ from tasking.api.schemas import (
 )
 from tasking.domain.levels import LEVELS
 from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
+from tasking.domain.references import MAX_ID
 from tasking.domain.tasks import TASK_STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
 from tasking.domain.risk import RISK_FLAGS
@@ -72,7 +73,8 @@ class CaseUpdateSchema(ma.Schema):
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)))
     agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50))
-    barrier_id = ma.fields.Integer(allow_none=True, metadata={"description": "A recorded systems barrier"})
+    barrier_id = ma.fields.Integer(allow_none=True, validate=validate.Range(1, MAX_ID),
+                                   metadata={"description": "A recorded systems barrier"})
     state = _text(validate=validate.OneOf(sorted(s.value for s in MANUAL_CLOSE_TARGETS)),
                   metadata={"description": "Close the case (resolved, closed, withdrawn); needs a reason"})
     reason = _text(validate=validate.Length(min=1, max=2000))

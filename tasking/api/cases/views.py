@@ -54,7 +54,7 @@ class Cases(MethodView):
                                             policy=current_policy()))
 
 
-@blp.route("/<case_key>")
+@blp.route("/<case:case_key>")
 class CaseItem(MethodView):
     @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def get(self, case_key):
@@ -72,7 +72,7 @@ class CaseItem(MethodView):
                                             if_match=if_match(), now=now(), policy=current_policy()))
 
 
-@blp.route("/<case_key>/notes")
+@blp.route("/<case:case_key>/notes")
 class CaseNotes(MethodView):
     @blp.response(200, NoteListSchema)
     def get(self, case_key):
@@ -87,7 +87,7 @@ class CaseNotes(MethodView):
                               visibility=data.get("visibility"), now=now())
 
 
-@blp.route("/<case_key>/history")
+@blp.route("/<case:case_key>/history")
 class CaseHistory(MethodView):
     @blp.arguments(PageArgsSchema, location="query")
     @blp.response(200, AuditEventPageSchema)
@@ -97,7 +97,7 @@ class CaseHistory(MethodView):
                                     cursor=args.get("cursor"), size=page_size(args))
 
 
-@blp.route("/<case_key>/reopen")
+@blp.route("/<case:case_key>/reopen")
 class CaseReopen(MethodView):
     @blp.arguments(ReopenSchema)
     @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
@@ -107,7 +107,7 @@ class CaseReopen(MethodView):
                                                    reason=data["reason"], now=now(), policy=current_policy()))
 
 
-@blp.route("/<case_key>/duplicate")
+@blp.route("/<case:case_key>/duplicate")
 class CaseDuplicate(MethodView):
     @blp.arguments(DuplicateSchema)
     @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
@@ -117,7 +117,7 @@ class CaseDuplicate(MethodView):
                                                       of=data["of"], now=now()))
 
 
-@blp.route("/<case_key>/tasks")
+@blp.route("/<case:case_key>/tasks")
 class CaseTasks(MethodView):
     @blp.response(200, CaseTaskListSchema)
     def get(self, case_key):
@@ -132,7 +132,7 @@ class CaseTasks(MethodView):
                                 policy=current_policy())
 
 
-@blp.route("/<case_key>/reporter")
+@blp.route("/<case:case_key>/reporter")
 class CaseReporter(MethodView):
     @blp.response(200, ReporterSchema)
     def get(self, case_key):

@@ -14,7 +14,7 @@ blp = require_token(Blueprint("classification", __name__, url_prefix="/api/v1/ca
                               description="Levels: suggestion, decision, referral"))
 
 
-@blp.route("/<case_key>/classification")
+@blp.route("/<case:case_key>/classification")
 class CaseClassification(MethodView):
     @blp.response(200, ClassificationSchema)
     def get(self, case_key):
@@ -29,7 +29,7 @@ class CaseClassification(MethodView):
                                      reason=data.get("reason"), now=now(), policy=current_policy())
 
 
-@blp.route("/<case_key>/referral")
+@blp.route("/<case:case_key>/referral")
 class CaseReferral(MethodView):
     @blp.arguments(ReferralSchema)
     @blp.response(200, CaseSchema)

@@ -3,6 +3,7 @@ import marshmallow as ma
 from marshmallow import validate
 
 from tasking.domain.money import financial_year_label, pounds
+from tasking.domain.references import MAX_ID
 
 PENCE = {"strict": True, "validate": validate.Range(min=0, max=10**11)}
 
@@ -66,7 +67,8 @@ class AllocationSchema(ma.Schema):
 class OutcomeInSchema(ma.Schema):
     description = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
     unit_cost_pence = ma.fields.Integer(**PENCE)
-    unit_cost_id = ma.fields.Integer(metadata={"description": "A catalogue entry instead of unit_cost_pence"})
+    unit_cost_id = ma.fields.Integer(validate=validate.Range(1, MAX_ID), metadata={
+        "description": "A catalogue entry instead of unit_cost_pence"})
     # Decimal, never float; the bounds are checked by functions so the OpenAPI numbers stay numbers.
     quantity = ma.fields.Decimal(places=4, validate=_between(0, 10**6), metadata={"description": "Default 1"})
     probability = ma.fields.Decimal(required=True, places=4, validate=_between(0, 1),
@@ -96,18 +98,22 @@ class ClaimInSchema(ma.Schema):
     costs = ma.fields.List(ma.fields.Nested(CostInSchema), load_default=list, validate=validate.Length(max=50))
 
 
+# Exact decimals go out as strings ("0.2500"), so the document must say string, not number.
+EXACT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "0.2500"}
+
+
 class OutcomeSchema(ma.Schema):
     description = ma.fields.String()
     unit_cost_id = ma.fields.Integer(allow_none=True)
     unit_cost_pence = ma.fields.Integer()
-    quantity = ma.fields.Decimal(as_string=True)
-    probability = ma.fields.Decimal(as_string=True)
+    quantity = ma.fields.Decimal(as_string=True, metadata=EXACT)
+    probability = ma.fields.Decimal(as_string=True, metadata=EXACT)
     expected_pence = ma.fields.Integer()
 
 
 class CostSchema(ma.Schema):
     description = ma.fields.String()
-    hours = ma.fields.Decimal(as_string=True, allow_none=True)
+    hours = ma.fields.Decimal(as_string=True, allow_none=True, metadata=EXACT)
     rate_pence = ma.fields.Integer(allow_none=True)
     amount_pence = ma.fields.Integer()
 

@@ -38,7 +38,7 @@ def _claim(claim):
     return claim, {"ETag": etag_for("claim", claim.id, claim.version)}
 
 
-@blp.post("/cases/<case_key>/spend")
+@blp.post("/cases/<case:case_key>/spend")
 @blp.arguments(SpendCreateSchema)
 @blp.response(201, SpendSchema)
 def record_spend(data, case_key):
@@ -74,7 +74,7 @@ def set_allocation(data, area, year):
                                  amount_pence=data["amount_pence"], now=now(), default_pence=_default_allocation())
 
 
-@blp.route("/cases/<case_key>/cost-avoided")
+@blp.route("/cases/<case:case_key>/cost-avoided")
 class CaseClaims(MethodView):
     @blp.response(200, ClaimListSchema)
     def get(self, case_key):
