@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
 
-.PHONY: run test test-sqlite test-postgres browser bench fuzz clean
+.PHONY: run test test-sqlite test-postgres browser bench fuzz load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,14 @@ fuzz: export CONTRACT_EXAMPLES ?= 60
 fuzz: export CONTRACT_RANDOM = 1
 fuzz: $(VENV)/.installed-test
 	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest tests/test_api_contract.py
+
+# The 60-second load test on loopback (issue 9): locust against gunicorn on PostgreSQL; figures to bench/RESULTS.md.
+$(VENV)/.installed-load: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[load]"
+	touch $@
+
+load: $(VENV)/.installed-load
+	$(BIN)/python -m bench.load
 
 # Benchmarks (issue 8): run by hand, never part of make test; figures go to bench/RESULTS.md.
 bench: $(VENV)/.installed
