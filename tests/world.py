@@ -86,13 +86,15 @@ class Isolated:
 
     @contextmanager
     def undone(self):
-        savepoint = self.connection.begin_nested()
+        # Released as well as rolled back: a savepoint only rolled back stays open, and the next one
+        # would nest inside it, until thousands of open subtransactions exhaust PostgreSQL's lock table.
+        self.connection.exec_driver_sql("SAVEPOINT undone")
         try:
             yield
         finally:
             self.session.remove()
-            if savepoint.is_active:
-                savepoint.rollback()
+            self.connection.exec_driver_sql("ROLLBACK TO SAVEPOINT undone")
+            self.connection.exec_driver_sql("RELEASE SAVEPOINT undone")
 
     def close(self):
         self.session.remove()
