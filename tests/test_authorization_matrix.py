@@ -16,6 +16,8 @@ savepoint rolled back afterwards (tests/world.py), so no cell sees another's cha
 - 400 and 409 on a page or action: the caller got past every access rule and met the object's own
   rules (a case that is open cannot be reopened; a level-2 case cannot be referred back).
 - Pages answer anonymous callers with 302 to the sign-in page, and a done action with 302 back.
+Every answer to a caller who may not see residents' details (all but area staff and admins) is
+also checked for the reporting resident's name and email.
 Form posts are checked with CSRF off: CSRF is tested on its own, and here it would hide the access
 rule behind a 400.
 """
@@ -281,22 +283,32 @@ def world(app):
         yield built
 
 
-def observe(world, method, path, on):
+# Only area staff and admins may see the reporting resident (the world's cases carry one).
+RESIDENT = ("Mrs Resident", "resident@example.org")
+MAY_SEE_RESIDENTS = {"supp", "mgr", "mgrX", "admin"}
+
+
+def observe(world, method, path, on, leaks=None):
     side = {"there": world.there, "missing": world.missing}.get(on, world.here)
     seen = {}
     for role in COLUMNS:
         with world.iso.undone():
-            seen[role] = send(world, role, method, path, side).status_code
+            response = send(world, role, method, path, side)
+        seen[role] = response.status_code
+        if leaks is not None and role not in MAY_SEE_RESIDENTS:
+            body = response.get_data(as_text=True)
+            leaks.extend(f"{method} {path} [{on}] as {role}" for detail in RESIDENT if detail in body)
     return seen
 
 
-def test_every_caller_gets_the_status_in_the_table(world):
-    wrong = []
+def test_every_caller_gets_the_status_in_the_table_and_no_one_else_sees_the_resident(world):
+    wrong, leaks = [], []
     for method, path, on, expected in ROWS:
-        seen = observe(world, method, path, on)
+        seen = observe(world, method, path, on, leaks)
         if seen != expected:
             wrong.append(f"{method} {path} [{on}]\n  expected {expected}\n  got      {seen}")
     assert not wrong, "\n".join(wrong)
+    assert not leaks, "\n".join(leaks)
 
 
 def test_the_table_has_a_row_for_every_endpoint_and_method(app):
