@@ -86,10 +86,16 @@ def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
     return list(session.scalars(select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())))
 
 
+# Passed as expires_at when the caller asked for no particular expiry (None means never).
+DEFAULT_LIFETIME = object()
+
+
 def issue_for_email(session: Session, actor: Principal, *, email: str, name: str, now: datetime,
-                    expires_at: datetime | None) -> IssuedToken:
-    """expires_at None means never; callers apply the default lifetime when none was asked for."""
+                    expires_at, default_days: int) -> IssuedToken:
+    """expires_at: a time, None for never, or DEFAULT_LIFETIME for default_days from now."""
     _require_admin(actor)
+    if expires_at is DEFAULT_LIFETIME:
+        expires_at = now + timedelta(days=default_days)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise ValidationFailed("No such user.", {"email": ["No user with this email."]})

@@ -1,6 +1,4 @@
 """/api/v1/tokens: admins issue and revoke API tokens."""
-from datetime import timedelta
-
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -25,13 +23,9 @@ class Tokens(MethodView):
     @blp.response(201, IssuedTokenSchema)
     def post(self, data):
         """Issue a token for a user; the secret is in this response only"""
-        issued_at = now()
-        if "expires_at" in data:
-            expires_at = data["expires_at"]
-        else:
-            expires_at = issued_at + timedelta(days=current_app.config["TOKEN_DEFAULT_DAYS"])
         return tokens.issue_for_email(db.session, current_principal(), email=data["email"], name=data["name"],
-                                      now=issued_at, expires_at=expires_at)
+                                      now=now(), expires_at=data.get("expires_at", tokens.DEFAULT_LIFETIME),
+                                      default_days=current_app.config["TOKEN_DEFAULT_DAYS"])
 
 
 @blp.route("/<prefix>")
