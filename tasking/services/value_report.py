@@ -76,11 +76,11 @@ def _month_of(session: Session, column):
 
 
 def value_report(session: Session, principal: Principal, *, start: date | None, end: date | None,
-                 area_code: str | None, today: date | None = None,
+                 area_code: str | None, today: date,
                  default_allocation_pence: int = DEFAULT_ALLOCATION_PENCE) -> ValueReport:
     """For a period; the financial year containing `today` where start or end is not given."""
     if start is None or end is None:
-        first, last = financial_year_bounds(financial_year(today or date.today()))
+        first, last = financial_year_bounds(financial_year(today))
         start, end = start or first, end or last
     if end < start:
         raise ValidationFailed("The period ends before it starts.", {"end": ["Must not be before start."]})
