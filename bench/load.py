@@ -66,9 +66,10 @@ def main():
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
 
-    rows = list(csv.DictReader(open(f"{prefix}_stats.csv")))
-    memory = next(int(l.split()[1]) // 1024 for l in Path("/proc/meminfo").read_text().splitlines()
-                  if l.startswith("MemTotal"))
+    with open(f"{prefix}_stats.csv", newline="") as stats:
+        rows = list(csv.DictReader(stats))
+    memory = next(int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
     print(f"\ncommand: python -m bench.load --cases {args.cases} --users {args.users} --seconds {args.seconds} "
           f"--workers {args.workers} --threads {args.threads}")
     print(f"machine: {os.cpu_count()} cores, {memory:,} MB, {platform.platform()}, Python {platform.python_version()}; "

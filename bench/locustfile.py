@@ -4,10 +4,11 @@ import json
 import os
 import random
 from datetime import datetime, timezone
+from pathlib import Path
 
 from locust import HttpUser, between, task
 
-TOKENS = json.loads(open(os.environ["LOAD_TOKENS"]).read())
+TOKENS = json.loads(Path(os.environ["LOAD_TOKENS"]).read_text())
 WARDS = ["st-matthews", "paddock", "palfrey", "pleck"]
 
 

@@ -249,7 +249,8 @@ def measure_existing(env, args):
 
 
 def report(args, figures):
-    memory = next(int(l.split()[1]) // 1024 for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+    memory = next(int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
+                  if line.startswith("MemTotal"))
     command = f"python -m bench.run --database {args.database} --cases {args.cases}"
     if args.reuse:
         command += " --reuse <the database of the run above>"

@@ -7,7 +7,9 @@ from tasking import config
 
 
 def create_app(overrides: dict | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=True)
+    from tasking.unit_of_work import TaskingFlask
+
+    app = TaskingFlask(__name__, instance_relative_config=True)
     os.makedirs(app.instance_path, exist_ok=True)
     app.config.from_mapping(config.load(app.instance_path, overrides))
 

@@ -1,4 +1,5 @@
-"""`flask tasking ...`: reference data, demo data, users and tokens. Each command calls a service."""
+"""`flask tasking ...`: reference data, demo data, users and tokens. Each command calls a service in
+one unit of work (tasking/unit_of_work.py), committed when the command succeeds."""
 import json
 from datetime import timedelta
 
@@ -8,10 +9,11 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from tasking.clock import now
-from tasking.errors import TaskingError
+from tasking.domain.errors import TaskingError
 from tasking.extensions import db
 from tasking.models import User
 from tasking.services import demo, open311_clients, reference_data, tokens, users
+from tasking.unit_of_work import unit_of_work
 
 group = AppGroup("tasking", help="tasking administration.")
 
@@ -26,7 +28,8 @@ def _fail(error: TaskingError):
               help="A reference data file (TOML); Walsall's by default.")
 def seed(path):
     """Load reference data (areas, wards, organisations, categories); safe to run again."""
-    counts = reference_data.load(db.session, reference_data.read_file(path), now=now())
+    with unit_of_work() as session:
+        counts = reference_data.load(session, reference_data.read_file(path), now=now())
     click.echo("reference data: " + ", ".join(f"{n} {kind} created or changed" for kind, n in counts.items()))
 
 
@@ -37,7 +40,8 @@ def seed(path):
 def demo_command(case_count, credentials):
     """Add demo users of every role with fresh tokens and passwords, and demo cases (once)."""
     path = credentials or f"{current_app.instance_path}/demo-credentials.json"
-    result = demo.load(db.session, case_count=case_count, now=now())
+    with unit_of_work() as session:
+        result = demo.load(session, case_count=case_count, now=now())
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(result.accounts, handle, indent=2)
     click.echo(f"demo: {len(result.accounts)} accounts written to {path}; {result.cases_created} cases created")
@@ -53,13 +57,14 @@ group.add_command(token_group)
 @click.option("--days", type=int, help="Expire after this many days (default from TOKEN_DEFAULT_DAYS); 0 never.")
 def token_create(email, name, days):
     """Issue a token for a user and print it once."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
-    if user is None:
-        raise click.ClickException(f"No user with email {email}.")
     days = current_app.config["TOKEN_DEFAULT_DAYS"] if days is None else days
     moment = now()
-    issued = tokens.issue_token(db.session, None, user, name=name, now=moment,
-                                expires_at=moment + timedelta(days=days) if days else None)
+    with unit_of_work() as session:
+        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        if user is None:
+            raise click.ClickException(f"No user with email {email}.")
+        issued = tokens.issue_token(session, None, user, name=name, now=moment,
+                                    expires_at=moment + timedelta(days=days) if days else None)
     click.echo(f"prefix:  {issued.token.prefix}")
     click.echo(f"expires: {issued.token.expires_at.isoformat() if issued.token.expires_at else 'never'}")
     click.echo(f"token:   {issued.secret}")
@@ -71,7 +76,8 @@ def token_create(email, name, days):
 def token_revoke(prefix):
     """Revoke a token by its prefix; it stops working at once."""
     try:
-        token = tokens.revoke_token(db.session, None, prefix, now=now())
+        with unit_of_work() as session:
+            token = tokens.revoke_token(session, None, prefix, now=now())
     except TaskingError as error:
         _fail(error)
     click.echo(f"revoked {token.prefix} at {token.revoked_at.isoformat()}")
@@ -92,9 +98,10 @@ group.add_command(user_group)
 def user_create(email, name, role, organisation, areas, wards, password):
     """Create a user."""
     try:
-        user = users.create_user(db.session, None, email=email, name=name, role=role, now=now(),
-                                 password=password, organisation_code=organisation,
-                                 area_codes=list(areas), ward_codes=list(wards))
+        with unit_of_work() as session:
+            user = users.create_user(session, None, email=email, name=name, role=role, now=now(),
+                                     password=password, organisation_code=organisation,
+                                     area_codes=list(areas), ward_codes=list(wards))
     except TaskingError as error:
         _fail(error)
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
@@ -109,7 +116,8 @@ group.add_command(open311_group)
 def open311_key_create(name):
     """Issue an api_key for an Open311 client and print it once."""
     try:
-        client, key = open311_clients.create_client(db.session, None, name=name, now=now())
+        with unit_of_work() as session:
+            client, key = open311_clients.create_client(session, None, name=name, now=now())
     except TaskingError as error:
         _fail(error)
     click.echo(f"prefix:  {client.key_prefix}")
@@ -122,7 +130,8 @@ def open311_key_create(name):
 def open311_key_revoke(prefix):
     """Revoke an Open311 client's key by its prefix."""
     try:
-        client = open311_clients.revoke_client(db.session, None, prefix, now=now())
+        with unit_of_work() as session:
+            client = open311_clients.revoke_client(session, None, prefix, now=now())
     except TaskingError as error:
         _fail(error)
     click.echo(f"revoked the key of {client.name}")
@@ -174,10 +183,21 @@ def scheduler_command():
 @click.option("--cases", "count", type=int, required=True, help="How many synthetic cases to add.")
 @click.option("--seed", type=int, default=2011, show_default=True)
 def generate_command(count, seed):
-    """Add synthetic cases for benchmarks (bench/generate.py; run from the repository)."""
-    from bench.generate import generate
+    """Add synthetic cases for benchmarks and load tests, each batch its own unit of work."""
+    import sys
+    import time
 
-    click.echo(generate(db.engine, count, seed=seed))
+    from tasking.services import generator
+
+    started = time.monotonic()
+    try:
+        with click.progressbar(length=count, label="cases", file=sys.stderr) as bar:
+            counts = generator.generate(db.session, units=unit_of_work, cases=count, now=now(), seed=seed,
+                                        progress=bar.update)
+    except TaskingError as error:
+        _fail(error)
+    elapsed = time.monotonic() - started
+    click.echo({**counts, "seconds": round(elapsed, 1), "cases_per_second": round(count / max(elapsed, 1e-9))})
 
 
 def register(app: Flask) -> None:

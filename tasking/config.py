@@ -72,7 +72,8 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "API_PAGE_SIZE_DEFAULT": _int("API_PAGE_SIZE_DEFAULT", 25),
         "API_PAGE_SIZE_MAX": _int("API_PAGE_SIZE_MAX", 100),
         "TOKEN_DEFAULT_DAYS": _int("TOKEN_DEFAULT_DAYS", 365),
-        # The four-level model's numbers (DESIGN defaults); JSON in the environment to override.
+        # The four-level model's numbers (docs/README.md, "Configuration of the rules");
+        # JSON in the environment to override.
         "CLASSIFICATION_THRESHOLDS": _json("CLASSIFICATION_THRESHOLDS", {}),
         "REVIEW_INTERVAL_DAYS": _json("REVIEW_INTERVAL_DAYS", {}),
         "SIMILAR_WINDOW_MONTHS": _int("SIMILAR_WINDOW_MONTHS", 6),

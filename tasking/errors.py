@@ -1,7 +1,9 @@
-"""The error types and the one place that turns any failure into a response.
+"""The one place that turns any failure into a response.
 
 Every error leaves as {"error": {"code", "message", "fields"}}. Messages are written for the
-caller; nothing internal (stack traces, SQL, class names) ever leaves the process.
+caller; nothing internal (stack traces, SQL, class names) ever leaves the process. The refusal
+types themselves live in tasking/domain/errors.py, which imports no Flask; which status each kind
+of refusal gets is decided here and only here.
 """
 import logging
 
@@ -10,43 +12,18 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from tasking.domain.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    PreconditionRequired,
+    TaskingError,
+    Unauthorized,
+    ValidationFailed,
+)
+
 log = logging.getLogger(__name__)
-
-
-class TaskingError(Exception):
-    status = 400
-    code = "bad_request"
-
-    def __init__(self, message: str, fields: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        self.fields = fields or {}
-
-
-class Unauthorized(TaskingError):
-    status, code = 401, "unauthorized"
-
-
-class Forbidden(TaskingError):
-    status, code = 403, "forbidden"
-
-
-class NotFound(TaskingError):
-    status, code = 404, "not_found"
-
-
-class Conflict(TaskingError):
-    """A rule of the service refused the change (state, budget...)."""
-
-    status, code = 409, "conflict"
-
-
-class PreconditionFailed(TaskingError):
-    status, code = 412, "precondition_failed"
-
-
-class ValidationFailed(TaskingError):
-    status, code = 422, "validation_error"
 
 
 # Codes and messages for HTTP errors raised by Flask, werkzeug, webargs and flask-smorest.
@@ -125,8 +102,24 @@ def handle_http_exception(error: HTTPException):
     return _respond(status, code, message, fields, data.get("headers"))
 
 
+# The status of each kind of refusal. A refusal of no more particular kind is about an input when
+# it names a field (422), else a rule of the service said no (409).
+_STATUS = [(Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (PreconditionFailed, 412), (PreconditionRequired, 428),
+           (ValidationFailed, 422), (Conflict, 409)]
+
+
+def status_for(error: TaskingError) -> int:
+    fixed = getattr(error, "status", None)  # a protocol that names its own statuses (GeoReport's)
+    if isinstance(fixed, int):
+        return fixed
+    for kind, status in _STATUS:
+        if isinstance(error, kind):
+            return status
+    return 422 if error.fields else 409
+
+
 def handle_tasking_error(error: TaskingError):
-    return _respond(error.status, error.code, error.message, error.fields)
+    return _respond(status_for(error), error.code, error.message, error.fields)
 
 
 def handle_stale_data(_error: StaleDataError):

@@ -1,7 +1,7 @@
 """Checks every request passes before any view: text no database can store is refused up front."""
 from flask import Flask, request
 
-from tasking.errors import ValidationFailed
+from tasking.domain.errors import ValidationFailed
 
 _NUL_IN_JSON = b"\\u0000"
 

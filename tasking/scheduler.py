@@ -1,5 +1,5 @@
 """The scheduler process (`flask tasking scheduler`): the review sweep and the notification sender
-as interval jobs. It runs beside the web server, never inside its workers; when several run, only
+as interval jobs, each batch of a job its own unit of work (tasking/unit_of_work.py). It runs beside the web server, never inside its workers; when several run, only
 the holder of a PostgreSQL advisory lock does the work of each job."""
 import logging
 from contextlib import contextmanager
@@ -12,6 +12,7 @@ from tasking.domain.policy import Policy
 from tasking.domain.reviews import ReviewPolicy
 from tasking.extensions import db
 from tasking.services import notifications, sweep
+from tasking.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
 # Advisory lock keys: any fixed numbers unique to tasking's jobs.
@@ -48,7 +49,7 @@ def run_sweep(app) -> sweep.SweepResult | None:
             log.info("sweep: another scheduler holds the lock")
             return None
         policy: Policy = app.extensions["tasking.policy"]
-        result = sweep.sweep(db.session, now=now(), policy=policy,
+        result = sweep.sweep(db.session, units=unit_of_work, now=now(), policy=policy,
                              review_policy=ReviewPolicy(grace_days=app.config["REVIEW_GRACE_DAYS"]),
                              batch_size=app.config["SWEEP_BATCH_SIZE"])
         log.info("sweep: %d reviews (%d overdue, %d stalled)", result.reviews, result.overdue, result.stalled)
@@ -60,7 +61,7 @@ def run_sender(app) -> notifications.Delivery | None:
     with app.app_context(), leader(SEND_LOCK) as held:
         if not held:
             return None
-        result = notifications.deliver_due(db.session, mailer_for(app.config), now=now(),
+        result = notifications.deliver_due(db.session, mailer_for(app.config), units=unit_of_work, now=now(),
                                            sender=app.config["MAIL_SENDER"],
                                            max_attempts=app.config["NOTIFY_MAX_ATTEMPTS"])
         if result.sent or result.retried or result.failed:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
-
 from werkzeug.serving import make_server
 
 from tasking import create_app
@@ -38,6 +37,7 @@ from tasking.models import (
     user_wards,
 )
 from tasking.services import reference_data, tokens, users
+from tasking.unit_of_work import unit_of_work
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
@@ -75,7 +75,8 @@ def app(tmp_path_factory):
                       "TOKEN_FAILURE_RATE_LIMIT": unreachable, "OPEN311_POST_RATE_LIMIT": unreachable})
     with app.app_context():
         flask_migrate.upgrade()
-        reference_data.load(db.session, reference_data.read_file(), now=NOW)
+        with unit_of_work():
+            reference_data.load(db.session, reference_data.read_file(), now=NOW)
         db.session.remove()
     yield app
 
@@ -131,10 +132,11 @@ def make_user(session):
     counter = iter(range(1, 10_000))
 
     def make(role, *, areas=(), wards=(), organisation=None, email=None):
-        user = users.create_user(
-            session, None, email=email or f"{role}{next(counter)}@test.example", name=f"Test {role}",
-            role=role, now=NOW, organisation_code=organisation, area_codes=list(areas), ward_codes=list(wards),
-        )
+        with unit_of_work(session):
+            user = users.create_user(
+                session, None, email=email or f"{role}{next(counter)}@test.example", name=f"Test {role}",
+                role=role, now=NOW, organisation_code=organisation, area_codes=list(areas), ward_codes=list(wards),
+            )
         return user
 
     return make
@@ -146,10 +148,17 @@ def caller(client, session, make_user):
 
     def make(role, **kwargs):
         user = make_user(role, **kwargs)
-        issued = tokens.issue_token(session, None, user, name="test", now=NOW)
+        with unit_of_work(session):
+            issued = tokens.issue_token(session, None, user, name="test", now=NOW)
         return Caller(client, user, issued.secret)
 
     return make
+
+
+@pytest.fixture
+def units(session):
+    """What the delivery layer hands a long job: each batch its own unit of work on the test's session."""
+    return lambda: unit_of_work(session)
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ front of PostgreSQL that can be cut and restored, as a network or a server resta
 import socket
 import threading
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
@@ -89,3 +90,61 @@ class Relay:
                     sock.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+
+def _is_write(statement: str) -> bool:
+    return statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+
+
+def _injected(statement, parameters=None):
+    return OperationalError(statement, parameters, ConnectionResetError("injected: server closed the connection"))
+
+
+@dataclass
+class LastWriteFailure:
+    writes: list[str]       # every write statement the use case sent, in order
+    commits: int            # how many times it committed (one use case, one commit)
+    response: object        # the response when its last write failed
+
+
+def failing_last_write(engine, make_request) -> LastWriteFailure:
+    """Make the request twice. First as a rehearsal: every COMMIT it asks for quietly rolls back
+    instead, so nothing is kept, and its writes and commits are counted, however many commits it
+    makes. Then for real, failing exactly its last write statement."""
+    writes: list[str] = []
+    commits = 0
+
+    def count(_conn, _cursor, statement, _parameters, _context, _executemany):
+        if _is_write(statement):
+            writes.append(statement)
+
+    def undo_instead(conn):
+        nonlocal commits
+        commits += 1
+        conn.connection.dbapi_connection.rollback()  # the COMMIT that follows has nothing left to keep
+
+    event.listen(engine, "before_cursor_execute", count)
+    event.listen(engine, "commit", undo_instead)
+    try:
+        rehearsal = make_request()
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+        event.remove(engine, "commit", undo_instead)
+    assert rehearsal.status_code < 400, f"the rehearsal itself failed: {rehearsal.status_code}"
+    assert writes, "the use case wrote nothing, so there is no last write to fail"
+    seen = 0
+
+    def fail_last(_conn, _cursor, statement, parameters, _context, _executemany):
+        nonlocal seen
+        if _is_write(statement):
+            seen += 1
+            if seen == len(writes):
+                raise _injected(statement, parameters)
+
+    event.listen(engine, "before_cursor_execute", fail_last)
+    try:
+        response = make_request()
+    finally:
+        event.remove(engine, "before_cursor_execute", fail_last)
+    assert seen == len(writes), f"the second attempt sent {seen} writes, the rehearsal {len(writes)}"
+    return LastWriteFailure(writes, commits, response)

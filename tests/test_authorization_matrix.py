@@ -248,7 +248,7 @@ def parse(table: str):
     for line in table.strip().splitlines()[1:]:
         method, path, on, *statuses = line.split()
         assert len(statuses) == len(COLUMNS), line
-        rows.append((method, path, on, dict(zip(COLUMNS, (int(s) for s in statuses)))))
+        rows.append((method, path, on, dict(zip(COLUMNS, (int(s) for s in statuses), strict=True))))
     return rows
 
 

@@ -94,3 +94,26 @@ def test_user_create_checks_role_and_scope(cli, session):
     bad = cli.invoke(args=["tasking", "user", "create", "--email", "p@test.example", "--name", "P",
                            "--role", "partner"])
     assert bad.exit_code != 0 and "organisation" in bad.output
+
+
+def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(cli, session, tmp_path,
+                                                                                 monkeypatch):
+    from tasking.services import generator
+
+    refused = cli.invoke(args=["tasking", "generate", "--cases", "10"])
+    assert refused.exit_code != 0 and "Load reference data and demo users first" in refused.output
+
+    cli.invoke(args=["tasking", "demo", "--cases", "0", "--credentials", str(tmp_path / "demo.json")])
+    before = session.scalar(select(func.count()).select_from(Case))
+    monkeypatch.setattr(generator, "CHUNK", 40)
+    written = []
+    write_batch = generator.SyntheticData.write_batch
+    monkeypatch.setattr(generator.SyntheticData, "write_batch",
+                        lambda data, session, size: (written.append(size), write_batch(data, session, size)))
+    result = cli.invoke(args=["tasking", "generate", "--cases", "100", "--seed", "7"])
+    assert result.exit_code == 0, result.output
+    assert written == [40, 40, 20]
+    assert "'cases': 100" in result.output
+    assert session.scalar(select(func.count()).select_from(Case)) == before + 100
+    references = session.scalars(select(Case.reference)).all()
+    assert len(references) == len(set(references))

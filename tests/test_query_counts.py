@@ -11,6 +11,7 @@ from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import sweep, value_report
 from tasking.services.users import principal_for
+from tasking.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -84,11 +85,11 @@ def test_the_sweep_is_bounded_by_batches_not_cases(app, session, counter, make_u
 
     assert len(due(10)) == 10
     with counter() as small:
-        assert sweep.sweep(session, now=now, batch_size=500).reviews == 10
+        assert sweep.sweep(session, units=lambda: unit_of_work(session), now=now, batch_size=500).reviews == 10
     many = due(1_000)
     assert len(many) == 1_000
     with counter() as large:
-        result = sweep.sweep(session, now=now, batch_size=500)
+        result = sweep.sweep(session, units=lambda: unit_of_work(session), now=now, batch_size=500)
     assert result.reviews == 1_000 and result.batches == 2
     # Per batch a fixed handful of statements; 100 times the cases costs at most the extra batches.
     per_batch = len(small)

@@ -6,6 +6,7 @@ import pytest
 
 from tasking.extensions import limiter
 from tasking.services import open311_clients
+from tasking.unit_of_work import unit_of_work
 
 
 @pytest.fixture
@@ -42,7 +43,8 @@ def test_refused_tokens_are_limited_but_good_ones_are_not_counted(limited, calle
 
 
 def test_open311_posts_are_limited_in_the_open311_format(limited, session):
-    _client, key = open311_clients.create_client(session, None, name="Flood", now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        _client, key = open311_clients.create_client(session, None, name="Flood", now=datetime.now(timezone.utc))
     client = limited.test_client()
     form = {"api_key": key, "service_code": "litter", "lat": "52.5772", "long": "-1.9995", "description": "Bins"}
     statuses = [client.post("/open311/v2/requests.json", data=form).status_code for _ in range(3)]

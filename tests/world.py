@@ -7,17 +7,17 @@ without rebuilding the world a thousand times. The app itself is unchanged: only
 session uses is one that the test holds in an open transaction.
 """
 from contextlib import contextmanager
-
-import pytest
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from sqlalchemy import create_engine, event, update
-from sqlalchemy.orm import Session, scoped_session, sessionmaker
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import open311_clients, sweep, tokens, users
+from tasking.unit_of_work import unit_of_work
 
 # The ten columns of the matrix: who is asking.
 ROLES = {
@@ -114,13 +114,17 @@ class World:
             if spec is None:
                 continue
             role, kwargs = spec
-            user = users.create_user(session, None, email=f"{name}@matrix.example", name=f"Matrix {name}",
-                                     role=role, now=self.now, **kwargs)
+            with unit_of_work(session):
+                user = users.create_user(session, None, email=f"{name}@matrix.example", name=f"Matrix {name}",
+                                         role=role, now=self.now, **kwargs)
             self.users[name] = user
-            self.tokens[name] = tokens.issue_token(session, None, user, name="matrix", now=self.now).secret
-        self.spare_token = tokens.issue_token(session, None, self.users["mgr"], name="spare", now=self.now)
-        _client, self.open311_key = open311_clients.create_client(session, None, name="Matrix FixMyStreet",
-                                                                  now=self.now)
+            with unit_of_work(session):
+                self.tokens[name] = tokens.issue_token(session, None, user, name="matrix", now=self.now).secret
+        with unit_of_work(session):
+            self.spare_token = tokens.issue_token(session, None, self.users["mgr"], name="spare", now=self.now)
+        with unit_of_work(session):
+            _client, self.open311_key = open311_clients.create_client(session, None, name="Matrix FixMyStreet",
+                                                                      now=self.now)
         self.api = app.test_client()
         self.here = self._side("mgr", "cllr", ward="pleck", other_ward="paddock", level=2, partner="whg",
                                area="SW")
@@ -197,7 +201,7 @@ class World:
         session.execute(update(Case).where(Case.id.in_([self.here.case["id"], self.there.case["id"]]))
                         .values(next_review_at=due))
         session.commit()
-        sweep.sweep(session, now=self.now)
+        sweep.sweep(session, units=lambda: unit_of_work(session), now=self.now)
         for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):
             listed = self._ok(self.call(manager, "GET", "/api/v1/reviews"))["items"]
             side.review = next(r["id"] for r in listed if r["case"]["id"] == side.case["id"])

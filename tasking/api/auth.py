@@ -4,10 +4,11 @@ from flask_smorest import Blueprint
 
 from tasking import rate_limits
 from tasking.clock import now
+from tasking.domain.errors import Unauthorized
 from tasking.domain.principal import Principal
-from tasking.errors import Unauthorized
 from tasking.extensions import db
 from tasking.services import tokens
+from tasking.unit_of_work import keep_refusal
 
 
 def _authenticate() -> None:
@@ -15,8 +16,12 @@ def _authenticate() -> None:
     scheme, _, secret = header.partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send Authorization: Bearer <token>.")
-    g.principal = tokens.authenticate(db.session, secret.strip(), now=now(),
-                                      request_line=f"{request.method} {request.path}"[:300])
+    try:
+        g.principal = tokens.authenticate(db.session, secret.strip(), now=now(),
+                                          request_line=f"{request.method} {request.path}"[:300])
+    except Unauthorized:
+        keep_refusal()  # a known token refused is audited, and that record must outlast the 401
+        raise
 
 
 def require_token(blueprint: Blueprint) -> Blueprint:

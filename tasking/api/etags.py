@@ -1,7 +1,7 @@
 """Reading If-Match for the services, and documenting it in the OpenAPI document."""
 from flask import request
 
-from tasking.errors import TaskingError
+from tasking.domain.errors import PreconditionRequired
 
 IF_MATCH_PARAMETER = {
     "in": "header",
@@ -10,10 +10,6 @@ IF_MATCH_PARAMETER = {
     "schema": {"type": "string"},
     "description": "The ETag from your last read of this object.",
 }
-
-
-class PreconditionRequired(TaskingError):
-    status, code = 428, "precondition_required"
 
 
 def if_match() -> str:

@@ -2,7 +2,7 @@
 import marshmallow as ma
 from flask_smorest import Api as SmorestApi
 
-from tasking import errors
+from tasking import errors as error_handlers
 
 
 class ErrorDetailSchema(ma.Schema):
@@ -21,7 +21,7 @@ class Api(SmorestApi):
     ERROR_SCHEMA = ErrorSchema
 
     def _register_error_handlers(self):
-        errors.register_error_handlers(self._app)
+        error_handlers.register_error_handlers(self._app)
 
     def init_app(self, app, *, spec_kwargs=None):
         super().init_app(app, spec_kwargs=spec_kwargs)

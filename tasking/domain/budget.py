@@ -1,9 +1,12 @@
 """The quick-win budget: the area manager spends at their discretion, never past the allocation."""
+from tasking.domain.errors import Conflict, ValidationFailed
 
 
-class BudgetExceeded(Exception):
+class BudgetExceeded(Conflict):
+    code = "budget_exceeded"
+
     def __init__(self, remaining: int, amount: int):
-        super().__init__(f"spending {amount} would exceed the allocation; {remaining} remains")
+        super().__init__(f"Spending {amount} pence would exceed the allocation; {remaining} pence remains.")
         self.remaining = remaining
         self.amount = amount
 
@@ -15,7 +18,8 @@ def remaining(allocation: int, spent: int) -> int:
 def check_spend(allocation: int, spent: int, amount: int) -> int:
     """The remaining amount after the spend, or BudgetExceeded."""
     if amount <= 0:
-        raise ValueError("a spend is a positive number of pence")
+        raise ValidationFailed("A spend is a positive amount: more than £0.00.", field="amount_pence",
+                               code="not_positive")
     left = remaining(allocation, spent)
     if amount > left:
         raise BudgetExceeded(left, amount)
@@ -25,6 +29,6 @@ def check_spend(allocation: int, spent: int, amount: int) -> int:
 def check_allocation(allocation: int, spent: int) -> None:
     """An allocation may not be set below what has already been spent that year."""
     if allocation < 0:
-        raise ValueError("an allocation cannot be negative")
+        raise ValidationFailed("An allocation cannot be negative.", field="amount_pence", code="negative")
     if allocation < spent:
         raise BudgetExceeded(remaining(allocation, spent), 0)

@@ -1,4 +1,4 @@
-"""Suggesting a level for a case from facts about it (DESIGN: "The four levels").
+"""Suggesting a level for a case from facts about it (docs/levels.md, "Classification").
 
 Rules are tried from level 4 down; the first level with a matching rule wins, and every rule that
 matched at that level is given as a reason, the deciding one first. A person then decides.

@@ -1,5 +1,5 @@
 """Cost avoided, as the pilot reckoned it: outcomes avoided, each unit cost x quantity x
-probability, less the costs actually incurred (DESIGN: "Money").
+probability, less the costs actually incurred (docs/money.md, "Cost-avoided claims").
 
 Rounding rule: each line is worked out exactly (decimal arithmetic, never floats) and rounded once
 to the nearest penny, halves away from zero; totals are the sums of the rounded lines, so the lines
@@ -8,13 +8,14 @@ shown always add up to the totals shown.
 from dataclasses import dataclass
 from decimal import Decimal
 
+from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.money import round_pence
 
 CLAIM_STATES = ("estimated", "verified", "not_supported")
 
 
-class ClaimRefused(Exception):
-    pass
+class ClaimRefused(Conflict):
+    code = "claim_refused"
 
 
 @dataclass(frozen=True)
@@ -26,9 +27,11 @@ class Outcome:
 
     def __post_init__(self):
         if not (Decimal(0) <= self.probability <= Decimal(1)):
-            raise ValueError("probability is between 0 and 1")
+            raise ValidationFailed("A probability is between 0 and 1.", field="probability",
+                                   code="out_of_range")
         if self.quantity < 0 or self.unit_cost_pence < 0:
-            raise ValueError("unit cost and quantity cannot be negative")
+            raise ValidationFailed("Unit cost and quantity cannot be negative.", field="unit_cost_pence"
+                                   if self.unit_cost_pence < 0 else "quantity", code="negative")
 
     @property
     def expected_pence(self) -> int:
@@ -46,12 +49,13 @@ class Cost:
         given_amount = self.amount_pence is not None
         given_time = self.hours is not None and self.rate_pence is not None
         if given_amount == given_time:
-            raise ValueError("a cost is an amount, or hours at a rate")
+            raise ValidationFailed("A cost is an amount, or hours at a rate.", field="costs", code="cost_shape")
 
     @property
     def total_pence(self) -> int:
         if self.amount_pence is not None:
             return self.amount_pence
+        assert self.hours is not None and self.rate_pence is not None  # __post_init__ holds one or the other
         return round_pence(self.hours * Decimal(self.rate_pence))
 
 
@@ -83,9 +87,9 @@ def check_decision(state: str, decision: str, reason: str | None) -> None:
     if state != "estimated":
         raise ClaimRefused(f"The claim is already {state.replace('_', ' ')}; a decided claim cannot change.")
     if decision not in ("verified", "not_supported"):
-        raise ClaimRefused("A claim is verified or not supported.")
+        raise ValidationFailed("A claim is verified or not supported.", field="decision", code="unknown_decision")
     if decision == "not_supported" and not (reason and reason.strip()):
-        raise ClaimRefused("Say why the claim is not supported.")
+        raise ValidationFailed("Say why the claim is not supported.", field="reason", code="reason_required")
 
 
 def check_editable(state: str) -> None:

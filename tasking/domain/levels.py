@@ -1,4 +1,4 @@
-"""Walsall's four-level model (seed section 1.4)."""
+"""Walsall's four-level model (docs/levels.md, "The four levels")."""
 from enum import IntEnum
 
 

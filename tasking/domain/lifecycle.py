@@ -6,6 +6,8 @@ hand: closing a case one way or another, and reopening it.
 """
 from enum import StrEnum
 
+from tasking.domain.errors import Conflict, ValidationFailed
+
 
 class State(StrEnum):
     NEW = "new"
@@ -30,8 +32,10 @@ TRIAGE_STATES = frozenset({State.NEW, State.RETURNED})
 MANUAL_CLOSE_TARGETS = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Conflict):
     """The move is not allowed from the case's current state."""
+
+    code = "case_state"
 
 
 def is_open(state: str) -> bool:
@@ -45,18 +49,18 @@ def reopen_state(level: int | None) -> State:
 
 def _needs_reason(reason: str | None, doing: str) -> None:
     if not (reason and reason.strip()):
-        raise TransitionRefused(f"{doing} a case needs a reason")
+        raise ValidationFailed(f"{doing.capitalize()} a case needs a reason.", field="reason", code="reason_required")
 
 
 def check_close(current: str, target: str, reason: str | None) -> State:
     """Closing by hand: an open case becomes resolved, closed or withdrawn, with a reason."""
     current_state, target_state = State(current), State(target)
     if current_state in CLOSED_STATES:
-        raise TransitionRefused(f"the case is already {current_state.value}; reopen it first")
+        raise TransitionRefused(f"The case is already {current_state.value}; reopen it first.")
     if target_state not in MANUAL_CLOSE_TARGETS:
-        raise TransitionRefused(
-            f"a case can be set to {', '.join(sorted(MANUAL_CLOSE_TARGETS))} by hand, not {target_state.value}"
-        )
+        raise ValidationFailed(
+            f"A case can be set to {', '.join(sorted(MANUAL_CLOSE_TARGETS))} by hand, not {target_state.value}.",
+            field="state", code="not_a_manual_state")
     _needs_reason(reason, "closing")
     return target_state
 
@@ -64,7 +68,7 @@ def check_close(current: str, target: str, reason: str | None) -> State:
 def check_reopen(current: str, level: int | None, reason: str | None) -> State:
     """Reopening: a closed case goes back to triage, with a reason."""
     if State(current) in OPEN_STATES:
-        raise TransitionRefused(f"the case is {current}, not closed")
+        raise TransitionRefused(f"The case is {current}, not closed.")
     _needs_reason(reason, "reopening")
     return reopen_state(level)
 

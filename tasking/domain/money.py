@@ -2,6 +2,8 @@
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from tasking.domain.errors import ValidationFailed
+
 PENNY = Decimal(1)
 
 
@@ -20,9 +22,10 @@ def parse_pounds(text: str) -> int:
     try:
         amount = Decimal(cleaned)
     except ArithmeticError:
-        raise ValueError("Enter an amount in pounds, like 250 or 250.00") from None
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        raise ValueError("Enter an amount in pounds and pence, like 250.00")
+        raise ValidationFailed("Enter an amount in pounds, like 250 or 250.00", code="not_money") from None
+    exponent = amount.as_tuple().exponent  # a letter, not a number, for NaN and infinities
+    if not isinstance(exponent, int) or exponent < -2:
+        raise ValidationFailed("Enter an amount in pounds and pence, like 250.00", code="not_money")
     return int(amount * 100)
 
 

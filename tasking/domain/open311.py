@@ -1,6 +1,7 @@
 """How tasking reads in Open311 GeoReport v2 terms (https://wiki.open311.org/GeoReport_v2/)."""
 from datetime import datetime, timedelta
 
+from tasking.domain.errors import ValidationFailed
 from tasking.domain.lifecycle import State, is_open
 from tasking.domain.text import summary_title
 
@@ -35,8 +36,8 @@ PUBLIC_NOTES = {
 }
 
 
-class WindowRefused(Exception):
-    pass
+class WindowRefused(ValidationFailed):
+    code = "bad_window"
 
 
 def status(state: str) -> str:
@@ -45,12 +46,12 @@ def status(state: str) -> str:
 
 def request_window(start: datetime | None, end: datetime | None, now: datetime) -> tuple[datetime, datetime]:
     """The spec's search window: the last 90 days by default, and never wider than 90 days."""
-    if start is None and end is None:
-        return now - MAX_WINDOW, now
-    if start is None:
-        start = end - MAX_WINDOW
     if end is None:
+        if start is None:
+            return now - MAX_WINDOW, now
         end = min(now, start + MAX_WINDOW)
+    elif start is None:
+        start = end - MAX_WINDOW
     if end < start:
         raise WindowRefused("end_date is before start_date")
     if end - start > MAX_WINDOW:

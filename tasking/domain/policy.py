@@ -1,4 +1,5 @@
-"""The tunable numbers of the model, with DESIGN's defaults; configuration may override each."""
+"""The tunable numbers of the model, with their defaults (docs/README.md, "Configuration of the rules");
+configuration may override each."""
 from dataclasses import dataclass, field
 
 from tasking.domain.classification import Thresholds

@@ -1,7 +1,9 @@
 """Escalation reviews: every open case is reviewed on a cycle set by its level, so nothing stalls
-unseen (DESIGN: "Escalation reviews")."""
+unseen (docs/reviews.md)."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from tasking.domain.errors import ValidationFailed
 
 REVIEW_OUTCOMES = ("continue", "escalate", "de_escalate", "close")
 REVIEW_STATES = ("pending", "decided")
@@ -40,13 +42,15 @@ def backoff_seconds(attempts: int, base: int = 30, ceiling: int = 3600) -> int:
 
 def check_outcome(outcome: str, level: int | None, new_level: int | None, reason: str | None) -> None:
     if outcome not in REVIEW_OUTCOMES:
-        raise ValueError(f"outcome is one of {', '.join(REVIEW_OUTCOMES)}")
+        raise ValidationFailed(f"The outcome is one of {', '.join(REVIEW_OUTCOMES)}.", field="outcome",
+                               code="unknown_outcome")
     if outcome in ("escalate", "de_escalate", "close") and not (reason and reason.strip()):
-        raise ValueError(f"to {outcome.replace('_', '-')} at a review, say why")
+        raise ValidationFailed(f"To {outcome.replace('_', '-')} at a review, say why.", field="reason",
+                               code="reason_required")
     if outcome in ("escalate", "de_escalate"):
         if new_level is None or level is None:
-            raise ValueError("say the new level")
+            raise ValidationFailed("Say the new level.", field="level", code="level_required")
         if outcome == "escalate" and new_level <= level:
-            raise ValueError("escalating needs a higher level")
+            raise ValidationFailed("Escalating needs a higher level.", field="level", code="not_higher")
         if outcome == "de_escalate" and new_level >= level:
-            raise ValueError("de-escalating needs a lower level")
+            raise ValidationFailed("De-escalating needs a lower level.", field="level", code="not_lower")

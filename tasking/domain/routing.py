@@ -1,7 +1,7 @@
-"""Who owns a case at each level, and which organisations are offered tasks (DESIGN: routing).
+"""Who owns a case at each level, and which organisations are offered tasks (docs/routing.md).
 
-Level 1 goes to the category's front-line service, never to the area manager (rec. 3.6); level 2
-to the area manager; level 3 to the category's lead partner (rec. 3.5) with the area manager
+Level 1 goes to the category's front-line service, never to the area manager; level 2
+to the area manager; level 3 to the category's lead partner with the area manager
 coordinating and the other named agencies offered tasks; level 4 to the borough officer. A case
 no rule can route stays in its area's triage queue, with the reason.
 """

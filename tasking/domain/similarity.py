@@ -49,7 +49,9 @@ def same_problem(a: Report, b: Report, radius_m: float) -> bool:
         return False
     if a.ward_id == b.ward_id:
         return True
-    return a.located and b.located and distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_m
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
+        return False
+    return distance_m(a.latitude, a.longitude, b.latitude, b.longitude) <= radius_m
 
 
 def bounding_box(latitude: float, longitude: float, radius_m: float) -> tuple[float, float, float, float]:

@@ -1,6 +1,8 @@
 """Tasks: a piece of a case offered to one organisation."""
 from enum import StrEnum
 
+from tasking.domain.errors import Conflict
+
 
 class TaskState(StrEnum):
     OFFERED = "offered"
@@ -24,13 +26,15 @@ class TaskRole(StrEnum):
 TASK_ROLES = tuple(r.value for r in TaskRole)
 
 
-class TaskRefused(Exception):
+class TaskRefused(Conflict):
     """The action is not possible from the task's current state."""
+
+    code = "task_state"
 
 
 # What each partner action does from each state: the state it leads to, or None when the action
 # already happened (a retry after a network fault must change nothing). Missing: refused.
-_ACTIONS = {
+_ACTIONS: dict[str, dict[TaskState, TaskState | None]] = {
     "accept": {TaskState.OFFERED: TaskState.ACCEPTED, TaskState.ACCEPTED: None,
                TaskState.IN_PROGRESS: None, TaskState.DONE: None},
     "decline": {TaskState.OFFERED: TaskState.DECLINED, TaskState.ACCEPTED: TaskState.DECLINED,

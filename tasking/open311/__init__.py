@@ -6,9 +6,9 @@ PREFIX = "/open311/"
 def register(app) -> None:
     from flask import request
 
-    from tasking import errors
+    from tasking import errors as error_handlers
     from tasking.open311.views import bp, error_response
 
     app.register_blueprint(bp)
-    errors.register_format(app, lambda: request.path.startswith(PREFIX), error_response)
+    error_handlers.register_format(app, lambda: request.path.startswith(PREFIX), error_response)
     return bp

@@ -1,5 +1,7 @@
 """Who sees which cases, written as SQL conditions so that every query carries its own scope.
 
+The principal's scope comes from the "case.read" row of the permissions table
+(tasking/domain/permissions.py); each scope word is written here once as SQL:
 - admins: every case;
 - area managers and support officers: their areas' cases, confidential ones included;
 - councillors: their wards' cases that are not confidential;
@@ -7,28 +9,41 @@
 - finance officers: cases that are not confidential (they verify claims borough-wide);
 - partners: none here; they reach cases through the tasks offered to them.
 A confidential case is seen only by its owner, its area's staff and admins.
+
+tests/services/test_access_agrees_with_permissions.py holds the SQL and the table's predicate to
+the same answers for every role over a grid of cases.
 """
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
+from tasking.domain.permissions import Scope, Target, scope_of
 from tasking.domain.principal import Principal
-from tasking.domain.roles import Role
 from tasking.models import Case
 
 
 def case_scope(principal: Principal) -> ColumnElement[bool]:
-    role = principal.role
+    """The cases the principal may read ("case.read"), as a condition on Case."""
+    scope = scope_of(principal, "case.read")
     owns = Case.owner_user_id == principal.user_id
-    if role == Role.ADMIN:
+    not_confidential = Case.confidential.is_(False)
+    if scope is None:
+        return false()
+    if scope is Scope.ALL:
         return true()
-    if role in (Role.AREA_MANAGER, Role.SUPPORT_OFFICER):
+    if scope is Scope.AREA:
         return Case.area_id.in_(principal.area_ids) if principal.area_ids else false()
-    if role == Role.COUNCILLOR:
+    if scope is Scope.WARD:
         if not principal.ward_ids:
             return false()
-        return and_(Case.ward_id.in_(principal.ward_ids), or_(Case.confidential.is_(False), owns))
-    if role == Role.BOROUGH_OFFICER:
-        return or_(owns, and_(Case.level == 4, Case.confidential.is_(False)))
-    if role == Role.FINANCE:
-        return or_(Case.confidential.is_(False), owns)
-    return false()
+        return and_(Case.ward_id.in_(principal.ward_ids), or_(not_confidential, owns))
+    if scope is Scope.OPEN:
+        return or_(not_confidential, owns)
+    if scope is Scope.L4:
+        return or_(owns, and_(Case.level == 4, not_confidential))
+    raise LookupError(f"No SQL for the {scope} scope of case.read.")
+
+
+def case_target(case: Case) -> Target:
+    """The facts of a case the permissions table decides on."""
+    return Target(area_id=case.area_id, ward_id=case.ward_id, organisation_id=case.owner_organisation_id,
+                  owner_user_id=case.owner_user_id, confidential=bool(case.confidential), level=case.level)

@@ -9,17 +9,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import budget as rules
+from tasking.domain.errors import Conflict, NotFound, ValidationFailed
 from tasking.domain.money import financial_year, pounds
+from tasking.domain.permissions import Target, can, require
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tasking.models import Area, BudgetAllocation, Case, Spend
 from tasking.services import audit
 from tasking.services.cases import get_case
-from tasking.services.transaction import atomic
 
-DEFAULT_ALLOCATION_PENCE = 1_000_000  # £10,000 a year, DESIGN's default
-READERS = AREA_STAFF | {Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER}
+DEFAULT_ALLOCATION_PENCE = 1_000_000  # £10,000 a year (docs/money.md, QUICK_WIN_ALLOCATION_PENCE)
 
 
 @dataclass
@@ -44,7 +42,7 @@ def spend_snapshot(entry: Spend) -> dict:
 def _spent(session: Session, area_id: int, year: int) -> int:
     # PostgreSQL sums bigints as numeric: back to int, so money stays integer pence.
     return int(session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0))
-                              .where(Spend.area_id == area_id, Spend.year == year)))
+                              .where(Spend.area_id == area_id, Spend.year == year)) or 0)
 
 
 def _locked_allocation(session: Session, area_id: int, year: int, default_pence: int) -> BudgetAllocation:
@@ -57,81 +55,73 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
                     .on_conflict_do_nothing(index_elements=["area_id", "year"]))
     where = (BudgetAllocation.area_id == area_id, BudgetAllocation.year == year)
     if dialect == "postgresql":
-        return session.scalar(select(BudgetAllocation).where(*where).with_for_update().execution_options(
-            populate_existing=True))
+        return session.scalars(select(BudgetAllocation).where(*where).with_for_update().execution_options(
+            populate_existing=True)).one()
     session.execute(update(BudgetAllocation).where(*where).values(version=BudgetAllocation.version))
-    return session.scalar(select(BudgetAllocation).where(*where).execution_options(populate_existing=True))
+    return session.scalars(select(BudgetAllocation).where(*where).execution_options(populate_existing=True)).one()
 
 
 def record_spend(session: Session, principal: Principal, case_key, data: dict, *, now: datetime,
                  default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Spend:
     case = get_case(session, principal, case_key)
-    if principal.role != Role.AREA_MANAGER or case.area_id not in principal.area_ids:
-        raise Forbidden("Only the area's manager spends its quick-win budget.")
+    require(principal, "budget.spend", Target(area_id=case.area_id), "Only the area's manager spends its quick-win budget.")
     spent_on: date = data["spent_on"]
     if spent_on > now.date():
         raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
     year, amount = financial_year(spent_on), data["amount_pence"]
-    with atomic(session):
-        allocation = _locked_allocation(session, case.area_id, year, default_pence)
-        try:
-            rules.check_spend(allocation.amount_pence, _spent(session, case.area_id, year), amount)
-        except rules.BudgetExceeded as refused:
-            raise Conflict(f"Spending {pounds(amount)} would take the {year}-{(year + 1) % 100:02d} quick-win "
-                           f"budget past its allocation: {pounds(refused.remaining)} remains.") from refused
-        entry = Spend(area_id=case.area_id, year=year, case_id=case.id, kind="spend", amount_pence=amount,
-                      description=data["description"], supplier=data.get("supplier"), spent_on=spent_on,
-                      created_by_id=principal.user_id, created_at=now)
-        session.add(entry)
-        session.flush()
-        audit.record(session, principal, "spend.recorded", "spend", entry.id, now=now, case_id=case.id,
-                     after=spend_snapshot(entry))
+    allocation = _locked_allocation(session, case.area_id, year, default_pence)
+    try:
+        rules.check_spend(allocation.amount_pence, _spent(session, case.area_id, year), amount)
+    except rules.BudgetExceeded as refused:
+        raise Conflict(f"Spending {pounds(amount)} would take the {year}-{(year + 1) % 100:02d} quick-win "
+                       f"budget past its allocation: {pounds(refused.remaining)} remains.") from refused
+    entry = Spend(area_id=case.area_id, year=year, case_id=case.id, kind="spend", amount_pence=amount,
+                  description=data["description"], supplier=data.get("supplier"), spent_on=spent_on,
+                  created_by_id=principal.user_id, created_at=now)
+    session.add(entry)
+    session.flush()
+    audit.record(session, principal, "spend.recorded", "spend", entry.id, now=now, case_id=case.id,
+                 after=spend_snapshot(entry))
+    session.flush()
     return entry
 
 
 def reverse_spend(session: Session, principal: Principal, spend_id: int, *, reason: str, now: datetime,
                   default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Spend:
     original = session.scalar(select(Spend).where(Spend.id == spend_id))
-    if original is None or not _sees_area(principal, original.area_id):
+    if original is None or not can(principal, "budget.read", Target(area_id=original.area_id)):
         raise NotFound("No such spend.")
-    if principal.role != Role.AREA_MANAGER:
-        raise Forbidden("Only the area's manager corrects its quick-win ledger.")
+    require(principal, "budget.spend", Target(area_id=original.area_id),
+            "Only the area's manager corrects its quick-win ledger.")
     if original.kind != "spend":
         raise Conflict("A reversal cannot itself be reversed; record a new spend instead.")
     try:
-        with atomic(session):
-            _locked_allocation(session, original.area_id, original.year, default_pence)
-            if session.scalar(select(Spend.id).where(Spend.reverses_id == original.id)) is not None:
-                raise Conflict("This spend has already been reversed.")
-            # Dated as the spend it corrects, so every period's totals leave the mistake out.
-            entry = Spend(area_id=original.area_id, year=original.year, case_id=original.case_id, kind="reversal",
-                          amount_pence=-original.amount_pence, description=f"Reversal of spend {original.id}",
-                          supplier=original.supplier, spent_on=original.spent_on, reverses_id=original.id,
-                          reason=reason, created_by_id=principal.user_id, created_at=now)
-            session.add(entry)
-            session.flush()
-            audit.record(session, principal, "spend.reversed", "spend", entry.id, now=now,
-                         case_id=original.case_id, after=spend_snapshot(entry))
+        _locked_allocation(session, original.area_id, original.year, default_pence)
+        if session.scalar(select(Spend.id).where(Spend.reverses_id == original.id)) is not None:
+            raise Conflict("This spend has already been reversed.")
+        # Dated as the spend it corrects, so every period's totals leave the mistake out.
+        entry = Spend(area_id=original.area_id, year=original.year, case_id=original.case_id, kind="reversal",
+                      amount_pence=-original.amount_pence, description=f"Reversal of spend {original.id}",
+                      supplier=original.supplier, spent_on=original.spent_on, reverses_id=original.id,
+                      reason=reason, created_by_id=principal.user_id, created_at=now)
+        session.add(entry)
+        session.flush()
+        audit.record(session, principal, "spend.reversed", "spend", entry.id, now=now,
+                     case_id=original.case_id, after=spend_snapshot(entry))
+        session.flush()
     except IntegrityError as duplicate:  # two reversals raced; the unique reverses_id kept one
         raise Conflict("This spend has already been reversed.") from duplicate
     return entry
 
 
-def _sees_area(principal: Principal, area_id: int) -> bool:
-    if principal.role in (Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER):
-        return True
-    return principal.is_area_staff and area_id in principal.area_ids
-
-
 def _area(session: Session, principal: Principal, code: str | None) -> Area:
-    if principal.role not in READERS:
-        raise Forbidden("Your role cannot see quick-win budgets.")
+    require(principal, "budget.read", message="Your role cannot see quick-win budgets.")
     if code is None:
         if not principal.area_ids:
             raise ValidationFailed("Say which area.", {"area": ["Required."]})
-        return session.get(Area, min(principal.area_ids))
+        return session.get_one(Area, min(principal.area_ids))
     area = session.scalar(select(Area).where(Area.code == code.upper()))
-    if area is None or not _sees_area(principal, area.id):
+    if area is None or not can(principal, "budget.read", Target(area_id=area.id)):
         raise NotFound("No such area.")
     return area
 
@@ -150,23 +140,22 @@ def budget(session: Session, principal: Principal, *, area_code: str | None, yea
 
 def set_allocation(session: Session, principal: Principal, *, area_code: str, year: int, amount_pence: int,
                    now: datetime, default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Budget:
-    if principal.role != Role.ADMIN:
-        raise Forbidden("Only admins set quick-win allocations.")
+    require(principal, "budget.allocate", message="Only admins set quick-win allocations.")
     area = _area(session, principal, area_code)
-    with atomic(session):
-        allocation = _locked_allocation(session, area.id, year, default_pence)
-        spent = _spent(session, area.id, year)
-        try:
-            rules.check_allocation(amount_pence, spent)
-        except rules.BudgetExceeded as refused:
-            raise Conflict(f"{pounds(spent)} is already spent in that year; the allocation cannot be less.") from refused
-        before = allocation.amount_pence
-        allocation.amount_pence, allocation.updated_at = amount_pence, now
-        audit.record(session, principal, "budget.allocated", "budget_allocation", allocation.id, now=now,
-                     before={"amount_pence": before}, after={"amount_pence": amount_pence, "area": area.code,
-                                                             "year": year})
+    allocation = _locked_allocation(session, area.id, year, default_pence)
+    spent = _spent(session, area.id, year)
+    try:
+        rules.check_allocation(amount_pence, spent)
+    except rules.BudgetExceeded as refused:
+        raise Conflict(f"{pounds(spent)} is already spent in that year; the allocation cannot be less.") from refused
+    before = allocation.amount_pence
+    allocation.amount_pence, allocation.updated_at = amount_pence, now
+    audit.record(session, principal, "budget.allocated", "budget_allocation", allocation.id, now=now,
+                 before={"amount_pence": before}, after={"amount_pence": amount_pence, "area": area.code,
+                                                         "year": year})
+    session.flush()
     return budget(session, principal, area_code=area.code, year=year, today=now.date(), default_pence=default_pence)
 
 
 def spend_on_case(session: Session, case: Case) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.case_id == case.id)))
+    return int(session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.case_id == case.id)) or 0)

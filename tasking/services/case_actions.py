@@ -5,21 +5,20 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasking.domain import lifecycle
+from tasking.domain.errors import Conflict, NotFound, ValidationFailed
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.errors import Conflict, NotFound, ValidationFailed
 from tasking.models import Case, CaseLink
 from tasking.services import audit, review_schedule, suggestions
-from tasking.services.cases import case_snapshot, get_case, get_case_to_change, refused_as_conflict
+from tasking.services.cases import case_snapshot, get_case, get_case_to_change
 from tasking.services.routing import cancel_active_tasks
-from tasking.services.transaction import atomic
 
 
 def reopen_case(session: Session, principal: Principal, key: str | int, *, reason: str, now: datetime,
                 policy: Policy = Policy()) -> Case:
     case = get_case_to_change(session, principal, key)
-    target = refused_as_conflict(lifecycle.check_reopen, case.state, case.level, reason)
-    with atomic(session), session.no_autoflush:
+    target = lifecycle.check_reopen(case.state, case.level, reason)
+    with session.no_autoflush:
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = target.value, None, None
         case.updated_at = now
@@ -43,10 +42,10 @@ def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of
     except NotFound:
         raise ValidationFailed("No such case to be a duplicate of.", {"of": ["No such case."]}) from None
     if original.duplicate_of_id is not None:
-        original = session.get(Case, original.duplicate_of_id)
+        original = session.get_one(Case, original.duplicate_of_id)
     if original.id == case.id:
         raise ValidationFailed("A case cannot duplicate itself.", {"of": ["That is this case."]})
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
         case.updated_at, case.next_review_at = now, None

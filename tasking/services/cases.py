@@ -5,22 +5,20 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tasking.domain import lifecycle, roles
+from tasking.domain import lifecycle
+from tasking.domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from tasking.domain.etags import if_match_allows
+from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
-from tasking.domain.visibility import may_see_personal_details
-from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed, ValidationFailed
 from tasking.models import Area, Barrier, Case, Category, Task, Ward
-from tasking.services import audit, review_schedule, suggestions
-from tasking.services.access import case_scope
+from tasking.services import audit, review_schedule, routing, suggestions
+from tasking.services.access import case_scope, case_target
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
-from tasking.services import routing
 from tasking.services.routing import cancel_active_tasks
-from tasking.services.transaction import atomic
 
 DETAIL_FIELDS = ("title", "description", "address", "postcode", "latitude", "longitude", "confidential",
                  "agencies_needed")
@@ -90,8 +88,7 @@ def get_case(session: Session, principal: Principal, key: str | int) -> Case:
 def get_case_to_change(session: Session, principal: Principal, key: str | int) -> Case:
     """A case the principal may change: 404 if they cannot see it, 403 if they can only read it."""
     case = get_case(session, principal, key)
-    if not (roles.can_edit_cases(principal.role) and principal.covers_area(case.area_id)):
-        raise Forbidden("You can read this case but not change it.")
+    require(principal, "case.edit", case_target(case), "You can read this case but not change it.")
     return case
 
 
@@ -127,15 +124,14 @@ def where_place(session: Session, principal: Principal, stmt, *, area: str | Non
 
 def create_case(session: Session, principal: Principal, data: dict, *, now: datetime,
                 policy: Policy = Policy()) -> Case:
-    if not roles.can_raise_cases(principal.role):
-        raise Forbidden("Your role cannot raise cases here.")
+    require(principal, "case.raise", message="Your role cannot raise cases here.")
     category = category_by_code(session, data["category"])
     ward = _ward(session, data["ward"])
-    if not principal.covers_ward(ward.id, ward.area_id):
-        raise Forbidden("You can only raise cases in the wards or areas you cover.")
-    if data.get("confidential") and not (principal.is_admin or principal.is_area_staff):
-        raise Forbidden("Only area staff can mark a case confidential.")
-    with atomic(session), session.no_autoflush:
+    place = Target(area_id=ward.area_id, ward_id=ward.id)
+    require(principal, "case.raise", place, "You can only raise cases in the wards or areas you cover.")
+    if data.get("confidential"):
+        require(principal, "case.confidential", place, "Only area staff can mark a case confidential.")
+    with session.no_autoflush:
         case = Case(
             reference=next_reference(session, ward.area, now.year),
             title=data["title"], description=data["description"],
@@ -169,7 +165,7 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
     if not if_match_allows(if_match, "case", case.id, case.version):
         raise PreconditionFailed("The case has changed since you read it; fetch it again.")
     # One flush at the end: every flush of a changed case moves its version.
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         before = case_snapshot(case)
         details = {k: v for k, v in data.items() if k not in ("state", "reason")}
         if details and not lifecycle.edits_allowed(case.state):
@@ -178,7 +174,7 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         if FACT_FIELDS & details.keys():
             suggestions.refresh(session, case, now, policy)
         if "state" in data:
-            target = refused_as_conflict(lifecycle.check_close, case.state, data["state"], data.get("reason"))
+            target = lifecycle.check_close(case.state, data["state"], data.get("reason"))
             case.state, case.closed_at = target.value, now
             review_schedule.schedule(case, now, policy)
             cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
@@ -194,13 +190,6 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
                      before=changed_before, after=changed_after)
         session.flush()
     return case
-
-
-def refused_as_conflict(check, *args):
-    try:
-        return check(*args)
-    except lifecycle.TransitionRefused as refused:
-        raise Conflict(str(refused)[0].upper() + str(refused)[1:] + ".") from refused
 
 
 def _apply_details(session: Session, principal: Principal, case: Case, details: dict) -> None:
@@ -219,8 +208,8 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
         case.barrier_id = barrier_id
     if "ward" in details:
         ward = _ward(session, details["ward"])
-        if not principal.covers_area(ward.area_id):
-            raise Forbidden("You cannot move a case to an area you do not cover.")
+        require(principal, "case.edit", Target(area_id=ward.area_id, ward_id=ward.id),
+                "You cannot move a case to an area you do not cover.")
         case.ward, case.area, case.ward_id, case.area_id = ward, ward.area, ward.id, ward.area_id
     if (case.latitude is None) != (case.longitude is None):
         raise ValidationFailed("Give both coordinates or neither.",
@@ -248,23 +237,17 @@ def _ward(session: Session, code: str) -> Ward:
 def visible_area(session: Session, principal: Principal, code: str) -> Area:
     """An area filter the principal may use; anything else is 404, as if the area did not exist."""
     area = session.scalar(select(Area).where(Area.code == code.upper()))
-    allowed = area is not None and (
-        principal.role in (Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
-        or (principal.is_area_staff and area.id in principal.area_ids)
-        or (principal.role == Role.COUNCILLOR and any(w.id in principal.ward_ids for w in area.wards))
-    )
-    if not allowed:
+    if area is None or not (
+        can(principal, "place.filter", Target(area_id=area.id))
+        or any(can(principal, "place.filter", Target(area_id=area.id, ward_id=w.id)) for w in area.wards)
+    ):
         raise NotFound("No such area.")
     return area
 
 
 def visible_ward(session: Session, principal: Principal, code: str) -> Ward:
     ward = session.scalar(select(Ward).where(Ward.code == code))
-    allowed = ward is not None and (
-        principal.role in (Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
-        or principal.covers_ward(ward.id, ward.area_id)
-    )
-    if not allowed:
+    if ward is None or not can(principal, "place.filter", Target(area_id=ward.area_id, ward_id=ward.id)):
         raise NotFound("No such ward.")
     return ward
 
@@ -278,8 +261,7 @@ def case_tasks(session: Session, principal: Principal, key: str | int) -> list[T
 def reporter_details(session: Session, principal: Principal, key: str | int) -> dict:
     """The resident's name and contact: only for staff of the case's area and admins."""
     case = get_case(session, principal, key)
-    if not (may_see_personal_details(principal.role) and principal.covers_area(case.area_id)):
-        raise Forbidden("Residents' personal details are for area staff only.")
+    require(principal, "personal.read", case_target(case), "Residents' personal details are for area staff only.")
     return {"name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
             "consent": case.reporter_consent}
 

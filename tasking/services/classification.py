@@ -1,5 +1,5 @@
 """Deciding a case's level with the suggestion in front of the decider, and referring level-one
-cases back to the area manager (rec. 3.6)."""
+cases back to the area manager (docs/levels.md, "A person decides", rule L2_REFERRED_BACK)."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,19 +8,15 @@ from sqlalchemy.orm import Session
 
 from tasking.domain import lifecycle
 from tasking.domain.classification import Suggestion, suggest
+from tasking.domain.errors import Conflict, ValidationFailed
+from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import Conflict, Forbidden, ValidationFailed
 from tasking.models import Case, CaseLink, LevelChange
 from tasking.services import audit, review_schedule, suggestions
-from tasking.services.access import case_scope
+from tasking.services.access import case_scope, case_target
 from tasking.services.cases import case_snapshot, get_case, get_case_to_change
 from tasking.services.routing import apply_route
-from tasking.services.transaction import atomic
-
-READERS = frozenset({Role.ADMIN, Role.BOROUGH_OFFICER}) | AREA_STAFF
-REFERRERS = frozenset({Role.ADMIN, Role.COUNCILLOR}) | AREA_STAFF
 
 
 @dataclass
@@ -29,11 +25,6 @@ class Classification:
     suggestion: Suggestion
     history: list[LevelChange]
     similar: list[Case]
-
-
-def _require(principal: Principal, allowed, what: str) -> None:
-    if principal.role not in allowed:
-        raise Forbidden(f"Your role cannot {what}.")
 
 
 def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -> dict[int, list[Case]]:
@@ -53,7 +44,7 @@ def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -
 
 def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy = Policy()) -> Classification:
     """Today's suggestion (worked out afresh, not stored) and the level history."""
-    _require(principal, READERS, "see classifications")
+    require(principal, "level.read", message="Your role cannot see classifications.")
     case = get_case(session, principal, key)
     suggestion = suggest(suggestions.facts_for(session, case, now, policy), policy.thresholds)
     history = list(session.scalars(select(LevelChange).where(LevelChange.case_id == case.id)
@@ -63,7 +54,7 @@ def view(session: Session, principal: Principal, key, *, now: datetime, policy: 
 
 def decide(session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime,
            policy: Policy = Policy()) -> Classification:
-    _require(principal, frozenset({Role.ADMIN}) | AREA_STAFF, "decide levels")
+    require(principal, "triage.decide", message="Your role cannot decide levels.")
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
         raise Conflict(f"The case is {case.state}; reopen it before deciding its level.")
@@ -76,7 +67,7 @@ def record_decision(session: Session, principal: Principal, case: Case, *, level
     """Decide a case's level with today's suggestion in view, keep the decision, and route the case.
     Callers have checked that the principal may decide."""
     reason = (reason or "").strip() or None
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         suggestion = suggestions.refresh(session, case, now, policy)
         if level != suggestion.level and reason is None:
             raise ValidationFailed(
@@ -105,15 +96,14 @@ def record_decision(session: Session, principal: Principal, case: Case, *, level
 def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime,
           policy: Policy = Policy()) -> Case:
     """A level-one case proved more complicated: back to the area manager's queue, suggested level 2."""
-    _require(principal, REFERRERS, "refer cases")
+    require(principal, "case.refer", message="Your role cannot refer cases.")
     case = get_case(session, principal, key)
-    if principal.is_area_staff and not principal.covers_area(case.area_id):
-        raise Forbidden("You can only refer your areas' cases.")
+    require(principal, "case.refer", case_target(case), "You can only refer your areas' cases.")
     if case.level != 1 or not lifecycle.is_open(case.state):
         raise Conflict("Only an open level-one case can be referred to the area manager.")
     if case.referred_back and lifecycle.awaiting_triage(case.state):
         raise Conflict("The case is already waiting for the area manager.")
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         before = case_snapshot(case)
         case.referred_back = True
         case.state = lifecycle.State.RETURNED.value

@@ -1,4 +1,4 @@
-"""Councillors' level-one requests: straight to the front-line service (rec. 3.6), followed by the
+"""Councillors' level-one requests: straight to the front-line service (docs/routing.md), followed by the
 councillor, and referred to the area manager when they prove more complicated."""
 from dataclasses import dataclass
 from datetime import datetime
@@ -7,16 +7,16 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.levels import Level
+from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.domain.roles import Role
 from tasking.domain.visibility import note_audiences
-from tasking.errors import Forbidden
 from tasking.models import AuditEvent, Case, Category, Ward
 from tasking.services import cases, classification
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
 
+_COUNCILLORS_ONLY = "Level-one requests are raised by councillors."
 COUNCILLOR_REQUEST_REASON = "A councillor's level-one request, sent straight to the front-line service (rec. 3.6)."
 
 
@@ -26,14 +26,9 @@ class RequestSummary:
     last_update: AuditEvent | None
 
 
-def _require_councillor(principal: Principal) -> None:
-    if principal.role != Role.COUNCILLOR:
-        raise Forbidden("Level-one requests are raised by councillors.")
-
-
 def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], list[Category]]:
     """The councillor's own wards, and the categories a simple action can fix."""
-    _require_councillor(principal)
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     wards = list(session.scalars(select(Ward).where(Ward.id.in_(principal.ward_ids)).order_by(Ward.name)))
     categories = list(session.scalars(select(Category).where(Category.default_level == Level.SIMPLE_ACTION)
                                       .order_by(Category.name)))
@@ -42,7 +37,7 @@ def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], li
 
 def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime,
                   policy: Policy = Policy()) -> Case:
-    _require_councillor(principal)
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     case = cases.create_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
     reason = None if case.suggested_level == Level.SIMPLE_ACTION else COUNCILLOR_REQUEST_REASON
     classification.record_decision(session, principal, case, level=Level.SIMPLE_ACTION, reason=reason,
@@ -56,7 +51,7 @@ def _readable_events(principal: Principal):
 
 def my_requests(session: Session, principal: Principal, *, ward: str | None, state: str | None,
                 cursor: str | None, size: int) -> Page:
-    _require_councillor(principal)
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     stmt = (select(Case).options(joinedload(Case.ward), joinedload(Case.category), joinedload(Case.owner_organisation))
             .where(case_scope(principal), Case.raised_by_id == principal.user_id))
     if ward:
@@ -77,7 +72,7 @@ def my_requests(session: Session, principal: Principal, *, ward: str | None, sta
 
 def request_history(session: Session, principal: Principal, reference: str) -> tuple[Case, list[AuditEvent]]:
     """A request in the councillor's wards and what they may read of its history."""
-    _require_councillor(principal)
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     case = cases.get_case(session, principal, reference)
     # The case's own story; the partners' task bookkeeping is theirs and the owner's.
     events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id, _readable_events(principal),
@@ -88,5 +83,5 @@ def request_history(session: Session, principal: Principal, reference: str) -> t
 
 def refer(session: Session, principal: Principal, reference: str, *, reason: str, now: datetime,
           policy: Policy = Policy()) -> Case:
-    _require_councillor(principal)
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)

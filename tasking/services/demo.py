@@ -186,7 +186,7 @@ def _accept_suggestion(session: Session, manager, case: Case, when: datetime) ->
 
 def _scenarios(session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime) -> int:
     """Stories the random cases may not tell: an ASB case review, a borough barrier, a referral."""
-    st_matthews = session.scalar(select(Ward).where(Ward.code == "st-matthews"))
+    st_matthews = session.scalars(select(Ward).where(Ward.code == "st-matthews")).one()
     south = principal_for(managers[st_matthews.area_id])
     councillor = principal_for(councillors[0])
     made = 0
@@ -203,7 +203,7 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
                                   description="Shift workers cannot reach jobs after 7pm.", borough_level=False,
                                   now=moment)
     for code in ("pleck", "darlaston-south"):
-        ward = session.scalar(select(Ward).where(Ward.code == code))
+        ward = session.scalars(select(Ward).where(Ward.code == code)).one()
         manager = principal_for(managers[ward.area_id])
         case = cases.create_case(session, manager, _problem(rng, "worklessness", ward), now=moment)
         case = cases.update_case(session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment)
@@ -220,7 +220,8 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
 
 
 def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime) -> int:
-    """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified."""
+    """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified
+    (docs/money.md, "Worked example")."""
     south = principal_for(managers[st_matthews.area_id])
     finance = principal_for(_demo_users(session, "finance")[0])
     family = cases.create_case(session, south, _problem(rng, "family-early-help", st_matthews,

@@ -4,15 +4,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tasking.domain import roles
+from tasking.domain.errors import Forbidden
+from tasking.domain.permissions import require
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.visibility import may_write_note_for, note_audiences
-from tasking.errors import Forbidden
 from tasking.models import CaseNote
 from tasking.services import audit
+from tasking.services.access import case_target
 from tasking.services.cases import get_case
-from tasking.services.transaction import atomic
 
 
 def default_visibility(role: Role) -> str:
@@ -22,20 +22,18 @@ def default_visibility(role: Role) -> str:
 def add_note(session: Session, principal: Principal, key: str | int, *, body: str,
              visibility: str | None, now: datetime) -> CaseNote:
     case = get_case(session, principal, key)
-    if not roles.can_add_notes(principal.role):
-        raise Forbidden("Your role cannot add notes to cases.")
-    if principal.is_area_staff and not principal.covers_area(case.area_id):
-        raise Forbidden("You can only add notes to your areas' cases.")
+    require(principal, "note.write", message="Your role cannot add notes to cases.")
+    require(principal, "note.write", case_target(case), "You can only add notes to your areas' cases.")
     visibility = visibility or default_visibility(principal.role)
     if not may_write_note_for(principal.role, visibility):
         raise Forbidden(f"You cannot write a note for the {visibility} audience.")
-    with atomic(session):
-        note = CaseNote(case_id=case.id, author_id=principal.user_id, body=body,
-                        visibility=visibility, created_at=now)
-        session.add(note)
-        session.flush()
-        audit.record(session, principal, "note.added", "case_note", note.id, now=now, case_id=case.id,
-                     audience=visibility, after={"body": body, "visibility": visibility})
+    note = CaseNote(case_id=case.id, author_id=principal.user_id, body=body,
+                    visibility=visibility, created_at=now)
+    session.add(note)
+    session.flush()
+    audit.record(session, principal, "note.added", "case_note", note.id, now=now, case_id=case.id,
+                 audience=visibility, after={"body": body, "visibility": visibility})
+    session.flush()
     return note
 
 

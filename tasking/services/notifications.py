@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from tasking.domain.reviews import backoff_seconds
 from tasking.domain.roles import Role
 from tasking.models import Case, Notification, User, user_areas
+from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def case_owners(session: Session, cases: list[Case]) -> dict[int, list[tuple[int
     manager, who holds the triage queue. (user id, email) pairs."""
     org_ids = {c.owner_organisation_id for c in cases if c.owner_user_id is None and c.owner_organisation_id}
     area_ids = {c.area_id for c in cases}
-    people = {}
+    people: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
     for user in session.scalars(select(User).where(User.active.is_(True), User.id.in_(
             [c.owner_user_id for c in cases if c.owner_user_id]))):
         people[("user", user.id)] = [(user.id, user.email)]
@@ -98,39 +99,44 @@ def _email(row: Notification, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_due(session: Session, mailer, *, now: datetime, sender: str, batch: int = 50, max_attempts: int = 8,
-                stale_after: timedelta = timedelta(minutes=10)) -> Delivery:
-    """Send what is due. Each row is claimed (pending -> sending) by one sender before it is sent, so
-    two senders never send the same message; a claim left by a crashed sender is released later."""
+def deliver_due(session: Session, mailer, *, units: Units, now: datetime, sender: str, batch: int = 50,
+                max_attempts: int = 8, stale_after: timedelta = timedelta(minutes=10)) -> Delivery:
+    """Send what is due. Each row is claimed (pending -> sending) by one sender, in a unit of its own,
+    before it is sent, so two senders never send the same message; a claim left by a crashed sender
+    is released later. The outcome of each attempt is its own unit too: a message sent is never
+    forgotten because a later one failed."""
     result = Delivery()
-    session.execute(update(Notification).where(Notification.state == "sending",
-                                               Notification.claimed_at < now - stale_after)
-                    .values(state="pending"))
-    session.commit()
-    due = session.scalars(select(Notification.id).where(Notification.state == "pending",
-                                                        Notification.next_attempt_at <= now)
-                          .order_by(Notification.id).limit(batch)).all()
+    with units():
+        session.execute(update(Notification).where(Notification.state == "sending",
+                                                   Notification.claimed_at < now - stale_after)
+                        .values(state="pending"))
+    with units():
+        due = session.scalars(select(Notification.id).where(Notification.state == "pending",
+                                                            Notification.next_attempt_at <= now)
+                              .order_by(Notification.id).limit(batch)).all()
     for notification_id in due:
-        claimed = session.execute(
-            update(Notification).where(and_(Notification.id == notification_id, Notification.state == "pending"))
-            .values(state="sending", claimed_at=now, attempts=Notification.attempts + 1)
-            .returning(Notification.id)).first()
-        session.commit()
+        with units():
+            claimed = session.execute(
+                update(Notification).where(and_(Notification.id == notification_id, Notification.state == "pending"))
+                .values(state="sending", claimed_at=now, attempts=Notification.attempts + 1)
+                .returning(Notification.id)).first()
+            email = _email(session.get_one(Notification, notification_id, populate_existing=True), sender)
         if claimed is None:
             continue  # another sender has it
-        row = session.get(Notification, notification_id, populate_existing=True)
         try:
-            mailer.send(_email(row, sender))
+            mailer.send(email)
         except (OSError, smtplib.SMTPException) as error:
-            gave_up = row.attempts >= max_attempts
-            row.state = "failed" if gave_up else "pending"
-            row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts))
-            row.last_error = f"{error.__class__.__name__}: {error}"[:500]
-            session.commit()
+            with units():
+                row = session.get_one(Notification, notification_id, populate_existing=True)
+                gave_up = row.attempts >= max_attempts
+                row.state = "failed" if gave_up else "pending"
+                row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts))
+                row.last_error = f"{error.__class__.__name__}: {error}"[:500]
             result.failed += gave_up
             result.retried += not gave_up
             continue
-        row.state, row.sent_at = "sent", now
-        session.commit()
+        with units():
+            row = session.get_one(Notification, notification_id, populate_existing=True)
+            row.state, row.sent_at = "sent", now
         result.sent += 1
     return result

@@ -6,16 +6,15 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import open311 as spec
+from tasking.domain.errors import TaskingError
 from tasking.domain.lifecycle import State
 from tasking.domain.locating import WardPlace, nearest_ward, ward_named_in
 from tasking.domain.policy import Policy
 from tasking.domain.visibility import PUBLIC_AUDIENCE
-from tasking.errors import TaskingError
 from tasking.models import AuditEvent, Case, Category, Open311Client, Ward
 from tasking.services import audit, suggestions
 from tasking.services.cases import case_snapshot
 from tasking.services.references import next_reference
-from tasking.services.transaction import atomic
 
 # Case events that residents may hear about (with public words, never the internal reason).
 PUBLIC_EVENTS = ("case.decision", "case.escalation", "case.de_escalation", "case.confirmation", "case.closed",
@@ -75,7 +74,7 @@ def submit(session: Session, client: Open311Client, data: dict, *, now: datetime
     category = service(session, data["service_code"])
     ward = _locate(session, data, max_distance_m)
     name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or None
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         case = Case(
             reference=next_reference(session, ward.area, now.year),
             title=spec.title_from(data.get("description") or "", category.name),
@@ -142,7 +141,7 @@ def updates(session: Session, *, start: datetime | None, end: datetime | None, n
     for event, case in rows:
         if event.object_type == "case_note":
             found.append(Update(event, case, case.state, (event.after or {}).get("body", "")))
-        elif "state" in (event.after or {}):
-            state = event.after["state"]
+        elif "state" in (after := event.after or {}):
+            state = after["state"]
             found.append(Update(event, case, state, spec.PUBLIC_NOTES[State(state)]))
     return found

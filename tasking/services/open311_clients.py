@@ -6,11 +6,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tasking.domain.errors import Conflict, NotFound
 from tasking.domain.principal import Principal
-from tasking.errors import Conflict, NotFound
 from tasking.models import Open311Client
 from tasking.services import audit
-from tasking.services.transaction import atomic
 
 KEY_PREFIX = "o311"
 
@@ -24,24 +23,24 @@ def create_client(session: Session, actor: Principal | None, *, name: str, now: 
         raise Conflict(f"An Open311 client called {name} already exists.")
     prefix = secrets.token_hex(4)
     key = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(24)}"
-    with atomic(session):
-        client = Open311Client(name=name, key_prefix=prefix, key_hash=_digest(key), created_at=now)
-        session.add(client)
-        session.flush()
-        audit.record(session, actor, "open311_client.created", "open311_client", client.id, now=now,
-                     after={"name": name, "key_prefix": prefix})
+    client = Open311Client(name=name, key_prefix=prefix, key_hash=_digest(key), created_at=now)
+    session.add(client)
+    session.flush()
+    audit.record(session, actor, "open311_client.created", "open311_client", client.id, now=now,
+                 after={"name": name, "key_prefix": prefix})
+    session.flush()
     return client, key
 
 
 def revoke_client(session: Session, actor: Principal | None, prefix: str, *, now: datetime) -> Open311Client:
-    with atomic(session):
-        client = session.scalar(select(Open311Client).where(Open311Client.key_prefix == prefix))
-        if client is None:
-            raise NotFound(f"No Open311 client with key prefix {prefix}.")
-        if client.revoked_at is None:
-            client.revoked_at = now
-            audit.record(session, actor, "open311_client.revoked", "open311_client", client.id, now=now,
-                         after={"revoked_at": now.isoformat()})
+    client = session.scalar(select(Open311Client).where(Open311Client.key_prefix == prefix))
+    if client is None:
+        raise NotFound(f"No Open311 client with key prefix {prefix}.")
+    if client.revoked_at is None:
+        client.revoked_at = now
+        audit.record(session, actor, "open311_client.revoked", "open311_client", client.id, now=now,
+                     after={"revoked_at": now.isoformat()})
+    session.flush()
     return client
 
 

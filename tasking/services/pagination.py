@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import Select, and_, or_
 
-from tasking.errors import ValidationFailed
+from tasking.domain.errors import ValidationFailed
 
 
 @dataclass
@@ -28,9 +28,11 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError
-        return [datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds)]
+        return [datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds, strict=True)]
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
-        raise ValidationFailed("The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]})
+        raise ValidationFailed(
+            "The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]}
+        ) from None
 
 
 def paginate(session, stmt: Select, order: list, *, cursor: str | None, size: int) -> Page:

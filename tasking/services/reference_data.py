@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session, selectinload
 
 from tasking.models import Area, Category, Organisation, Ward
 from tasking.services import audit
-from tasking.services.transaction import atomic
 
 DEFAULT_FILE = "walsall.toml"
 
@@ -24,34 +23,34 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
     """Create or update every row named in `data`, matched by code. Rows are never deleted here:
     cases refer to them. Returns how many rows were created or changed, by kind."""
     counts = {"areas": 0, "wards": 0, "organisations": 0, "categories": 0}
-    with atomic(session):
-        for area_data in data.get("areas", []):
-            area = _upsert(session, Area, area_data["code"], {"name": area_data["name"]}, counts, "areas", now)
-            session.flush()
-            for ward_data in area_data.get("wards", []):
-                _upsert(session, Ward, ward_data["code"],
-                        {"name": ward_data["name"], "area_id": area.id,
-                         "latitude": ward_data.get("latitude"), "longitude": ward_data.get("longitude")},
-                        counts, "wards", now)
-        for org in data.get("organisations", []):
-            _upsert(session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]},
-                    counts, "organisations", now)
+    for area_data in data.get("areas", []):
+        area = _upsert(session, Area, area_data["code"], {"name": area_data["name"]}, counts, "areas", now)
         session.flush()
-        orgs = {o.code: o.id for o in session.scalars(select(Organisation))}
-        for cat in data.get("categories", []):
-            values = {
-                "name": cat["name"],
-                "description": cat.get("description", ""),
-                "default_level": cat["default_level"],
-                "frontline_organisation_id": orgs[cat["frontline"]] if cat.get("frontline") else None,
-                "lead_organisation_id": orgs[cat["lead"]] if cat.get("lead") else None,
-                "is_public": bool(cat.get("public", False)),
-                "case_review": bool(cat.get("case_review", False)),
-                "group": cat.get("group", ""),
-                "keywords": cat.get("keywords", ""),
-            }
-            category = _upsert(session, Category, cat["code"], values, counts, "categories", now)
-            _set_support(session, category, [orgs[code] for code in cat.get("support", [])], now)
+        for ward_data in area_data.get("wards", []):
+            _upsert(session, Ward, ward_data["code"],
+                    {"name": ward_data["name"], "area_id": area.id,
+                     "latitude": ward_data.get("latitude"), "longitude": ward_data.get("longitude")},
+                    counts, "wards", now)
+    for org in data.get("organisations", []):
+        _upsert(session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]},
+                counts, "organisations", now)
+    session.flush()
+    orgs = {o.code: o.id for o in session.scalars(select(Organisation))}
+    for cat in data.get("categories", []):
+        values = {
+            "name": cat["name"],
+            "description": cat.get("description", ""),
+            "default_level": cat["default_level"],
+            "frontline_organisation_id": orgs[cat["frontline"]] if cat.get("frontline") else None,
+            "lead_organisation_id": orgs[cat["lead"]] if cat.get("lead") else None,
+            "is_public": bool(cat.get("public", False)),
+            "case_review": bool(cat.get("case_review", False)),
+            "group": cat.get("group", ""),
+            "keywords": cat.get("keywords", ""),
+        }
+        category = _upsert(session, Category, cat["code"], values, counts, "categories", now)
+        _set_support(session, category, [orgs[code] for code in cat.get("support", [])], now)
+    session.flush()
     return counts
 
 

@@ -3,22 +3,22 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from tasking.domain.lifecycle import OPEN_STATES
+from tasking.domain.permissions import Target, can, covers_all, require
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import Forbidden
+from tasking.domain.roles import Role
 from tasking.models import Case, User
 
 
 def capacity(session: Session, principal: Principal) -> list[dict]:
     """Per area manager: open cases in their areas by level, and the level-one cases they hold
-    themselves, which the evaluation warns should be near zero (rec. 3.6)."""
-    if principal.role not in AREA_STAFF | {Role.ADMIN, Role.BOROUGH_OFFICER}:
-        raise Forbidden("Your role cannot see capacity reports.")
+    themselves, which should be near zero (docs/routing.md, "Owners per level")."""
+    require(principal, "report.capacity", message="Your role cannot see capacity reports.")
     managers = list(session.scalars(select(User).options(selectinload(User.areas))
                                     .where(User.role == Role.AREA_MANAGER, User.active.is_(True))
                                     .order_by(User.name)))
-    if principal.is_area_staff:
-        managers = [m for m in managers if {a.id for a in m.areas} & principal.area_ids]
+    if not covers_all(principal, "report.capacity"):
+        managers = [m for m in managers
+                    if any(can(principal, "report.capacity", Target(area_id=a.id)) for a in m.areas)]
     open_states = [s.value for s in OPEN_STATES]
     by_area_level = session.execute(
         select(Case.area_id, Case.level, func.count()).where(Case.state.in_(open_states))

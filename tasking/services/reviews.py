@@ -7,18 +7,15 @@ from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle
 from tasking.domain import reviews as rules
+from tasking.domain.errors import Conflict, NotFound
+from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
 from tasking.domain.tasks import ACTIVE_TASK_STATES
-from tasking.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tasking.models import AuditEvent, Case, Review, Spend, Task
 from tasking.services import audit, cases, classification, review_schedule
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
-from tasking.services.transaction import atomic
-
-STAFF = AREA_STAFF | {Role.ADMIN}
 
 
 @dataclass(frozen=True)
@@ -30,14 +27,9 @@ class ReviewFilters:
     state: str | None = "pending"
 
 
-def _require_staff(principal: Principal) -> None:
-    if principal.role not in STAFF:
-        raise Forbidden("Reviews are for area staff.")
-
-
 def list_reviews(session: Session, principal: Principal, filters: ReviewFilters, *, cursor: str | None,
                  size: int) -> Page:
-    _require_staff(principal)
+    require(principal, "review.decide", message="Reviews are for area staff.")
     stmt = (select(Review).join(Review.case).options(joinedload(Review.case).joinedload(Case.area))
             .where(case_scope(principal)))
     stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
@@ -55,35 +47,32 @@ def list_reviews(session: Session, principal: Principal, filters: ReviewFilters,
 def decide(session: Session, principal: Principal, review_id: int, *, outcome: str, level: int | None,
            reason: str | None, notes: str | None, now: datetime, policy: Policy = Policy()) -> Review:
     """Continue (the next cycle starts), escalate or de-escalate (re-classified and re-routed), or close."""
-    _require_staff(principal)
+    require(principal, "review.decide", message="Reviews are for area staff.")
     review = session.scalar(select(Review).join(Review.case).where(Review.id == review_id, case_scope(principal)))
     if review is None:
         raise NotFound("No such review.")
     case = cases.get_case_to_change(session, principal, review.case_id)
     if review.state != "pending":
         raise Conflict("This review has already been decided.")
-    try:
-        rules.check_outcome(outcome, case.level, level, reason)
-    except ValueError as refused:
-        raise ValidationFailed(str(refused).capitalize() + ".", {"reason" if "why" in str(refused) else "level":
-                                                                 [str(refused)]}) from refused
+    rules.check_outcome(outcome, case.level, level, reason)
     if outcome in ("escalate", "de_escalate"):
+        assert level is not None  # check_outcome refused an escalation or de-escalation without one
         classification.record_decision(session, principal, case, level=level, reason=reason, now=now, policy=policy)
     elif outcome == "close":
         cases.update_case(session, principal, case.id, {"state": "closed", "reason": reason}, if_match="*", now=now,
                           policy=policy)
-    with atomic(session):
-        session.refresh(case)
-        if outcome == "continue":
-            review_schedule.schedule(case, now, policy)
-        # Every pending review of the case is answered by this decision, however many cycles it missed.
-        for pending in session.scalars(select(Review).where(Review.case_id == case.id, Review.state == "pending")):
-            pending.state, pending.outcome = "decided", outcome
-            pending.decided_by_id, pending.decided_at = principal.user_id, now
-            pending.notes = notes if pending.id == review.id else f"Answered by review {review.id}."
-        case.overdue, case.missed_reviews = False, 0
-        audit.record(session, principal, "review.decided", "review", review.id, now=now, case_id=case.id,
-                     after={"outcome": outcome, "level": level, "reason": reason, "notes": notes})
+    session.refresh(case)
+    if outcome == "continue":
+        review_schedule.schedule(case, now, policy)
+    # Every pending review of the case is answered by this decision, however many cycles it missed.
+    for pending in session.scalars(select(Review).where(Review.case_id == case.id, Review.state == "pending")):
+        pending.state, pending.outcome = "decided", outcome
+        pending.decided_by_id, pending.decided_at = principal.user_id, now
+        pending.notes = notes if pending.id == review.id else f"Answered by review {review.id}."
+    case.overdue, case.missed_reviews = False, 0
+    audit.record(session, principal, "review.decided", "review", review.id, now=now, case_id=case.id,
+                 after={"outcome": outcome, "level": level, "reason": reason, "notes": notes})
+    session.flush()
     session.refresh(review)
     return review
 
@@ -104,14 +93,14 @@ class AgendaItem:
 
 @dataclass
 class AgendaGroup:
-    level: int
+    level: int | None
     lead: str
     items: list[AgendaItem]
 
 
 def agenda(session: Session, principal: Principal, area_code: str, meeting: date) -> list[AgendaGroup]:
     """Level 2 and 3 cases whose review falls due by the meeting, grouped by level and lead partner."""
-    _require_staff(principal)
+    require(principal, "review.decide", message="Reviews are for area staff.")
     area = cases.visible_area(session, principal, area_code)
     cutoff = datetime.combine(meeting + timedelta(days=1), time.min, tzinfo=timezone.utc)
     pending = {r.case_id: r for r in session.scalars(select(Review).join(Review.case).where(
@@ -125,7 +114,7 @@ def agenda(session: Session, principal: Principal, area_code: str, meeting: date
     ids = [c.id for c in due]
     spend = dict(session.execute(select(Spend.case_id, func.sum(Spend.amount_pence)).where(Spend.case_id.in_(ids))
                                  .group_by(Spend.case_id)).all()) if ids else {}
-    tasks = {}
+    tasks: dict[int, list[Task]] = {}
     for task in session.scalars(select(Task).options(joinedload(Task.organisation)).where(
             Task.case_id.in_(ids), Task.state.in_([s.value for s in ACTIVE_TASK_STATES]))):
         tasks.setdefault(task.case_id, []).append(task)

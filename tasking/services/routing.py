@@ -5,13 +5,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasking.domain import routing
+from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.lifecycle import State
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskRole, TaskState
-from tasking.errors import Conflict, ValidationFailed
-from tasking.services.transaction import atomic
 from tasking.models import Case, Organisation, Task, User, user_areas
 from tasking.services import audit, notifications
 
@@ -47,6 +46,7 @@ def _inputs(session: Session, case: Case):
 def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime, policy: Policy) -> routing.Route:
     """Route the case by its level: set its owner and state, cancel tasks the route no longer
     offers and offer the new ones. An unroutable case goes back to its area's triage queue."""
+    assert case.level is not None, "a case is routed once it has a level"
     result = routing.route(case.level, *_inputs(session, case))
     case.ready_to_resolve = False
     if result.routed:
@@ -89,6 +89,8 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
         audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
                      after=task_snapshot(task))
         _notify_offer(session, case, task, due, now)
+    # The owner was set by id: what the caller shows next must load the new owner, not the old one.
+    session.expire(case, ["owner_organisation", "owner_user"])
     return result
 
 
@@ -125,14 +127,14 @@ def offer_task(session: Session, actor: Principal, case, organisation_code: str,
                                                   Task.state.in_(ACTIVE_TASK_STATES)))
     if active is not None:
         raise Conflict(f"{organisation.name} already has a task on this case.")
-    with atomic(session):
-        due = now + timedelta(days=policy.review_interval(case.level or case.suggested_level or 1))
-        task = Task(case_id=case.id, organisation_id=organisation.id, role=TaskRole.SUPPORT.value,
-                    state=TaskState.OFFERED.value, due_at=due, created_at=now, updated_at=now)
-        session.add(task)
-        case.ready_to_resolve = False
-        session.flush()
-        audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
-                     after=task_snapshot(task))
-        _notify_offer(session, case, task, due, now)
+    due = now + timedelta(days=policy.review_interval(case.level or case.suggested_level or 1))
+    task = Task(case_id=case.id, organisation_id=organisation.id, role=TaskRole.SUPPORT.value,
+                state=TaskState.OFFERED.value, due_at=due, created_at=now, updated_at=now)
+    session.add(task)
+    case.ready_to_resolve = False
+    session.flush()
+    audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
+                 after=task_snapshot(task))
+    _notify_offer(session, case, task, due, now)
+    session.flush()
     return task

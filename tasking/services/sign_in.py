@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 from tasking.models import User
 from tasking.services import audit
 from tasking.services.passwords import hash_password, verify_password
-from tasking.services.transaction import atomic
 from tasking.services.users import principal_for
 
 # Checked when the email is unknown, so that a wrong email takes as long as a wrong password.
@@ -18,12 +17,12 @@ def check_credentials(session: Session, email: str, password: str, *, now: datet
     """The active user with this email and password, or None, saying nothing of which was wrong."""
     user = session.scalar(select(User).where(User.email == (email or "").strip().lower()))
     valid = verify_password(user.password_hash if user else _DUMMY_HASH, password or "")
-    with atomic(session):
-        if user is not None and valid and user.active:
-            audit.record(session, principal_for(user), "user.signed_in", "user", user.id, now=now)
-            return user
-        audit.record(session, principal_for(user) if user else None, "user.sign_in_failed", "user",
-                     user.id if user else "unknown", now=now)
+    if user is not None and valid and user.active:
+        audit.record(session, principal_for(user), "user.signed_in", "user", user.id, now=now)
+        return user
+    audit.record(session, principal_for(user) if user else None, "user.sign_in_failed", "user",
+                 user.id if user else "unknown", now=now)
+    session.flush()
     return None
 
 

@@ -4,8 +4,9 @@ database decides, not the scheduler's memory."""
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -14,8 +15,11 @@ from tasking.domain.lifecycle import OPEN_STATES, State
 from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Case, Review
 from tasking.services import notifications, suggestions
+from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
+# The tables the sweep writes in sets, without the ORM.
+CASES, REVIEWS, AUDIT_EVENTS = (cast(Table, m.__table__) for m in (Case, Review, AuditEvent))
 OPEN = [s.value for s in OPEN_STATES]
 
 
@@ -36,7 +40,7 @@ def _claim_batch(session: Session, now: datetime, size: int) -> list[Case]:
         stmt = stmt.with_for_update(skip_locked=True, of=Case)
     else:
         # SQLite has one writer at a time: take the write lock first, so the rows read are current.
-        session.execute(update(Case.__table__).where(Case.__table__.c.id == -1).values(version=1))
+        session.execute(update(CASES).where(CASES.c.id == -1).values(version=1))
     return list(session.scalars(stmt.execution_options(populate_existing=True)))
 
 
@@ -62,40 +66,40 @@ def _notices(session: Session, batch: list[Case], cycles: dict, now: datetime) -
 
 def _sweep_batch(session: Session, *, now: datetime, policy: Policy, review_policy: rules.ReviewPolicy,
                  size: int, result: SweepResult) -> int:
-    with session.begin():
-        batch = _claim_batch(session, now, size)
-        if not batch:
-            return 0
-        ids = [c.id for c in batch]
-        missed = dict(session.execute(select(Review.case_id, func.count()).where(
-            Review.case_id.in_(ids), Review.state == "pending").group_by(Review.case_id)).all())
-        cycles = {c.id: (rules.cycle(c.next_review_at, now, policy.review_interval(c.level or c.suggested_level or 1),
-                                     review_policy.grace_days), c.review_sequence + 1) for c in batch}
-        session.execute(Review.__table__.insert(), [
-            {"case_id": c.id, "sequence": cycles[c.id][1], "due_at": cycles[c.id][0].due_at, "created_at": now,
-             "overdue": cycles[c.id][0].overdue, "state": "pending"} for c in batch])
-        table = Case.__table__
-        session.execute(
-            update(table).where(table.c.id == bindparam("case_id"))
-            .values(next_review_at=bindparam("next_at"), review_sequence=bindparam("sequence"),
-                    overdue=bindparam("late"), missed_reviews=bindparam("missed"), version=table.c.version + 1),
-            [{"case_id": c.id, "next_at": cycles[c.id][0].next_review_at, "sequence": cycles[c.id][1],
-              "late": cycles[c.id][0].overdue, "missed": missed.get(c.id, 0)} for c in batch])
-        session.execute(AuditEvent.__table__.insert(), [
-            {"at": now, "actor_id": None, "action": "review.created", "object_type": "case", "object_id": str(c.id),
-             "case_id": c.id, "before": None, "after": {"sequence": cycles[c.id][1], "overdue": cycles[c.id][0].overdue,
-                                                        "missed_reviews": missed.get(c.id, 0)}} for c in batch])
-        notifications.queue(session, _notices(session, batch, cycles, now))
-        stalled = [c for c in batch if c.level == 1 and missed.get(c.id, 0) >= policy.thresholds.stalled_reviews
-                   and c.state != State.RETURNED]
-        for case in stalled:
-            _put_to_area_manager(session, case, now, policy)
-        result.reviews += len(batch)
-        result.overdue += sum(1 for c in batch if cycles[c.id][0].overdue)
-        result.stalled += len(stalled)
-        result.batches += 1
-        result.case_ids += ids
-        return len(batch)
+    batch = _claim_batch(session, now, size)
+    if not batch:
+        return 0
+    ids = [c.id for c in batch]
+    missed = dict(session.execute(select(Review.case_id, func.count()).where(
+        Review.case_id.in_(ids), Review.state == "pending").group_by(Review.case_id)).all())
+    # Claimed because next_review_at is due, so never None here.
+    cycles = {c.id: (rules.cycle(cast(datetime, c.next_review_at), now, policy.review_interval(c.level or c.suggested_level or 1),
+                                 review_policy.grace_days), c.review_sequence + 1) for c in batch}
+    session.execute(REVIEWS.insert(), [
+        {"case_id": c.id, "sequence": cycles[c.id][1], "due_at": cycles[c.id][0].due_at, "created_at": now,
+         "overdue": cycles[c.id][0].overdue, "state": "pending"} for c in batch])
+    table = CASES
+    session.execute(
+        update(table).where(table.c.id == bindparam("case_id"))
+        .values(next_review_at=bindparam("next_at"), review_sequence=bindparam("sequence"),
+                overdue=bindparam("late"), missed_reviews=bindparam("missed"), version=table.c.version + 1),
+        [{"case_id": c.id, "next_at": cycles[c.id][0].next_review_at, "sequence": cycles[c.id][1],
+          "late": cycles[c.id][0].overdue, "missed": missed.get(c.id, 0)} for c in batch])
+    session.execute(AUDIT_EVENTS.insert(), [
+        {"at": now, "actor_id": None, "action": "review.created", "object_type": "case", "object_id": str(c.id),
+         "case_id": c.id, "before": None, "after": {"sequence": cycles[c.id][1], "overdue": cycles[c.id][0].overdue,
+                                                    "missed_reviews": missed.get(c.id, 0)}} for c in batch])
+    notifications.queue(session, _notices(session, batch, cycles, now))
+    stalled = [c for c in batch if c.level == 1 and missed.get(c.id, 0) >= policy.thresholds.stalled_reviews
+               and c.state != State.RETURNED]
+    for case in stalled:
+        _put_to_area_manager(session, case, now, policy)
+    result.reviews += len(batch)
+    result.overdue += sum(1 for c in batch if cycles[c.id][0].overdue)
+    result.stalled += len(stalled)
+    result.batches += 1
+    result.case_ids += ids
+    return len(batch)
 
 
 def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Policy) -> None:
@@ -112,17 +116,18 @@ def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Po
                                   "missed_reviews": case.missed_reviews}))
 
 
-def sweep(session: Session, *, now: datetime, policy: Policy = Policy(),
+def sweep(session: Session, *, units: Units, now: datetime, policy: Policy = Policy(),
           review_policy: rules.ReviewPolicy = rules.ReviewPolicy(), batch_size: int = 500) -> SweepResult:
-    """Work through every due case in batches; each batch commits on its own, so a sweep stopped
-    part-way loses nothing and the next one carries on."""
+    """Work through every due case in batches; each batch is a unit of work of its own (opened by
+    `units`, which the delivery layer supplies), so a sweep stopped part-way loses nothing and the
+    next one carries on."""
     result = SweepResult()
-    session.rollback()
     clashes = 0
     while True:
         try:
-            done = _sweep_batch(session, now=now, policy=policy, review_policy=review_policy, size=batch_size,
-                                result=result)
+            with units():
+                done = _sweep_batch(session, now=now, policy=policy, review_policy=review_policy,
+                                    size=batch_size, result=result)
         except IntegrityError:
             # Another sweep made these reviews first: the unique (case, sequence) kept one of each.
             clashes += 1

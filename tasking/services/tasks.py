@@ -7,16 +7,16 @@ from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle
 from tasking.domain import tasks as rules
+from tasking.domain.errors import Conflict, NotFound, PreconditionFailed
 from tasking.domain.etags import if_match_allows
+from tasking.domain.permissions import Target, can, covers_all, require
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.visibility import note_audiences
-from tasking.errors import Conflict, Forbidden, NotFound, PreconditionFailed
 from tasking.models import Case, CaseNote, Task
 from tasking.services import audit
 from tasking.services.pagination import Page, paginate
 from tasking.services.routing import task_snapshot
-from tasking.services.transaction import atomic
 
 
 @dataclass(frozen=True)
@@ -35,11 +35,10 @@ class TaskView:
 
 
 def _scope(principal: Principal):
-    if principal.role == Role.ADMIN:
+    require(principal, "task.read", message="Tasks are pulled by partner organisations.")
+    if covers_all(principal, "task.read"):
         return None
-    if principal.role == Role.PARTNER and principal.organisation_id is not None:
-        return Task.organisation_id == principal.organisation_id
-    raise Forbidden("Tasks are pulled by partner organisations.")
+    return Task.organisation_id == principal.organisation_id
 
 
 def _query(principal: Principal):
@@ -51,8 +50,9 @@ def _query(principal: Principal):
 
 
 def _views(session: Session, principal: Principal, tasks: list[Task]) -> list[TaskView]:
-    redacted = {t.id: t.case.confidential and t.case.owner_organisation_id != principal.organisation_id
-                and principal.role != Role.ADMIN for t in tasks}
+    redacted = {t.id: t.case.confidential and not can(principal, "task.confidential_details",
+                                                      Target(organisation_id=t.case.owner_organisation_id))
+                for t in tasks}
     readable_cases = {t.case_id for t in tasks if not redacted[t.id]}
     notes: dict[int, list[CaseNote]] = {case_id: [] for case_id in readable_cases}
     if readable_cases:
@@ -93,18 +93,15 @@ def act(session: Session, principal: Principal, task_id: int, action: str, *, if
         text: str | None = None) -> TaskView:
     """accept, decline (text: reason), progress (text: note) or complete (text: outcome)."""
     task = _task(session, principal, task_id)
-    if principal.role != Role.PARTNER:
-        raise Forbidden("Only the partner organisation acts on its tasks.")
-    try:
-        target = rules.plan(action, task.state)
-    except rules.TaskRefused as refused:
-        raise Conflict(str(refused)) from refused
+    require(principal, "task.act", Target(organisation_id=task.organisation_id),
+            "Only the partner organisation acts on its tasks.")
+    target = rules.plan(action, task.state)
     if target is None:
         return get_task(session, principal, task.id)  # already done: a retry changes nothing
     if not if_match_allows(if_match, "task", task.id, task.version):
         raise PreconditionFailed("The task has changed since you read it; fetch it again.")
     case = task.case
-    with atomic(session), session.no_autoflush:
+    with session.no_autoflush:
         before = task_snapshot(task)
         task.state, task.updated_at = target.value, now
         if action == "decline":

@@ -7,11 +7,11 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from tasking.domain.errors import NotFound, Unauthorized, ValidationFailed
+from tasking.domain.permissions import require
 from tasking.domain.principal import Principal
-from tasking.errors import Forbidden, NotFound, Unauthorized, ValidationFailed
 from tasking.models import ApiToken, User
 from tasking.services import audit
-from tasking.services.transaction import atomic
 from tasking.services.users import principal_for
 
 TOKEN_PREFIX = "tsk"
@@ -50,39 +50,34 @@ def issue_token(
 ) -> IssuedToken:
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    with atomic(session):
-        token = ApiToken(
-            user_id=user.id, name=name, prefix=prefix, token_hash=_digest(secret),
-            created_at=now, expires_at=expires_at,
-        )
-        session.add(token)
-        session.flush()
-        audit.record(session, actor, "token.created", "api_token", token.id, now=now, after=token_snapshot(token))
+    token = ApiToken(
+        user_id=user.id, name=name, prefix=prefix, token_hash=_digest(secret),
+        created_at=now, expires_at=expires_at,
+    )
+    session.add(token)
+    session.flush()
+    audit.record(session, actor, "token.created", "api_token", token.id, now=now, after=token_snapshot(token))
+    session.flush()
     return IssuedToken(token=token, secret=secret)
 
 
 def revoke_token(session: Session, actor: Principal | None, prefix: str, *, now: datetime) -> ApiToken:
-    with atomic(session):
-        token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix).with_for_update())
-        if token is None:
-            raise NotFound(f"No token with prefix {prefix}.")
-        if token.revoked_at is None:
-            before = token_snapshot(token)
-            token.revoked_at = now
-            audit.record(
-                session, actor, "token.revoked", "api_token", token.id, now=now,
-                before=before, after=token_snapshot(token),
-            )
+    token = session.scalar(select(ApiToken).where(ApiToken.prefix == prefix).with_for_update())
+    if token is None:
+        raise NotFound(f"No token with prefix {prefix}.")
+    if token.revoked_at is None:
+        before = token_snapshot(token)
+        token.revoked_at = now
+        audit.record(
+            session, actor, "token.revoked", "api_token", token.id, now=now,
+            before=before, after=token_snapshot(token),
+        )
+    session.flush()
     return token
 
 
-def _require_admin(actor: Principal) -> None:
-    if not actor.is_admin:
-        raise Forbidden("Only admins manage API tokens.")
-
-
 def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
-    _require_admin(actor)
+    require(actor, "token.manage", message="Only admins manage API tokens.")
     return list(session.scalars(select(ApiToken).options(joinedload(ApiToken.user)).order_by(ApiToken.id.desc())))
 
 
@@ -93,7 +88,7 @@ DEFAULT_LIFETIME = object()
 def issue_for_email(session: Session, actor: Principal, *, email: str, name: str, now: datetime,
                     expires_at, default_days: int) -> IssuedToken:
     """expires_at: a time, None for never, or DEFAULT_LIFETIME for default_days from now."""
-    _require_admin(actor)
+    require(actor, "token.manage", message="Only admins manage API tokens.")
     if expires_at is DEFAULT_LIFETIME:
         expires_at = now + timedelta(days=default_days)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
@@ -105,7 +100,7 @@ def issue_for_email(session: Session, actor: Principal, *, email: str, name: str
 
 
 def revoke_as_admin(session: Session, actor: Principal, prefix: str, *, now: datetime) -> ApiToken:
-    _require_admin(actor)
+    require(actor, "token.manage", message="Only admins manage API tokens.")
     return revoke_token(session, actor, prefix, now=now)
 
 
@@ -124,16 +119,16 @@ def authenticate(session: Session, secret: str, *, now: datetime, request_line: 
         raise refused
     why = _refusal(token, now)
     if why:
-        with atomic(session):
-            audit.record(session, None, "token.refused", "api_token", token.id, now=now,
-                         after={"prefix": token.prefix, "reason": why, "request": request_line})
+        audit.record(session, None, "token.refused", "api_token", token.id, now=now,
+                     after={"prefix": token.prefix, "reason": why, "request": request_line})
+        session.flush()
         raise refused
     principal = principal_for(token.user)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
-        with atomic(session):
-            token.last_used_at = now
-            audit.record(session, principal, "token.used", "api_token", token.id, now=now,
-                         after={"prefix": token.prefix, "request": request_line})
+        token.last_used_at = now
+        audit.record(session, principal, "token.used", "api_token", token.id, now=now,
+                     after={"prefix": token.prefix, "request": request_line})
+        session.flush()
     return principal
 
 

@@ -5,9 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.lifecycle import TRIAGE_STATES
+from tasking.domain.permissions import require
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import Forbidden
 from tasking.models import Case
 from tasking.services.access import case_scope
 from tasking.services.cases import where_place
@@ -33,8 +32,7 @@ def waiting_reason(case: Case) -> str:
 
 def triage_queue(session: Session, principal: Principal, filters: TriageFilters, *, cursor: str | None,
                  size: int) -> Page:
-    if principal.role not in AREA_STAFF | {Role.ADMIN}:
-        raise Forbidden("Only area staff triage cases.")
+    require(principal, "triage.read", message="Only area staff triage cases.")
     stmt = (select(Case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area))
             .where(Case.state.in_(TRIAGE_STATES), case_scope(principal)))
     stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)

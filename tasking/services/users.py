@@ -1,16 +1,16 @@
 """People: creating users and turning a stored user into the principal the rules work with."""
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.principal import Principal
 from tasking.domain.roles import NEEDS_ORGANISATION, SCOPED_TO_AREAS, SCOPED_TO_WARDS, Role
-from tasking.errors import Conflict, ValidationFailed
 from tasking.models import Area, Organisation, User, Ward
 from tasking.services import audit
 from tasking.services.passwords import hash_password
-from tasking.services.transaction import atomic
 
 
 def principal_for(user: User) -> Principal:
@@ -45,13 +45,15 @@ def create_user(
     now: datetime,
     password: str | None = None,
     organisation_code: str | None = None,
-    area_codes: list[str] = (),
-    ward_codes: list[str] = (),
+    area_codes: Sequence[str] = (),
+    ward_codes: Sequence[str] = (),
 ) -> User:
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationFailed("Unknown role.", {"role": [f"One of: {', '.join(r.value for r in Role)}."]})
+        raise ValidationFailed(
+            "Unknown role.", {"role": [f"One of: {', '.join(r.value for r in Role)}."]}
+        ) from None
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user with email {email} already exists.")
@@ -60,22 +62,22 @@ def create_user(
         raise ValidationFailed("A partner belongs to an organisation.", {"organisation": ["Required."]})
     areas = [_one_by_code(session, Area, c, "areas") for c in area_codes] if role in SCOPED_TO_AREAS else []
     wards = [_one_by_code(session, Ward, c, "wards") for c in ward_codes] if role in SCOPED_TO_WARDS else []
-    with atomic(session):
-        user = User(
-            email=email, name=name, role=role.value, organisation=organisation,
-            password_hash=hash_password(password) if password else None, created_at=now,
-            areas=areas, wards=wards,
-        )
-        session.add(user)
-        session.flush()
-        audit.record(session, actor, "user.created", "user", user.id, now=now, after=user_snapshot(user))
+    user = User(
+        email=email, name=name, role=role.value, organisation=organisation,
+        password_hash=hash_password(password) if password else None, created_at=now,
+        areas=areas, wards=wards,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(session, actor, "user.created", "user", user.id, now=now, after=user_snapshot(user))
+    session.flush()
     return user
 
 
 def set_password(session: Session, actor: Principal | None, user: User, password: str, *, now: datetime) -> None:
-    with atomic(session):
-        user.password_hash = hash_password(password)
-        audit.record(session, actor, "user.password_set", "user", user.id, now=now)
+    user.password_hash = hash_password(password)
+    audit.record(session, actor, "user.password_set", "user", user.id, now=now)
+    session.flush()
 
 
 def _one_by_code(session: Session, model, code: str | None, field: str):

@@ -1,5 +1,5 @@
 """The value report for area partnership boards: quick-win spend against allocation, and cost
-avoided with verified and estimated figures kept apart, as the pilot did (seed 2.2, 3.2)."""
+avoided with verified and estimated figures kept apart, as the pilot did (docs/money.md, "The value report")."""
 import csv
 import io
 from dataclasses import dataclass, field
@@ -9,14 +9,13 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from tasking.domain.errors import NotFound, ValidationFailed
 from tasking.domain.money import financial_year, financial_year_bounds
+from tasking.domain.permissions import Target, can, require
 from tasking.domain.principal import Principal
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import Forbidden, NotFound, ValidationFailed
 from tasking.models import Area, BudgetAllocation, Case, Category, CostAvoidedClaim, Spend
 from tasking.services.budget import DEFAULT_ALLOCATION_PENCE
 
-READERS = AREA_STAFF | {Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER}
 MEASURES = ("spent_pence", "verified_gross_pence", "verified_net_pence", "estimated_gross_pence",
             "estimated_net_pence")
 
@@ -57,11 +56,9 @@ class ValueReport:
 
 
 def _areas_in_scope(session: Session, principal: Principal, area_code: str | None) -> list[Area]:
-    if principal.role not in READERS:
-        raise Forbidden("Your role cannot see value reports.")
-    areas = list(session.scalars(select(Area).order_by(Area.name)))
-    if principal.is_area_staff:
-        areas = [a for a in areas if a.id in principal.area_ids]
+    require(principal, "report.value", message="Your role cannot see value reports.")
+    areas = [a for a in session.scalars(select(Area).order_by(Area.name))
+             if can(principal, "report.value", Target(area_id=a.id))]
     if area_code:
         areas = [a for a in areas if a.code == area_code.upper()]
         if not areas:
@@ -93,7 +90,9 @@ def value_report(session: Session, principal: Principal, *, start: date | None, 
 
     by_area = {a.id: Line(a.code, a.name, sum(stored.get((a.id, y), default_allocation_pence) for y in years))
                for a in areas}
-    levels, categories, months = {}, {}, {}
+    levels: dict[str, Line] = {}
+    categories: dict[int, Line] = {}
+    months: dict[tuple[str, str], Line] = {}
     names = dict(session.execute(select(Category.id, Category.name)).all())
     codes = dict(session.execute(select(Category.id, Category.code)).all())
 
@@ -129,7 +128,7 @@ def value_report(session: Session, principal: Principal, *, start: date | None, 
         add(area_id, level, category_id, None, f"{state}_net_pence", int(net))
 
     total = Line("all", "All areas" if area_code is None else areas[0].name,
-                 sum(line.allocation_pence for line in by_area.values()))
+                 sum(line.allocation_pence or 0 for line in by_area.values()))
     for line in by_area.values():
         for measure in MEASURES:
             total.sums[measure] += line.sums[measure]

@@ -31,7 +31,7 @@ def _error_page(status: int, message: str):
 
 
 def register(app) -> None:
-    from tasking import errors
+    from tasking import errors as error_handlers
     from tasking.extensions import login
     from tasking.web import agenda, auth, console, health, landing, reports, requests
 
@@ -46,4 +46,4 @@ def register(app) -> None:
     login.login_message = "Sign in to see this page."
     for blueprint in (landing.bp, health.bp, auth.bp, requests.bp, reports.bp, agenda.bp, console.bp):
         app.register_blueprint(blueprint)
-    errors.register_format(app, _wants_page, _error_page)
+    error_handlers.register_format(app, _wants_page, _error_page)

@@ -4,17 +4,16 @@ from datetime import date
 from flask import Blueprint, abort, render_template, request
 
 from tasking.domain.money import pounds
-from tasking.domain.roles import AREA_STAFF, Role
 from tasking.extensions import db
 from tasking.services import reviews
-from tasking.web.session import principal, roles_required
+from tasking.web.session import permission_required, principal
 from tasking.web.wording import describe_event
 
 bp = Blueprint("agenda", __name__)
 
 
 @bp.get("/areas/<code>/agenda")
-@roles_required(*AREA_STAFF, Role.ADMIN)
+@permission_required("review.decide")
 def agenda_page(code):
     try:
         meeting = date.fromisoformat(request.args.get("meeting", ""))

@@ -6,9 +6,10 @@ from flask_login import current_user, login_user, logout_user
 
 from tasking import rate_limits
 from tasking.clock import now
-from tasking.domain.roles import Role
+from tasking.domain.permissions import can
 from tasking.extensions import db
 from tasking.services import sign_in as sign_in_service
+from tasking.unit_of_work import keep_refusal
 from tasking.web.forms import SignInForm, SignOutForm
 from tasking.web.session import SignedIn
 
@@ -16,9 +17,9 @@ bp = Blueprint("auth", __name__)
 
 
 def home_for(signed_in) -> str:
-    if signed_in.principal.role == Role.COUNCILLOR:
+    if can(signed_in.principal, "request.raise"):
         return url_for("councillor.my_requests")
-    if signed_in.principal.role in (Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.ADMIN):
+    if can(signed_in.principal, "triage.read"):
         return url_for("console.triage_page")
     return url_for("landing.index")
 
@@ -45,6 +46,7 @@ def sign_in():
             login_user(signed_in)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or home_for(signed_in))
+        keep_refusal()  # the failed attempt is audited
         # One message whatever was wrong, so the form does not reveal which accounts exist.
         form.email.errors = list(form.email.errors) + ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form, title="Sign in"), 200 if not form.errors else 400

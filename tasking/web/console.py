@@ -6,10 +6,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
+from tasking.domain.errors import TaskingError
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
-from tasking.domain.roles import AREA_STAFF, Role
-from tasking.errors import TaskingError
+from tasking.domain.permissions import Target, can
+from tasking.errors import status_for
 from tasking.extensions import db
 from tasking.services import (
     budget,
@@ -23,12 +24,12 @@ from tasking.services import (
     reviews,
     triage,
 )
+from tasking.unit_of_work import discard
 from tasking.web import console_forms as forms
-from tasking.web.session import principal, roles_required
+from tasking.web.session import permission_required, principal
 from tasking.web.wording import describe_event
 
 bp = Blueprint("console", __name__)
-STAFF = (*AREA_STAFF, Role.ADMIN)
 
 
 def _default_allocation() -> int:
@@ -55,10 +56,11 @@ def _act(form, action, *, done: str, back: str, render):
         try:
             action()
         except TaskingError as error:
-            if error.status in (403, 404):
-                abort(error.status)
+            discard()
+            if status_for(error) in (403, 404):
+                abort(status_for(error))
             _attach(form, error)
-            return render(form), 409 if error.status == 409 else 400
+            return render(form), 409 if status_for(error) == 409 else 400
         flash(done)
         return redirect(back)
     return render(form), 400
@@ -67,7 +69,7 @@ def _act(form, action, *, done: str, back: str, render):
 # Triage ---------------------------------------------------------------------------------------
 
 @bp.get("/triage")
-@roles_required(*STAFF)
+@permission_required("triage.read")
 def triage_page():
     return _triage(None)
 
@@ -77,7 +79,7 @@ def _triage(failed_form, status=200):
     try:
         page = triage.triage_queue(db.session, principal(), filters, cursor=request.args.get("cursor"), size=20)
     except TaskingError as error:
-        abort(error.status)
+        abort(status_for(error))
     items = []
     for item in page.items:
         case = item["case"]
@@ -93,7 +95,7 @@ def _triage(failed_form, status=200):
 
 
 @bp.post("/triage/<reference>/confirm")
-@roles_required(*STAFF)
+@permission_required("triage.decide")
 def triage_confirm(reference):
     case = _case_or_404(reference)
     form = forms.ConfirmLevelForm(prefix=f"confirm-{case.id}")
@@ -104,7 +106,7 @@ def triage_confirm(reference):
 
 
 @bp.post("/triage/<reference>/level")
-@roles_required(*STAFF)
+@permission_required("triage.decide")
 def triage_level(reference):
     case = _case_or_404(reference)
     form = forms.LevelForm(prefix=f"level-{case.id}")
@@ -158,11 +160,11 @@ def _case_page(reference, failed=None, status=200):
         spends=[e for e in ledger.entries if e.case_id == case.id], ledger=ledger,
         claims=claims.case_claims(db.session, p, case.id), events=[describe_event(e) for e in events],
         case_reviews=reviews.case_reviews(db.session, p, case.id), forms=fresh, pounds=pounds,
-        can_spend=p.role == Role.AREA_MANAGER, form=failed[1] if failed else None), status
+        can_spend=can(p, "budget.spend", Target(area_id=case.area_id)), form=failed[1] if failed else None), status
 
 
 @bp.get("/cases/<reference>")
-@roles_required(*STAFF)
+@permission_required("console.use")
 def case_page(reference):
     return _case_page(reference)
 
@@ -174,7 +176,7 @@ def _case_action(reference, name, form, action, done):
 
 
 @bp.post("/cases/<reference>/level")
-@roles_required(*STAFF)
+@permission_required("triage.decide")
 def case_level(reference):
     form = forms.LevelForm(prefix="level")
     return _case_action(reference, "level", form, lambda: classification.decide(
@@ -183,7 +185,7 @@ def case_level(reference):
 
 
 @bp.post("/cases/<reference>/tasks")
-@roles_required(*STAFF)
+@permission_required("case.edit")
 def case_offer(reference):
     form = forms.OfferTaskForm(prefix="offer")
     form.organisation.choices = _partners()
@@ -193,7 +195,7 @@ def case_offer(reference):
 
 
 @bp.post("/cases/<reference>/spend")
-@roles_required(Role.AREA_MANAGER)
+@permission_required("budget.spend")
 def case_spend(reference):
     form = forms.SpendForm(prefix="spend")
     return _case_action(reference, "spend", form, lambda: budget.record_spend(
@@ -203,7 +205,7 @@ def case_spend(reference):
 
 
 @bp.post("/cases/<reference>/claims")
-@roles_required(*STAFF)
+@permission_required("claim.write")
 def case_claim(reference):
     form = forms.ClaimForm(prefix="claim")
 
@@ -217,7 +219,7 @@ def case_claim(reference):
 
 
 @bp.post("/cases/<reference>/notes")
-@roles_required(*STAFF)
+@permission_required("console.use")
 def case_note(reference):
     form = forms.NoteForm(prefix="note")
     return _case_action(reference, "note", form, lambda: notes.add_note(
@@ -226,7 +228,7 @@ def case_note(reference):
 
 
 @bp.post("/cases/<reference>/state")
-@roles_required(*STAFF)
+@permission_required("case.edit")
 def case_close(reference):
     form = forms.StateForm(prefix="state")
     return _case_action(reference, "state", form, lambda: cases.update_case(
@@ -236,7 +238,7 @@ def case_close(reference):
 
 
 @bp.post("/cases/<reference>/reopen")
-@roles_required(*STAFF)
+@permission_required("case.edit")
 def case_reopen(reference):
     form = forms.ReopenForm(prefix="reopen")
     return _case_action(reference, "reopen", form, lambda: case_actions.reopen_case(
@@ -245,7 +247,7 @@ def case_reopen(reference):
 
 
 @bp.post("/cases/<reference>/duplicate")
-@roles_required(*STAFF)
+@permission_required("case.edit")
 def case_duplicate(reference):
     form = forms.DuplicateForm(prefix="duplicate")
     return _case_action(reference, "duplicate", form, lambda: case_actions.mark_duplicate(
@@ -260,22 +262,24 @@ def _budget_page(failed=None, status=200):
         year = int(request.args.get("year") or financial_year(today))
         ledger = budget.budget(db.session, principal(), area_code=request.args.get("area") or None, year=year,
                                today=today, default_pence=_default_allocation())
-    except (TaskingError, ValueError) as error:
-        abort(getattr(error, "status", 400))
+    except ValueError:  # a year that is not a number
+        abort(400)
+    except TaskingError as error:
+        abort(status_for(error))
     reversed_ids = {e.reverses_id for e in ledger.entries if e.reverses_id}
     return render_template("console/budget.html", title="Quick-win budget", ledger=ledger, pounds=pounds,
                            reversed_ids=reversed_ids, reversal=failed or forms.ReversalForm(formdata=None),
-                           can_spend=principal().role == Role.AREA_MANAGER, form=failed), status
+                           can_spend=can(principal(), "budget.spend", Target(area_id=ledger.area.id)), form=failed), status
 
 
 @bp.get("/budget")
-@roles_required(*STAFF)
+@permission_required("console.use")
 def budget_page():
     return _budget_page()
 
 
 @bp.post("/budget/spend/<int:spend_id>/reversal")
-@roles_required(Role.AREA_MANAGER)
+@permission_required("budget.spend")
 def budget_reversal(spend_id):
     form = forms.ReversalForm()
     return _act(form, lambda: budget.reverse_spend(db.session, principal(), spend_id, reason=form.reason.data,
@@ -293,7 +297,7 @@ def _meeting_page(area, meeting_date, failed=None, status=200):
     except ValueError:
         abort(404)
     except TaskingError as error:
-        abort(error.status)
+        abort(status_for(error))
     decisions = {item.review.id: forms.ReviewDecisionForm(prefix=f"review-{item.review.id}", formdata=None)
                  for group in groups for item in group.items if item.review}
     if failed is not None:
@@ -304,13 +308,13 @@ def _meeting_page(area, meeting_date, failed=None, status=200):
 
 
 @bp.get("/meetings/<area>/<meeting_date>")
-@roles_required(*STAFF)
+@permission_required("review.decide")
 def meeting_page(area, meeting_date):
     return _meeting_page(area, meeting_date)
 
 
 @bp.post("/meetings/<area>/<meeting_date>/reviews/<int:review_id>")
-@roles_required(*STAFF)
+@permission_required("review.decide")
 def meeting_decision(area, meeting_date, review_id):
     form = forms.ReviewDecisionForm(prefix=f"review-{review_id}")
     return _act(form, lambda: reviews.decide(

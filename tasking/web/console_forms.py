@@ -4,6 +4,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmi
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
 
 LEVEL_CHOICES = [("1", "Level 1: simple action"), ("2", "Level 2: partnership problem solving"),
@@ -23,8 +24,8 @@ class Pounds(StringField):
         if (self.data or "").strip():
             try:
                 self.pence = parse_pounds(self.data)
-            except ValueError as problem:
-                raise ValidationError(str(problem)) from None
+            except TaskingError as problem:
+                raise ValidationError(problem.message) from None
 
 
 class GovDateField(DateField):

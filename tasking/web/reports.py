@@ -5,14 +5,13 @@ from flask import Blueprint, Response, current_app, render_template, request
 
 from tasking.clock import now
 from tasking.domain.money import pounds
-from tasking.domain.roles import AREA_STAFF, Role
+from tasking.domain.permissions import can
 from tasking.extensions import db
 from tasking.services import reports, value_report
-from tasking.web.session import principal, roles_required
+from tasking.web.session import permission_required, principal
 from tasking.web.value_chart import value_chart_svg
 
 bp = Blueprint("board_reports", __name__, url_prefix="/reports")
-READERS = (*AREA_STAFF, Role.ADMIN, Role.FINANCE, Role.BOROUGH_OFFICER)
 
 
 def _report():
@@ -28,22 +27,22 @@ def _report():
 
 
 @bp.get("/value.svg")
-@roles_required(*READERS)
+@permission_required("report.value")
 def value_svg():
     return Response(value_chart_svg(_report()), mimetype="image/svg+xml")
 
 
 @bp.get("/value.csv")
-@roles_required(*READERS)
+@permission_required("report.value")
 def value_csv():
     return Response(value_report.csv_text(_report()), mimetype="text/csv",
                     headers={"Content-Disposition": "attachment; filename=value-report.csv"})
 
 
 @bp.get("")
-@roles_required(*READERS)
+@permission_required("report.value")
 def value_page():
     report = _report()
-    capacity = reports.capacity(db.session, principal()) if principal().role != Role.FINANCE else []
+    capacity = reports.capacity(db.session, principal()) if can(principal(), "report.capacity") else []
     return render_template("reports/value.html", title="Value report", report=report, pounds=pounds,
                            query=request.query_string.decode(), capacity=capacity)

@@ -3,14 +3,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
+from tasking.domain.errors import TaskingError
 from tasking.domain.lifecycle import STATES, is_open
-from tasking.domain.roles import Role
+from tasking.domain.permissions import can
 from tasking.domain.text import summary_title
-from tasking.errors import TaskingError
+from tasking.errors import status_for
 from tasking.extensions import db
 from tasking.services import councillor_requests
+from tasking.services.access import case_target
+from tasking.unit_of_work import discard
 from tasking.web.forms import ReferralForm, RequestForm, reporter_from
-from tasking.web.session import principal, roles_required
+from tasking.web.session import permission_required, principal
 from tasking.web.wording import describe_event
 
 bp = Blueprint("councillor", __name__, url_prefix="/requests")
@@ -18,7 +21,7 @@ PAGE_SIZE = 25
 
 
 @bp.get("")
-@roles_required(Role.COUNCILLOR)
+@permission_required("request.raise")
 def my_requests():
     ward, state = request.args.get("ward") or None, request.args.get("state") or None
     if state not in (None, *STATES):
@@ -31,7 +34,7 @@ def my_requests():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@roles_required(Role.COUNCILLOR)
+@permission_required("request.raise")
 def new_request():
     wards, categories = councillor_requests.form_choices(db.session, principal())
     form = RequestForm()
@@ -58,20 +61,20 @@ def new_request():
 
 
 @bp.get("/<reference>/sent")
-@roles_required(Role.COUNCILLOR)
+@permission_required("request.raise")
 def request_sent(reference):
     case, _events = councillor_requests.request_history(db.session, principal(), reference)
     return render_template("requests/sent.html", title="Request sent", case=case)
 
 
 @bp.get("/<reference>")
-@roles_required(Role.COUNCILLOR)
+@permission_required("request.raise")
 def request_detail(reference):
     return _detail(reference, ReferralForm())
 
 
 @bp.post("/<reference>/referral")
-@roles_required(Role.COUNCILLOR)
+@permission_required("request.raise")
 def refer(reference):
     form = ReferralForm()
     if form.validate_on_submit():
@@ -79,7 +82,8 @@ def refer(reference):
             councillor_requests.refer(db.session, principal(), reference, reason=form.reason.data, now=now(),
                                       policy=current_policy())
         except TaskingError as refused:
-            if refused.status == 404:
+            discard()
+            if status_for(refused) == 404:
                 abort(404)
             form.reason.errors = list(form.reason.errors) + [refused.message]
             return _detail(reference, form, status=400)
@@ -90,6 +94,7 @@ def refer(reference):
 
 def _detail(reference, form, status=200):
     case, events = councillor_requests.request_history(db.session, principal(), reference)
-    can_refer = case.level == 1 and is_open(case.state) and not case.referred_back
+    can_refer = (can(principal(), "case.refer", case_target(case))
+                 and case.level == 1 and is_open(case.state) and not case.referred_back)
     return render_template("requests/detail.html", title=f"Request {case.reference}", case=case,
                            history=[describe_event(e) for e in events], form=form, can_refer=can_refer), status

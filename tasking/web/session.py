@@ -4,6 +4,7 @@ from functools import wraps
 from flask import abort
 from flask_login import UserMixin, current_user, login_required
 
+from tasking.domain.permissions import can, roles_with
 from tasking.extensions import db, login
 from tasking.services import sign_in
 from tasking.services.users import principal_for
@@ -24,14 +25,17 @@ def _load(user_id: str):
     return SignedIn(user) if user is not None else None
 
 
-def roles_required(*roles):
-    """Signed-out visitors go to sign in; signed-in users without the role get 403."""
+def permission_required(action: str):
+    """Signed-out visitors go to sign in; signed-in users whose role may never do the action (the
+    permissions table, tasking/domain/permissions.py) get 403. Which objects they may do it to is
+    the service's question."""
+    roles_with(action)  # an action the table does not know fails when the view is declared
 
     def decorate(view):
         @wraps(view)
         @login_required
         def checked(*args, **kwargs):
-            if current_user.principal.role not in roles:
+            if not can(current_user.principal, action):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -20,7 +20,7 @@ def value_chart_svg(report) -> bytes:
         positions = [i + (index - 1) * width for i in range(len(areas))]
         heights = [line.sums[measure] / 100 for line in areas]
         bars = axes.bar(positions, heights, width, label=label, color=colour)
-        for bar, line in zip(bars, areas):
+        for bar, line in zip(bars, areas, strict=True):
             bar.set_gid(f"bar-{line.key}-{measure}")
     axes.set_xticks(range(len(areas)), [line.key for line in areas])
     axes.set_ylabel("Pounds")

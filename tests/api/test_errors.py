@@ -3,7 +3,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from tasking.models import AuditEvent, Case
+from tasking.models import Case
 
 NEW_CASE = {"title": "Broken glass in the play area", "description": "By the swings.",
             "category": "litter", "ward": "palfrey"}
@@ -92,14 +92,29 @@ def test_409_for_editing_a_closed_case(manager, count_rows, count_changes):
     assert manager.get(f"/api/v1/cases/{created.json['id']}").json["title"] == NEW_CASE["title"]
 
 
-def test_409_for_closing_without_a_reason(manager, count_rows, count_changes):
+def test_422_naming_the_reason_for_closing_without_one(manager, count_rows, count_changes):
     created = manager.post("/api/v1/cases", json=NEW_CASE)
     events = count_changes()
     response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "resolved", "title": "New title"},
                              headers={"If-Match": created.headers["ETag"]})
-    assert_error(response, 409, "conflict")
+    error = assert_error(response, 422, "reason_required")
+    assert error["fields"] == {"reason": ["Closing a case needs a reason."]}
     after = manager.get(f"/api/v1/cases/{created.json['id']}").json
     assert (after["state"], after["title"]) == ("new", NEW_CASE["title"])
+    assert count_changes() == events
+
+
+def test_409_when_a_rule_refuses_closing_a_closed_case(manager, count_rows, count_changes):
+    created = manager.post("/api/v1/cases", json=NEW_CASE)
+    closed = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "withdrawn", "reason": "Raised twice"},
+                           headers={"If-Match": created.headers["ETag"]})
+    assert closed.status_code == 200, closed.json
+    events = count_changes()
+    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "resolved", "reason": "Done"},
+                             headers={"If-Match": closed.headers["ETag"]})
+    error = assert_error(response, 409, "case_state")
+    assert error["fields"] == {} and "reopen it first" in error["message"]
+    assert manager.get(f"/api/v1/cases/{created.json['id']}").json["state"] == "withdrawn"
     assert count_changes() == events
 
 

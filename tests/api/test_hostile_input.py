@@ -1,7 +1,8 @@
 """Hostile input gets a clear 4xx and stores nothing; stored markup is shown as text."""
 import pytest
 
-from tasking.models import AuditEvent, Case
+from tasking.models import Case
+from tasking.unit_of_work import unit_of_work
 
 BODY = {"title": "Broken paving slabs", "description": "Trip hazard.", "category": "potholes", "ward": "pleck"}
 
@@ -49,8 +50,9 @@ def test_stored_html_is_escaped_on_the_pages(app, session, manager):
     from tests.web.test_councillor_pages import PASSWORD, sign_in
     created = manager.post("/api/v1/cases", json={**BODY, "title": "<script>alert('owned')</script>",
                                                   "description": "<b>bold</b>"}).json
-    users.create_user(session, None, email="escape@test.example", name="E", role="area_manager",
-                      now=datetime.now(timezone.utc), password=PASSWORD, area_codes=["SW"])
+    with unit_of_work(session):
+        users.create_user(session, None, email="escape@test.example", name="E", role="area_manager",
+                          now=datetime.now(timezone.utc), password=PASSWORD, area_codes=["SW"])
     client = app.test_client()
     sign_in(client, "escape@test.example")
     for path in (f"/cases/{created['reference']}", "/triage"):
@@ -82,10 +84,11 @@ def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session
     session.execute(update(CaseModel).where(CaseModel.id == case["id"])
                     .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
     session.commit()
-    sweep.sweep(session, now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
     for role, extra in (("area_manager", {"area_codes": ["SW"]}), ("councillor", {"ward_codes": ["pleck"]})):
-        users.create_user(session, None, email=f"escape.{role}@test.example", name=MARK, role=role,
-                          now=datetime.now(timezone.utc), password=PASSWORD, **extra)
+        with unit_of_work(session):
+            users.create_user(session, None, email=f"escape.{role}@test.example", name=MARK, role=role,
+                              now=datetime.now(timezone.utc), password=PASSWORD, **extra)
     pages = {"area_manager": ["/triage", f"/cases/{case['reference']}", "/budget?area=SW", f"/meetings/SW/{today}",
                               f"/areas/SW/agenda?meeting={today}", "/reports"],
              "councillor": ["/requests", f"/requests/{case['reference']}"]}
@@ -109,9 +112,11 @@ def test_nul_in_a_form_is_refused_on_pages_and_open311_and_stores_nothing(app, s
 
     from tasking.services import open311_clients, users
     from tests.web.test_councillor_pages import PASSWORD, sign_in
-    users.create_user(session, None, email="nul.councillor@test.example", name="N", role="councillor",
-                      now=datetime.now(timezone.utc), password=PASSWORD, ward_codes=["pleck"])
-    _client, key = open311_clients.create_client(session, None, name="NUL test", now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        users.create_user(session, None, email="nul.councillor@test.example", name="N", role="councillor",
+                          now=datetime.now(timezone.utc), password=PASSWORD, ward_codes=["pleck"])
+    with unit_of_work(session):
+        _client, key = open311_clients.create_client(session, None, name="NUL test", now=datetime.now(timezone.utc))
     councillor = app.test_client()
     sign_in(councillor, "nul.councillor@test.example")
     app.config["WTF_CSRF_ENABLED"] = False  # the NUL check comes first; CSRF is tested on its own

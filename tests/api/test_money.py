@@ -4,6 +4,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
+from tasking.unit_of_work import unit_of_work
+
 TODAY = datetime.now(timezone.utc).date()
 
 
@@ -189,7 +191,8 @@ def test_racing_spends_never_pass_the_allocation(app, session, make_user, case):
     """20 threads each try five £150 spends against a fresh £10,000: 66 fit (£9,900), 34 are refused."""
     from tasking.services import tokens
     manager = make_user("area_manager", areas=["SW"])
-    secret = tokens.issue_token(session, None, manager, name="race", now=datetime.now(timezone.utc)).secret
+    with unit_of_work(session):
+        secret = tokens.issue_token(session, None, manager, name="race", now=datetime.now(timezone.utc)).secret
     statuses, barrier = [], threading.Barrier(20)
 
     def attempt():

@@ -5,12 +5,14 @@ from sqlalchemy import select
 
 from tasking.models import ApiToken, AuditEvent
 from tasking.services import tokens
+from tasking.unit_of_work import unit_of_work
 
 NOW = datetime.now(timezone.utc)
 
 
 def test_only_a_hash_of_the_token_is_stored(session, make_user):
-    issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
     stored = session.scalar(select(ApiToken).where(ApiToken.id == issued.token.id))
     assert issued.secret not in (stored.token_hash, stored.prefix)
     assert issued.secret.startswith(f"tsk_{stored.prefix}_")
@@ -19,24 +21,28 @@ def test_only_a_hash_of_the_token_is_stored(session, make_user):
 
 def test_a_revoked_token_is_refused_at_once(client, session, make_user):
     user = make_user("area_manager", areas=["SW"])
-    issued = tokens.issue_token(session, None, user, name="laptop", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, user, name="laptop", now=NOW)
     headers = {"Authorization": f"Bearer {issued.secret}"}
     assert client.get("/api/v1/cases", headers=headers).status_code == 200
-    tokens.revoke_token(session, None, issued.token.prefix, now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        tokens.revoke_token(session, None, issued.token.prefix, now=datetime.now(timezone.utc))
     assert client.get("/api/v1/cases", headers=headers).status_code == 401
     assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "token.revoked")) is not None
 
 
 def test_an_expired_token_is_refused(client, session, make_user):
     user = make_user("admin")
-    issued = tokens.issue_token(session, None, user, name="old", now=NOW - timedelta(days=2),
-                                expires_at=NOW - timedelta(seconds=1))
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, user, name="old", now=NOW - timedelta(days=2),
+                                    expires_at=NOW - timedelta(seconds=1))
     response = client.get("/api/v1/areas", headers={"Authorization": f"Bearer {issued.secret}"})
     assert response.status_code == 401
 
 
 def test_last_used_at_is_kept(client, session, make_user):
-    issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
     assert issued.token.last_used_at is None
     before = datetime.now(timezone.utc)
     client.get("/api/v1/areas", headers={"Authorization": f"Bearer {issued.secret}"})
@@ -47,14 +53,16 @@ def test_last_used_at_is_kept(client, session, make_user):
 
 def test_an_inactive_users_token_is_refused(client, session, make_user):
     user = make_user("admin")
-    issued = tokens.issue_token(session, None, user, name="ci", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, user, name="ci", now=NOW)
     user.active = False
     session.commit()
     assert client.get("/api/v1/areas", headers={"Authorization": f"Bearer {issued.secret}"}).status_code == 401
 
 
 def test_other_schemes_are_refused(client, session, make_user):
-    issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, make_user("admin"), name="ci", now=NOW)
     response = client.get("/api/v1/areas", headers={"Authorization": f"Basic {issued.secret}"})
     assert response.status_code == 401
 
@@ -66,7 +74,8 @@ def _events(session, action):
 
 def test_token_use_is_audited_once_a_minute_with_the_request(client, session, make_user):
     user = make_user("area_manager", areas=["SW"])
-    issued = tokens.issue_token(session, None, user, name="laptop", now=NOW)
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, user, name="laptop", now=NOW)
     headers = {"Authorization": f"Bearer {issued.secret}"}
     for _ in range(3):
         assert client.get("/api/v1/cases", headers=headers).status_code == 200
@@ -77,8 +86,10 @@ def test_token_use_is_audited_once_a_minute_with_the_request(client, session, ma
 
 
 def test_a_refused_known_token_is_audited_each_time_with_the_reason(client, session, make_user):
-    issued = tokens.issue_token(session, None, make_user("admin"), name="stolen", now=NOW)
-    tokens.revoke_token(session, None, issued.token.prefix, now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        issued = tokens.issue_token(session, None, make_user("admin"), name="stolen", now=NOW)
+    with unit_of_work(session):
+        tokens.revoke_token(session, None, issued.token.prefix, now=datetime.now(timezone.utc))
     headers = {"Authorization": f"Bearer {issued.secret}"}
     for _ in range(2):
         assert client.get("/api/v1/areas", headers=headers).status_code == 401

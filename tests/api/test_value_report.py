@@ -11,6 +11,7 @@ from sqlalchemy import delete, select
 from tasking.models import Area, CostAvoidedClaim, Spend, User
 from tasking.services import cases
 from tasking.services.users import principal_for
+from tasking.unit_of_work import unit_of_work
 
 START, END = date(2026, 4, 1), date(2027, 3, 31)
 AREAS = ["SW", "NW", "AB"]
@@ -28,9 +29,10 @@ def _fill(session, admin, spends, claims):
     areas = {a.code: a for a in session.scalars(select(Area))}
     made = {}
     for code in AREAS:
-        made[code] = cases.create_case(session, principal_for(admin), {
-            "title": "Report case", "description": "d", "category": "litter", "ward": WARDS[code]},
-            now=datetime(2026, 5, 1, tzinfo=timezone.utc))
+        with unit_of_work(session):
+            made[code] = cases.create_case(session, principal_for(admin), {
+                "title": "Report case", "description": "d", "category": "litter", "ward": WARDS[code]},
+                now=datetime(2026, 5, 1, tzinfo=timezone.utc))
     for code, amount, offset in spends:
         day = START + timedelta(days=offset)
         session.add(Spend(area_id=areas[code].id, year=2026 if day >= START else 2025, case_id=made[code].id,
@@ -114,10 +116,11 @@ def test_area_staff_see_only_their_areas_and_others_none(caller):
 def test_the_svg_chart_is_valid_with_one_bar_group_per_area(app, caller, session):
     manager, finance = caller("area_manager", areas=["SW"]), caller("finance")
     _example(manager, finance)
-    from tests.web.test_councillor_pages import PASSWORD, sign_in
     from tasking.services import users
-    users.create_user(session, None, email="finance.web@test.example", name="Finance", role="finance",
-                      now=datetime.now(timezone.utc), password=PASSWORD)
+    from tests.web.test_councillor_pages import PASSWORD, sign_in
+    with unit_of_work(session):
+        users.create_user(session, None, email="finance.web@test.example", name="Finance", role="finance",
+                          now=datetime.now(timezone.utc), password=PASSWORD)
     client = app.test_client()
     sign_in(client, "finance.web@test.example")
     response = client.get("/reports/value.svg")
@@ -132,7 +135,8 @@ def test_the_svg_chart_is_valid_with_one_bar_group_per_area(app, caller, session
     assert page.status_code == 200 and "Value report" in page.get_data(as_text=True)
     assert "£450.00" in page.get_data(as_text=True)
     councillor_client = app.test_client()
-    users.create_user(session, None, email="cllr.web@test.example", name="Cllr", role="councillor",
-                      now=datetime.now(timezone.utc), password=PASSWORD, ward_codes=["pleck"])
+    with unit_of_work(session):
+        users.create_user(session, None, email="cllr.web@test.example", name="Cllr", role="councillor",
+                          now=datetime.now(timezone.utc), password=PASSWORD, ward_codes=["pleck"])
     sign_in(councillor_client, "cllr.web@test.example")
     assert councillor_client.get("/reports/value.svg").status_code == 403

@@ -1,5 +1,6 @@
 import pytest
 
+from tasking.domain.errors import ValidationFailed
 from tasking.domain.lifecycle import (
     CLOSED_STATES,
     OPEN_STATES,
@@ -24,14 +25,16 @@ def test_an_open_case_can_be_closed_with_a_reason(target):
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
 def test_closing_needs_a_reason(reason):
-    with pytest.raises(TransitionRefused, match="needs a reason"):
+    with pytest.raises(ValidationFailed, match="needs a reason") as refused:
         check_close("new", "closed", reason)
+    assert (refused.value.code, list(refused.value.fields)) == ("reason_required", ["reason"])
 
 
 @pytest.mark.parametrize("target", ["duplicate", "assigned", "new"])
 def test_other_states_are_not_set_by_closing(target):
-    with pytest.raises(TransitionRefused):
+    with pytest.raises(ValidationFailed) as refused:
         check_close("new", target, "because")
+    assert list(refused.value.fields) == ["state"]
 
 
 def test_a_closed_case_must_be_reopened_before_closing_another_way():
@@ -40,7 +43,7 @@ def test_a_closed_case_must_be_reopened_before_closing_another_way():
 
 
 def test_reopening_needs_a_reason_and_a_closed_case():
-    with pytest.raises(TransitionRefused, match="reopening a case needs a reason"):
+    with pytest.raises(ValidationFailed, match="Reopening a case needs a reason"):
         check_reopen("resolved", 1, " ")
     with pytest.raises(TransitionRefused, match="not closed"):
         check_reopen("assigned", 1, "again")

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from tasking.domain.budget import BudgetExceeded, check_allocation, check_spend
 from tasking.domain.cost_avoided import ClaimRefused, Cost, Outcome, check_decision, check_editable, reckon
 from tasking.domain.money import financial_year, financial_year_bounds, financial_year_label, pounds, round_pence
+from tasking.domain.errors import ValidationFailed
 
 
 def test_the_seeds_worked_example():
@@ -42,16 +43,17 @@ def test_staff_time_at_a_rate():
 
 
 def test_costs_are_an_amount_or_time_not_both():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed):
         Cost("both", amount_pence=1, hours=Decimal(1), rate_pence=1)
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed):
         Cost("neither")
 
 
 @pytest.mark.parametrize("probability", [Decimal("-0.01"), Decimal("1.01")])
 def test_probability_is_between_zero_and_one(probability):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed) as refused:
         Outcome("x", 100, Decimal(1), probability)
+    assert list(refused.value.fields) == ["probability"]
 
 
 @pytest.mark.parametrize("day, year", [(date(2027, 3, 31), 2026), (date(2027, 4, 1), 2027), (date(2026, 1, 1), 2025)])
@@ -73,7 +75,7 @@ def test_the_budget_refuses_a_spend_past_the_allocation():
     with pytest.raises(BudgetExceeded) as refused:
         check_spend(1_000_000, 999_000, 1_001)
     assert refused.value.remaining == 1_000
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed):
         check_spend(1_000_000, 0, 0)
 
 
@@ -85,8 +87,9 @@ def test_an_allocation_cannot_drop_below_the_spend():
 
 def test_claim_decisions():
     check_decision("estimated", "verified", None)
-    with pytest.raises(ClaimRefused, match="Say why"):
+    with pytest.raises(ValidationFailed, match="Say why") as refused:
         check_decision("estimated", "not_supported", " ")
+    assert list(refused.value.fields) == ["reason"]
     for state in ("verified", "not_supported"):
         with pytest.raises(ClaimRefused):
             check_decision(state, "verified", None)
@@ -114,5 +117,5 @@ def test_parse_pounds(text, pence):
 @pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "£"])
 def test_parse_pounds_refuses_what_is_not_money(text):
     from tasking.domain.money import parse_pounds
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed):
         parse_pounds(text)

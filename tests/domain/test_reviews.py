@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from tasking.domain.reviews import backoff_seconds, check_outcome, cycle
+from tasking.domain.errors import ValidationFailed
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
 
@@ -28,8 +29,9 @@ def test_backoff_doubles_up_to_an_hour():
     ("pause", 2, None, "x"), ("escalate", 2, None, "x"),
 ])
 def test_review_outcomes_that_are_refused(outcome, level, new, reason):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValidationFailed) as refused:
         check_outcome(outcome, level, new, reason)
+    assert set(refused.value.fields) <= {"outcome", "level", "reason"} and refused.value.fields
 
 
 def test_review_outcomes_that_are_allowed():

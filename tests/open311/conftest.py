@@ -4,12 +4,14 @@ from xml.etree import ElementTree
 import pytest
 
 from tasking.services import open311_clients
+from tasking.unit_of_work import unit_of_work
 
 
 @pytest.fixture
 def api_key(session):
-    _client, key = open311_clients.create_client(session, None, name="FixMyStreet",
-                                                 now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        _client, key = open311_clients.create_client(session, None, name="FixMyStreet",
+                                                     now=datetime.now(timezone.utc))
     return key
 
 

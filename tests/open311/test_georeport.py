@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
+from tasking.unit_of_work import unit_of_work
 from tests.open311.conftest import children, xml
 
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
@@ -139,7 +140,8 @@ def test_post_errors_in_the_specifications_format(client, api_key, count_rows, f
 
 def test_a_revoked_key_is_refused(client, session, api_key):
     from tasking.services import open311_clients
-    open311_clients.revoke_client(session, None, api_key.split("_")[1], now=datetime.now(timezone.utc))
+    with unit_of_work(session):
+        open311_clients.revoke_client(session, None, api_key.split("_")[1], now=datetime.now(timezone.utc))
     assert post(client, api_key).status_code == 403
 
 

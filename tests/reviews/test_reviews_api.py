@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from tasking.models import Case, Review
 from tasking.services import sweep
+from tasking.unit_of_work import unit_of_work
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -39,7 +40,7 @@ def make_due(session, *case_ids, when=None):
 def test_reviews_are_listed_and_decided(session, manager, caller):
     keep, escalate, close = (decided_case(manager, 2) for _ in range(3))
     make_due(session, keep["id"], escalate["id"], close["id"])
-    sweep.sweep(session, now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
     listed = manager.get("/api/v1/reviews").json["items"]
     assert {r["case"]["id"] for r in listed} == {keep["id"], escalate["id"], close["id"]}
     by_case = {r["case"]["id"]: r for r in listed}
@@ -70,7 +71,7 @@ def test_reviews_are_listed_and_decided(session, manager, caller):
 def test_review_access(session, manager, caller):
     case = decided_case(manager, 2)
     make_due(session, case["id"])
-    sweep.sweep(session, now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
     review_id = manager.get("/api/v1/reviews").json["items"][0]["id"]
     other = caller("area_manager", areas=["NW"])
     assert other.get("/api/v1/reviews").json["items"] == []
@@ -85,7 +86,7 @@ def test_overdue_filter(session, manager):
     now = datetime.now(timezone.utc)
     make_due(session, late["id"], when=now - timedelta(days=30))
     make_due(session, on_time["id"], when=now - timedelta(hours=1))
-    sweep.sweep(session, now=now)
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=now)
     assert [r["case"]["id"] for r in manager.get("/api/v1/reviews?overdue=true").json["items"]] == [late["id"]]
 
 
@@ -130,12 +131,13 @@ def test_the_scheduler_process_picks_up_a_due_review(app, session, manager):
 
 
 def test_the_agenda_prints_as_a_page_for_staff_only(app, session, manager):
-    from tests.web.test_councillor_pages import PASSWORD, sign_in
     from tasking.services import users
+    from tests.web.test_councillor_pages import PASSWORD, sign_in
     case = decided_case(manager, 2)
     make_due(session, case["id"], when=datetime.now(timezone.utc) + timedelta(days=1))
-    users.create_user(session, None, email="am.web@test.example", name="AM", role="area_manager",
-                      now=datetime.now(timezone.utc), password=PASSWORD, area_codes=["SW"])
+    with unit_of_work(session):
+        users.create_user(session, None, email="am.web@test.example", name="AM", role="area_manager",
+                          now=datetime.now(timezone.utc), password=PASSWORD, area_codes=["SW"])
     client = app.test_client()
     sign_in(client, "am.web@test.example")
     meeting = (datetime.now(timezone.utc) + timedelta(days=2)).date()

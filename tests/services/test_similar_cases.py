@@ -9,6 +9,7 @@ from tasking.domain.similarity import months_before
 from tasking.models import Case, CaseLink
 from tasking.services import cases
 from tasking.services.users import principal_for
+from tasking.unit_of_work import unit_of_work
 
 NOW = datetime(2026, 9, 30, 12, 0, tzinfo=timezone.utc)
 
@@ -21,7 +22,8 @@ def manager(make_user):
 def raise_at(session, who, when, **fields):
     data = {"title": "Youths shouting at the shop", "description": "Every evening.",
             "category": "anti-social-behaviour", "ward": "pleck", **fields}
-    return cases.create_case(session, who, data, now=when)
+    with unit_of_work(session):
+        return cases.create_case(session, who, data, now=when)
 
 
 def links(session, case_id):
@@ -63,9 +65,10 @@ def test_cases_within_the_radius_in_another_ward_are_similar(session, manager):
 
 def test_the_radius_comes_from_configuration(session, manager):
     raise_at(session, manager, NOW - timedelta(days=2), ward="palfrey", latitude=52.5800, longitude=-1.9900)
-    case = cases.create_case(session, manager, {
-        "title": "Shouting", "description": "d", "category": "anti-social-behaviour", "ward": "pleck",
-        "latitude": 52.5780, "longitude": -1.9900}, now=NOW, policy=Policy(similar_radius_m=100))
+    with unit_of_work(session):
+        case = cases.create_case(session, manager, {
+            "title": "Shouting", "description": "d", "category": "anti-social-behaviour", "ward": "pleck",
+            "latitude": 52.5780, "longitude": -1.9900}, now=NOW, policy=Policy(similar_radius_m=100))
     assert links(session, case.id) == set()
 
 
@@ -93,9 +96,11 @@ def test_a_repeat_of_a_simple_problem_is_level_two_and_with_a_risk_flag_level_th
 def test_links_are_capped_but_every_report_counts(session, manager):
     policy = Policy(similar_link_limit=2)
     for days in range(4):
-        cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
-                                             "ward": "pleck"}, now=NOW - timedelta(days=days + 1), policy=policy)
-    case = cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
-                                                "ward": "pleck"}, now=NOW, policy=policy)
+        with unit_of_work(session):
+            cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
+                                                 "ward": "pleck"}, now=NOW - timedelta(days=days + 1), policy=policy)
+    with unit_of_work(session):
+        case = cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
+                                                    "ward": "pleck"}, now=NOW, policy=policy)
     assert len(links(session, case.id)) == 2
     assert "5 reports" in case.suggestion_reasons[0]["message"]

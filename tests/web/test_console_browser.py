@@ -1,11 +1,11 @@
 """An area manager works a referred case through the console in a real headless Chromium."""
-import re
 from datetime import datetime, timezone
 
 from playwright.sync_api import expect
 
-from tasking.services import cases, classification, users
+from tasking.services import classification, users
 from tasking.services.users import principal_for
+from tasking.unit_of_work import unit_of_work
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
 
 PASSWORD = "correct horse battery staple"
@@ -13,16 +13,20 @@ PASSWORD = "correct horse battery staple"
 
 def test_area_manager_works_a_referred_case_end_to_end(live_server, session, browser_page, caller):
     now = datetime.now(timezone.utc)
-    manager = users.create_user(session, None, email="sam@test.example", name="Sam Singh", role="area_manager",
-                                now=now, password=PASSWORD, area_codes=["SW"])
-    councillor = users.create_user(session, None, email="cllr@test.example", name="Cllr Khan", role="councillor",
-                                   now=now, password=PASSWORD, ward_codes=["pleck"])
+    with unit_of_work(session):
+        manager = users.create_user(session, None, email="sam@test.example", name="Sam Singh", role="area_manager",
+                                    now=now, password=PASSWORD, area_codes=["SW"])
+    with unit_of_work(session):
+        councillor = users.create_user(session, None, email="cllr@test.example", name="Cllr Khan", role="councillor",
+                                       now=now, password=PASSWORD, ward_codes=["pleck"])
     from tasking.services import councillor_requests
-    case = councillor_requests.raise_request(session, principal_for(councillor), {
-        "title": "Gang of youths by the shops", "description": "Intimidating shoppers every evening.",
-        "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now)
-    classification.refer(session, principal_for(councillor), case.id, reason="It is more than noise: intimidation.",
-                         now=now)
+    with unit_of_work(session):
+        case = councillor_requests.raise_request(session, principal_for(councillor), {
+            "title": "Gang of youths by the shops", "description": "Intimidating shoppers every evening.",
+            "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now)
+    with unit_of_work(session):
+        classification.refer(session, principal_for(councillor), case.id, reason="It is more than noise: intimidation.",
+                             now=now)
     page = browser_page
 
     page.goto(f"{live_server}/sign-in")

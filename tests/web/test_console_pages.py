@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from tasking.models import AuditEvent
 from tasking.services import users
+from tasking.unit_of_work import unit_of_work
 from tests.web.test_councillor_pages import HTML, PASSWORD, sign_in
 
 TODAY = datetime.now(timezone.utc).date()
@@ -23,8 +24,9 @@ def web_user(app, session):
     count = iter(range(1, 100))
 
     def make(role, **kwargs):
-        user = users.create_user(session, None, email=f"web.{role}.{next(count)}@test.example", name=f"Web {role}",
-                                 role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
+        with unit_of_work(session):
+            user = users.create_user(session, None, email=f"web.{role}.{next(count)}@test.example", name=f"Web {role}",
+                                     role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
         client = app.test_client()
         sign_in(client, user.email)
         return client

@@ -4,10 +4,13 @@ from playwright.sync_api import expect
 
 from tasking.clock import now
 from tasking.services import demo
+from tasking.unit_of_work import unit_of_work
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
 
+
 def test_councillor_raises_follows_and_refers_a_request(live_server, session, browser_page, caller):
-    accounts = demo.load(session, case_count=0, now=now()).accounts
+    with unit_of_work(session):
+        accounts = demo.load(session, case_count=0, now=now()).accounts
     councillor = next(a for a in accounts if a["role"] == "councillor" and "st-matthews" in a["wards"])
     page = browser_page
 

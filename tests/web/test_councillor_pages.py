@@ -6,6 +6,7 @@ import pytest
 
 from tasking import create_app
 from tasking.services import users
+from tasking.unit_of_work import unit_of_work
 
 PASSWORD = "correct horse battery staple"
 HTML = {"Accept": "text/html"}
@@ -27,8 +28,9 @@ def person(session):
     count = iter(range(1, 1000))
 
     def make(role, **kwargs):
-        return users.create_user(session, None, email=f"{role}.{next(count)}@test.example", name=f"A {role}",
-                                 role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
+        with unit_of_work(session):
+            return users.create_user(session, None, email=f"{role}.{next(count)}@test.example", name=f"A {role}",
+                                     role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
     return make
 
 

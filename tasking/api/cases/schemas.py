@@ -11,10 +11,10 @@ from tasking.api.schemas import (
 )
 from tasking.domain.levels import LEVELS
 from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
-from tasking.domain.references import MAX_ID
-from tasking.domain.tasks import TASK_STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
+from tasking.domain.references import MAX_ID
 from tasking.domain.risk import RISK_FLAGS
+from tasking.domain.tasks import TASK_STATES
 
 _text = ma.fields.String
 

@@ -1,26 +1,25 @@
 """/api/v1/cases: each view parses, calls one service and dumps."""
 from flask.views import MethodView
+from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
 from tasking.api.cases.schemas import (
     AuditEventPageSchema,
-    DuplicateSchema,
-    OfferTaskSchema,
-    ReporterSchema,
-    ReopenSchema,
-    CaseTaskListSchema,
-    CaseTaskSchema,
     CaseCreateSchema,
     CaseListArgsSchema,
     CasePageSchema,
     CaseSchema,
+    CaseTaskListSchema,
+    CaseTaskSchema,
     CaseUpdateSchema,
+    DuplicateSchema,
     NoteCreateSchema,
     NoteListSchema,
     NoteSchema,
+    OfferTaskSchema,
+    ReopenSchema,
+    ReporterSchema,
 )
-from flask_smorest import Blueprint
-
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
 from tasking.api.policy import current_policy
 from tasking.api.schemas import PageArgsSchema, page_size

@@ -1,0 +1,73 @@
+"""Every refusal the service makes, as one family of exceptions (docs/README.md, "Refusals").
+
+A refusal carries a stable `code` a client can branch on, a message written for the person, and
+optionally the field it is about. Rules and services raise these; tasking/errors.py is the one
+place that turns them into responses (which HTTP status each kind gets lives there, not here).
+Nothing here imports Flask or SQLAlchemy, so the domain, the services and every delivery layer
+may raise them.
+"""
+
+
+class TaskingError(Exception):
+    """A refusal. With a field it is a problem with that input; without one, a rule said no."""
+
+    code = "refused"
+
+    def __init__(self, message: str, fields: dict | None = None, *, field: str | None = None,
+                 code: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = dict(fields or {})
+        if field is not None:
+            self.fields.setdefault(field, [message])
+        if code is not None:
+            self.code = code
+
+
+class Unauthorized(TaskingError):
+    """No caller, or one the service does not recognise."""
+
+    code = "unauthorized"
+
+
+class Forbidden(TaskingError):
+    """A known caller without the right (the permissions table said no)."""
+
+    code = "forbidden"
+
+
+class NotFound(TaskingError):
+    """No such object, or one the caller may not know exists."""
+
+    code = "not_found"
+
+
+class Conflict(TaskingError):
+    """A rule of the service refused the change (state, budget, a duplicate...)."""
+
+    code = "conflict"
+
+
+class PreconditionFailed(TaskingError):
+    """The object changed since the caller read it."""
+
+    code = "precondition_failed"
+
+
+class PreconditionRequired(TaskingError):
+    """An update that can race was sent without the ETag it was based on."""
+
+    code = "precondition_required"
+
+
+class ValidationFailed(TaskingError):
+    """An input is not acceptable; `fields` says which and why."""
+
+    code = "validation_error"
+
+
+def rule_refused(message: str, *, field: str | None = None, code: str | None = None) -> TaskingError:
+    """A domain rule's refusal: about an input when it names a field, else a rule of the model."""
+    if field is not None:
+        return ValidationFailed(message, field=field, code=code)
+    return Conflict(message, code=code)

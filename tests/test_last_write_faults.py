@@ -1,0 +1,203 @@
+"""One use case, one transaction: for every use case that composes services, the LAST write it sends
+is made to fail, and nothing of the use case may be stored (case, level change, tasks, reviews,
+notifications, spend, claim, audit). Then the same request, made again, goes through, so each test
+also shows the use case really writes what it was stopped from writing.
+
+The write counted last is found by rehearsing the request with every COMMIT turned into a rollback
+(counting its writes and commits: exactly one), then making it again failing exactly that statement
+(tests/faults.py)."""
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+from tasking.extensions import db
+from tasking.models import ApiToken, AuditEvent, Case
+from tasking.services import sweep
+from tasking.unit_of_work import unit_of_work
+from tests.conftest import ACCESS_EVENTS, MUTABLE_TABLES
+from tests.faults import failing_last_write
+
+TODAY = datetime.now(timezone.utc).date()
+
+
+@pytest.fixture
+def engine(app):
+    with app.app_context():
+        return db.engine
+
+
+def stored(session) -> dict:
+    """Every row of every table a use case may write, except the records of token use."""
+    session.expire_all()
+    rows = {}
+    for table in MUTABLE_TABLES:
+        table = getattr(table, "__table__", table)
+        stmt = select(table)
+        if table is AuditEvent.__table__:
+            stmt = stmt.where(AuditEvent.action.not_in(ACCESS_EVENTS))
+        if table is ApiToken.__table__:
+            stmt = select(*[c for c in table.c if c.name != "last_used_at"])
+        rows[table.name] = sorted(tuple(map(repr, row)) for row in session.execute(stmt))
+    return rows
+
+
+def changed_tables(before: dict, after: dict) -> set[str]:
+    return {name for name in before if before[name] != after[name]}
+
+
+def prewarmed(caller, role, **kwargs):
+    """A caller whose token use of this minute is already recorded, so requests write only their use case."""
+    who = caller(role, **kwargs)
+    assert who.get("/api/v1/areas").status_code == 200
+    return who
+
+
+@pytest.fixture
+def manager(caller):
+    return prewarmed(caller, "area_manager", areas=["SW"])
+
+
+@pytest.fixture
+def police(caller):
+    return prewarmed(caller, "partner", organisation="wm-police")
+
+
+@pytest.fixture
+def whg(caller):
+    return prewarmed(caller, "partner", organisation="whg")
+
+
+@pytest.fixture
+def finance(caller):
+    return prewarmed(caller, "finance")
+
+
+def raise_and_decide(manager, level, category="anti-social-behaviour", reason="Partnership work"):
+    created = manager.post("/api/v1/cases", json={"title": "Youths gathering", "description": "Every night.",
+                                                  "category": category, "ward": "pleck"}).json
+    decided = manager.post(f"/api/v1/cases/{created['id']}/classification", json={"level": level, "reason": reason})
+    assert decided.status_code == 200, decided.json
+    return created
+
+
+def signed_in_page_client(app, user):
+    web = app.test_client()
+    with web.session_transaction() as cookie:
+        cookie["_user_id"] = str(user.id)
+        cookie["_fresh"] = True
+    return web
+
+
+@pytest.fixture
+def no_csrf(app):
+    app.config["WTF_CSRF_ENABLED"] = False
+    yield
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+def assert_all_or_nothing(session, engine, make_request, *, succeeded, expect_changed):
+    before = stored(session)
+    failure = failing_last_write(engine, make_request)
+    assert failure.commits == 1, f"the use case committed {failure.commits} times"
+    assert failure.response.status_code == 503, failure.response.get_data(as_text=True)[:300]
+    if failure.response.is_json:
+        assert failure.response.get_json()["error"]["code"] == "unavailable"
+    after_failure = stored(session)
+    assert changed_tables(before, after_failure) == set(), "a failed use case left rows behind"
+    again = make_request()
+    assert again.status_code == succeeded, again.get_data(as_text=True)[:300]
+    # The use case does write these tables, so the failed attempt really was stopped from writing them.
+    assert expect_changed <= changed_tables(before, stored(session))
+    return failure
+
+
+@pytest.fixture
+def due_review(session, manager):
+    """A level-2 case with a review the sweep has made due now."""
+    case = raise_and_decide(manager, 2)
+    session.execute(update(Case).where(Case.id == case["id"])
+                    .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    session.commit()
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    review = manager.get("/api/v1/reviews").json["items"][0]
+    return case, review["id"]
+
+
+@pytest.mark.parametrize("decision, changes", [
+    ({"outcome": "continue"}, {"reviews", "cases", "audit_events"}),
+    ({"outcome": "escalate", "level": 3, "reason": "Three agencies now involved"},
+     {"reviews", "cases", "level_changes", "tasks", "notifications", "audit_events"}),
+    ({"outcome": "de_escalate", "level": 1, "reason": "A simple job is left"},
+     {"reviews", "cases", "level_changes", "tasks", "audit_events"}),
+    ({"outcome": "close", "reason": "Quiet for a month"}, {"reviews", "cases", "audit_events"}),
+], ids=["continue", "escalate", "de_escalate", "close"])
+def test_a_review_decision_whose_last_write_fails_stores_nothing(manager, police, due_review, engine, session,
+                                                                 decision, changes):
+    case, review_id = due_review
+    failure = assert_all_or_nothing(
+        session, engine, lambda: manager.post(f"/api/v1/reviews/{review_id}/decision", json=decision),
+        succeeded=200, expect_changed=changes)
+    # The review's own update comes after the services it composes (re-classify, route, close).
+    assert len(failure.writes) >= 3
+    decided = manager.get("/api/v1/reviews?state=decided").json["items"]
+    assert [(r["id"], r["outcome"]) for r in decided] == [(review_id, decision["outcome"])]
+
+
+def test_a_councillors_request_whose_last_write_fails_stores_nothing_and_a_retry_makes_one_case(
+        app, make_user, engine, session, no_csrf, count_rows):
+    councillor = make_user("councillor", wards=["st-matthews"])
+    web = signed_in_page_client(app, councillor)
+    form = {"ward": "st-matthews", "category": "potholes", "address": "Vicarage Street",
+            "description": "A deep pothole by the crossing."}
+    assert_all_or_nothing(session, engine, lambda: web.post("/requests/new", data=form, headers={"Accept": "text/html"}),
+                          succeeded=302, expect_changed={"cases", "level_changes", "tasks", "audit_events"})
+    assert count_rows(Case) == 1
+
+
+def test_a_lead_partners_decline_whose_last_write_fails_leaves_the_task_and_case_as_they_were(
+        manager, police, engine, session):
+    case = raise_and_decide(manager, 3, reason="Escalating")
+    task = next(t for t in police.get("/api/v1/tasks").json["items"] if t["case"]["reference"] == case["reference"])
+    assert_all_or_nothing(
+        session, engine,
+        lambda: police.post(f"/api/v1/tasks/{task['id']}/decline", json={"reason": "Not a police matter"},
+                            headers={"If-Match": "*"}),
+        succeeded=200, expect_changed={"tasks", "cases", "audit_events"})
+    assert manager.get(f"/api/v1/cases/{case['id']}").json["state"] == "returned"
+
+
+def test_offering_a_task_whose_last_write_fails_offers_nothing(manager, whg, engine, session):
+    case = raise_and_decide(manager, 2)
+    assert_all_or_nothing(session, engine,
+                          lambda: manager.post(f"/api/v1/cases/{case['id']}/tasks", json={"organisation": "whg"}),
+                          succeeded=201, expect_changed={"tasks", "notifications", "audit_events"})
+
+
+def test_a_spend_whose_last_write_fails_spends_nothing(manager, engine, session):
+    case = raise_and_decide(manager, 2)
+    spend = {"amount_pence": 25_000, "description": "Diversion session", "spent_on": TODAY.isoformat()}
+    assert_all_or_nothing(session, engine, lambda: manager.post(f"/api/v1/cases/{case['id']}/spend", json=spend),
+                          succeeded=201, expect_changed={"spends", "audit_events"})
+
+
+def test_a_claim_decision_whose_last_write_fails_leaves_the_claim_estimated(manager, finance, engine, session):
+    case = raise_and_decide(manager, 2)
+    claim = manager.post(f"/api/v1/cases/{case['id']}/cost-avoided", json={
+        "outcomes": [{"description": "Care avoided", "unit_cost_pence": 25_900_000, "probability": "0.1"}]}).json
+    assert_all_or_nothing(session, engine,
+                          lambda: finance.post(f"/api/v1/claims/{claim['id']}/decision", json={"decision": "verified"}),
+                          succeeded=200, expect_changed={"cost_avoided_claims", "audit_events"})
+    assert manager.get(f"/api/v1/claims/{claim['id']}").json["state"] == "verified"
+
+
+def test_a_page_action_that_relevels_and_reroutes_stores_nothing_when_its_last_write_fails(
+        app, manager, police, engine, session, no_csrf):
+    case = raise_and_decide(manager, 2)
+    web = signed_in_page_client(app, manager.user)
+    form = {"level-level": "3", "level-reason": "Three agencies now needed"}
+    assert_all_or_nothing(
+        session, engine,
+        lambda: web.post(f"/cases/{case['reference']}/level", data=form, headers={"Accept": "text/html"}),
+        succeeded=302, expect_changed={"cases", "level_changes", "tasks", "notifications", "audit_events"})
+    assert manager.get(f"/api/v1/cases/{case['id']}").json["level"] == 3
