@@ -77,7 +77,7 @@ $(VENV)/.installed-mutation: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[mutation]"
 	touch $@
 
-mutation: $(VENV)/.installed-mutation
+mutation: $(VENV)/.installed-test $(VENV)/.installed-mutation
 	rm -rf mutants && mkdir mutants
 	@echo "mutmut run: progress in mutants/run.log (a few minutes)"
 	$(BIN)/mutmut run > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }

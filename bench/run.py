@@ -117,6 +117,7 @@ from tasking import create_app
 from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import sweep
+from tasking.unit_of_work import unit_of_work
 app = create_app()
 with app.app_context():
     now = datetime.now(timezone.utc)
@@ -125,7 +126,7 @@ with app.app_context():
     db.session.execute(update(Case).where(Case.id.in_(ids)).values(next_review_at=now - timedelta(hours=1)))
     db.session.commit()
     start = time.perf_counter()
-    result = sweep.sweep(db.session, now=now, batch_size=app.config["SWEEP_BATCH_SIZE"])
+    result = sweep.sweep(db.session, units=unit_of_work, now=now, policy=app.extensions["tasking.policy"])
     print(json.dumps({"seconds": round(time.perf_counter() - start, 2), "reviews": result.reviews,
                       "batches": result.batches}))
 """
@@ -146,7 +147,8 @@ with app.app_context():
     timings = []
     for _ in range(5):
         t = time.perf_counter()
-        value_report.value_report(db.session, admin, start=start, end=end, area_code=None, today=end)
+        value_report.value_report(db.session, admin, start=start, end=end, area_code=None, today=end,
+                                  policy=app.extensions["tasking.policy"])
         timings.append(time.perf_counter() - t)
     print(json.dumps({"best_s": round(min(timings), 3), "worst_s": round(max(timings), 3)}))
 """

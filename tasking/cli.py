@@ -41,7 +41,7 @@ def demo_command(case_count, credentials):
     """Add demo users of every role with fresh tokens and passwords, and demo cases (once)."""
     path = credentials or f"{current_app.instance_path}/demo-credentials.json"
     with unit_of_work() as session:
-        result = demo.load(session, case_count=case_count, now=now())
+        result = demo.load(session, case_count=case_count, now=now(), policy=current_app.extensions["tasking.policy"])
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(result.accounts, handle, indent=2)
     click.echo(f"demo: {len(result.accounts)} accounts written to {path}; {result.cases_created} cases created")

@@ -9,7 +9,6 @@ from sqlalchemy import text
 
 from tasking.clock import now
 from tasking.domain.policy import Policy
-from tasking.domain.reviews import ReviewPolicy
 from tasking.extensions import db
 from tasking.services import notifications, sweep
 from tasking.unit_of_work import unit_of_work
@@ -49,9 +48,7 @@ def run_sweep(app) -> sweep.SweepResult | None:
             log.info("sweep: another scheduler holds the lock")
             return None
         policy: Policy = app.extensions["tasking.policy"]
-        result = sweep.sweep(db.session, units=unit_of_work, now=now(), policy=policy,
-                             review_policy=ReviewPolicy(grace_days=app.config["REVIEW_GRACE_DAYS"]),
-                             batch_size=app.config["SWEEP_BATCH_SIZE"])
+        result = sweep.sweep(db.session, units=unit_of_work, now=now(), policy=policy)
         log.info("sweep: %d reviews (%d overdue, %d stalled)", result.reviews, result.overdue, result.stalled)
         db.session.remove()
         return result

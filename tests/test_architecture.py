@@ -1,4 +1,4 @@
-"""The conventions of DESIGN.md's Architecture section, held by tests: the import contracts in
+"""The layering conventions (README.md, the layout and `make lint`), held by tests: the import contracts in
 pyproject.toml ([tool.importlinter]) are kept by the tree and do break when a forbidden import is
 added, and nothing below the delivery layer commits (the unit of work is opened by the caller)."""
 

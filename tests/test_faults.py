@@ -11,6 +11,7 @@ from tasking.extensions import db
 from tasking.models import AuditEvent, Case, Review, Spend, Task
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 from tests.conftest import ACCESS_EVENTS, test_database_url
 from tests.faults import Relay, failing_statement
 
@@ -93,7 +94,7 @@ def test_a_review_decision_that_fails_mid_write_leaves_the_review_pending_and_th
     session.execute(update(Case).where(Case.id == case["id"])
                     .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     review_id = manager.get("/api/v1/reviews").json["items"][0]["id"]
     last_change, case_state = changes(session), session.get(Case, case["id"]).state
     with failing_statement(engine, LAST_WRITE):

@@ -15,6 +15,7 @@ from tasking.extensions import db
 from tasking.models import ApiToken, AuditEvent, Case
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 from tests.conftest import ACCESS_EVENTS, MUTABLE_TABLES
 from tests.faults import failing_last_write
 
@@ -119,7 +120,7 @@ def due_review(session, manager):
     session.execute(update(Case).where(Case.id == case["id"])
                     .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     review = manager.get("/api/v1/reviews").json["items"][0]
     return case, review["id"]
 

@@ -12,6 +12,7 @@ from tasking.models import Case
 from tasking.services import sweep, value_report
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 
 
 @pytest.fixture
@@ -85,11 +86,11 @@ def test_the_sweep_is_bounded_by_batches_not_cases(app, session, counter, make_u
 
     assert len(due(10)) == 10
     with counter() as small:
-        assert sweep.sweep(session, units=lambda: unit_of_work(session), now=now, batch_size=500).reviews == 10
+        assert sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy(sweep_batch_size=500)).reviews == 10
     many = due(1_000)
     assert len(many) == 1_000
     with counter() as large:
-        result = sweep.sweep(session, units=lambda: unit_of_work(session), now=now, batch_size=500)
+        result = sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy(sweep_batch_size=500))
     assert result.reviews == 1_000 and result.batches == 2
     # Per batch a fixed handful of statements; 100 times the cases costs at most the extra batches.
     per_batch = len(small)
@@ -105,10 +106,10 @@ def test_the_value_report_is_a_fixed_number_of_queries(app, session, counter, ma
     today = datetime.now(timezone.utc).date()
     with counter() as small:
         value_report.value_report(session, admin, start=today - timedelta(days=900), end=today, area_code=None,
-                                  today=today)
+                                  today=today, policy=Policy())
     with app.app_context():
         generate(db.engine, 1_500, seed=4, progress=False)
     with counter() as large:
         value_report.value_report(session, admin, start=today - timedelta(days=900), end=today, area_code=None,
-                                  today=today)
+                                  today=today, policy=Policy())
     assert len(large) == len(small) <= 8

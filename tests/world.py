@@ -18,6 +18,7 @@ from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import open311_clients, sweep, tokens, users
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 
 # The ten columns of the matrix: who is asking.
 ROLES = {
@@ -201,7 +202,7 @@ class World:
         session.execute(update(Case).where(Case.id.in_([self.here.case["id"], self.there.case["id"]]))
                         .values(next_review_at=due))
         session.commit()
-        sweep.sweep(session, units=lambda: unit_of_work(session), now=self.now)
+        sweep.sweep(session, units=lambda: unit_of_work(session), now=self.now, policy=Policy())
         for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):
             listed = self._ok(self.call(manager, "GET", "/api/v1/reviews"))["items"]
             side.review = next(r["id"] for r in listed if r["case"]["id"] == side.case["id"])

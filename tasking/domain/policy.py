@@ -1,5 +1,6 @@
-"""The tunable numbers of the model, with their defaults (docs/README.md, "Configuration of the rules");
-configuration may override each."""
+"""The one settings object: every tunable number the rules and use cases depend on, with its default
+(docs/README.md, "Configuration of the rules"). It is built once from the configuration when the app
+is created and passed to the services, which never hold defaults of their own."""
 from dataclasses import dataclass, field
 
 from tasking.domain.classification import Thresholds
@@ -15,6 +16,12 @@ class Policy:
     # Links kept per new case; the count of similar reports is not capped, only the links stored.
     similar_link_limit: int = 10
     review_interval_days: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_REVIEW_INTERVAL_DAYS))
+    # Past its due date by this much, a review is overdue and flagged for escalation.
+    review_grace_days: int = 7
+    # Each area's quick-win allocation for a financial year until an admin sets another (£10,000).
+    quick_win_allocation_pence: int = 1_000_000
+    # Cases per unit of work in the review sweep.
+    sweep_batch_size: int = 500
 
     def review_interval(self, level: int) -> int:
         return self.review_interval_days[level]
@@ -29,4 +36,7 @@ class Policy:
             similar_radius_m=float(config.get("SIMILAR_RADIUS_METRES", 250)),
             similar_link_limit=int(config.get("SIMILAR_LINK_LIMIT", 10)),
             review_interval_days=intervals,
+            review_grace_days=int(config.get("REVIEW_GRACE_DAYS", 7)),
+            quick_win_allocation_pence=int(config.get("QUICK_WIN_ALLOCATION_PENCE", 1_000_000)),
+            sweep_batch_size=int(config.get("SWEEP_BATCH_SIZE", 500)),
         )

@@ -9,12 +9,6 @@ REVIEW_OUTCOMES = ("continue", "escalate", "de_escalate", "close")
 REVIEW_STATES = ("pending", "decided")
 
 
-@dataclass(frozen=True)
-class ReviewPolicy:
-    grace_days: int = 7  # past the due date by this much, a review is overdue and flagged
-    stalled_cycles: int = 2  # missed cycles before a level-one case is put to the area manager
-
-
 def next_review(now: datetime, interval_days: int) -> datetime:
     return now + timedelta(days=interval_days)
 

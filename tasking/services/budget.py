@@ -12,12 +12,12 @@ from tasking.domain import budget as rules
 from tasking.domain.errors import Conflict, NotFound, ValidationFailed
 from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can, require
+from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import Area, BudgetAllocation, Case, Spend
 from tasking.services import audit
 from tasking.services.cases import get_case
 
-DEFAULT_ALLOCATION_PENCE = 1_000_000  # £10,000 a year (docs/money.md, QUICK_WIN_ALLOCATION_PENCE)
 
 
 @dataclass
@@ -62,14 +62,14 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
 
 
 def record_spend(session: Session, principal: Principal, case_key, data: dict, *, now: datetime,
-                 default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Spend:
+                 policy: Policy) -> Spend:
     case = get_case(session, principal, case_key)
     require(principal, "budget.spend", Target(area_id=case.area_id), "Only the area's manager spends its quick-win budget.")
     spent_on: date = data["spent_on"]
     if spent_on > now.date():
         raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
     year, amount = financial_year(spent_on), data["amount_pence"]
-    allocation = _locked_allocation(session, case.area_id, year, default_pence)
+    allocation = _locked_allocation(session, case.area_id, year, policy.quick_win_allocation_pence)
     try:
         rules.check_spend(allocation.amount_pence, _spent(session, case.area_id, year), amount)
     except rules.BudgetExceeded as refused:
@@ -87,7 +87,7 @@ def record_spend(session: Session, principal: Principal, case_key, data: dict, *
 
 
 def reverse_spend(session: Session, principal: Principal, spend_id: int, *, reason: str, now: datetime,
-                  default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Spend:
+                  policy: Policy) -> Spend:
     original = session.scalar(select(Spend).where(Spend.id == spend_id))
     if original is None or not can(principal, "budget.read", Target(area_id=original.area_id)):
         raise NotFound("No such spend.")
@@ -96,7 +96,7 @@ def reverse_spend(session: Session, principal: Principal, spend_id: int, *, reas
     if original.kind != "spend":
         raise Conflict("A reversal cannot itself be reversed; record a new spend instead.")
     try:
-        _locked_allocation(session, original.area_id, original.year, default_pence)
+        _locked_allocation(session, original.area_id, original.year, policy.quick_win_allocation_pence)
         if session.scalar(select(Spend.id).where(Spend.reverses_id == original.id)) is not None:
             raise Conflict("This spend has already been reversed.")
         # Dated as the spend it corrects, so every period's totals leave the mistake out.
@@ -127,22 +127,22 @@ def _area(session: Session, principal: Principal, code: str | None) -> Area:
 
 
 def budget(session: Session, principal: Principal, *, area_code: str | None, year: int | None, today: date,
-           default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Budget:
+           policy: Policy) -> Budget:
     area = _area(session, principal, area_code)
     year = financial_year(today) if year is None else year
     allocation = session.scalar(select(BudgetAllocation.amount_pence).where(
         BudgetAllocation.area_id == area.id, BudgetAllocation.year == year))
     entries = list(session.scalars(select(Spend).options(joinedload(Spend.created_by))
                                    .where(Spend.area_id == area.id, Spend.year == year).order_by(Spend.id)))
-    return Budget(area, year, default_pence if allocation is None else allocation,
+    return Budget(area, year, policy.quick_win_allocation_pence if allocation is None else allocation,
                   sum(e.amount_pence for e in entries), entries)
 
 
 def set_allocation(session: Session, principal: Principal, *, area_code: str, year: int, amount_pence: int,
-                   now: datetime, default_pence: int = DEFAULT_ALLOCATION_PENCE) -> Budget:
+                   now: datetime, policy: Policy) -> Budget:
     require(principal, "budget.allocate", message="Only admins set quick-win allocations.")
     area = _area(session, principal, area_code)
-    allocation = _locked_allocation(session, area.id, year, default_pence)
+    allocation = _locked_allocation(session, area.id, year, policy.quick_win_allocation_pence)
     spent = _spent(session, area.id, year)
     try:
         rules.check_allocation(amount_pence, spent)
@@ -154,7 +154,7 @@ def set_allocation(session: Session, principal: Principal, *, area_code: str, ye
                  before={"amount_pence": before}, after={"amount_pence": amount_pence, "area": area.code,
                                                          "year": year})
     session.flush()
-    return budget(session, principal, area_code=area.code, year=year, today=now.date(), default_pence=default_pence)
+    return budget(session, principal, area_code=area.code, year=year, today=now.date(), policy=policy)
 
 
 def spend_on_case(session: Session, case: Case) -> int:

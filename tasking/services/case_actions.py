@@ -15,7 +15,7 @@ from tasking.services.routing import cancel_active_tasks
 
 
 def reopen_case(session: Session, principal: Principal, key: str | int, *, reason: str, now: datetime,
-                policy: Policy = Policy()) -> Case:
+                policy: Policy) -> Case:
     case = get_case_to_change(session, principal, key)
     target = lifecycle.check_reopen(case.state, case.level, reason)
     with session.no_autoflush:

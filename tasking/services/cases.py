@@ -123,7 +123,7 @@ def where_place(session: Session, principal: Principal, stmt, *, area: str | Non
 
 
 def create_case(session: Session, principal: Principal, data: dict, *, now: datetime,
-                policy: Policy = Policy()) -> Case:
+                policy: Policy) -> Case:
     require(principal, "case.raise", message="Your role cannot raise cases here.")
     category = category_by_code(session, data["category"])
     ward = _ward(session, data["ward"])
@@ -159,7 +159,7 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
 
 
 def update_case(session: Session, principal: Principal, key: str | int, data: dict, *,
-                if_match: str, now: datetime, policy: Policy = Policy()) -> Case:
+                if_match: str, now: datetime, policy: Policy) -> Case:
     """Change details, or close the case (resolved, closed, withdrawn) with a reason."""
     case = get_case_to_change(session, principal, key)
     if not if_match_allows(if_match, "case", case.id, case.version):
@@ -267,7 +267,7 @@ def reporter_details(session: Session, principal: Principal, key: str | int) -> 
 
 
 def offer_task(session: Session, principal: Principal, key: str | int, organisation_code: str, *, now: datetime,
-               policy: Policy = Policy()) -> Task:
+               policy: Policy) -> Task:
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
         raise Conflict(f"The case is {case.state}; reopen it before offering tasks.")

@@ -42,7 +42,7 @@ def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -
     return found
 
 
-def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy = Policy()) -> Classification:
+def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy) -> Classification:
     """Today's suggestion (worked out afresh, not stored) and the level history."""
     require(principal, "level.read", message="Your role cannot see classifications.")
     case = get_case(session, principal, key)
@@ -53,7 +53,7 @@ def view(session: Session, principal: Principal, key, *, now: datetime, policy: 
 
 
 def decide(session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime,
-           policy: Policy = Policy()) -> Classification:
+           policy: Policy) -> Classification:
     require(principal, "triage.decide", message="Your role cannot decide levels.")
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
@@ -94,7 +94,7 @@ def record_decision(session: Session, principal: Principal, case: Case, *, level
 
 
 def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime,
-          policy: Policy = Policy()) -> Case:
+          policy: Policy) -> Case:
     """A level-one case proved more complicated: back to the area manager's queue, suggested level 2."""
     require(principal, "case.refer", message="Your role cannot refer cases.")
     case = get_case(session, principal, key)

@@ -36,7 +36,7 @@ def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], li
 
 
 def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime,
-                  policy: Policy = Policy()) -> Case:
+                  policy: Policy) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     case = cases.create_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
     reason = None if case.suggested_level == Level.SIMPLE_ACTION else COUNCILLOR_REQUEST_REASON
@@ -82,6 +82,6 @@ def request_history(session: Session, principal: Principal, reference: str) -> t
 
 
 def refer(session: Session, principal: Principal, reference: str, *, reason: str, now: datetime,
-          policy: Policy = Policy()) -> Case:
+          policy: Policy) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tasking.domain.policy import Policy
 from tasking.models import ApiToken, Case, User, Ward
 from tasking.services import barriers, budget, cases, claims, classification, tokens, users
 from tasking.services.users import principal_for
@@ -90,12 +91,12 @@ class DemoResult:
     cases_created: int
 
 
-def load(session: Session, *, case_count: int, now: datetime) -> DemoResult:
+def load(session: Session, *, case_count: int, now: datetime, policy: Policy) -> DemoResult:
     accounts = [_ensure_account(session, spec, now) for spec in DEMO_USERS]
     demo_user_ids = [a["user_id"] for a in accounts]
     created = 0
     if session.scalar(select(Case.id).where(Case.raised_by_id.in_(demo_user_ids)).limit(1)) is None:
-        created = _make_cases(session, case_count, now)
+        created = _make_cases(session, case_count, now, policy)
     for account in accounts:
         account.pop("user_id")
     return DemoResult(accounts=accounts, cases_created=created)
@@ -127,7 +128,7 @@ def _demo_users(session: Session, role: str) -> list[User]:
             if u.email.endswith(DOMAIN)]
 
 
-def _make_cases(session: Session, count: int, now: datetime) -> int:
+def _make_cases(session: Session, count: int, now: datetime, policy: Policy) -> int:
     rng = random.Random(2011)
     wards = list(session.scalars(select(Ward).order_by(Ward.code)))
     managers = {u.areas[0].id: u for u in _demo_users(session, "area_manager") if u.areas}
@@ -144,9 +145,9 @@ def _make_cases(session: Session, count: int, now: datetime) -> int:
         data = _problem(rng, category, ward)
         if raiser.role == "area_manager" and rng.random() < 0.05:
             data["confidential"] = True
-        raised.append(cases.create_case(session, principal_for(raiser), data, now=created_at))
-    _triage(session, rng, raised, managers, now)
-    return count + _scenarios(session, rng, managers, councillors, now)
+        raised.append(cases.create_case(session, principal_for(raiser), data, now=created_at, policy=policy))
+    _triage(session, rng, raised, managers, now, policy)
+    return count + _scenarios(session, rng, managers, councillors, now, policy)
 
 
 def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
@@ -166,25 +167,27 @@ def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
     }
 
 
-def _triage(session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime) -> None:
+def _triage(session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime,
+            policy: Policy) -> None:
     """Managers decide most cases at the suggested level; older ones are mostly resolved since."""
     for case in raised:
         if rng.random() < 0.3:
             continue  # still waiting in the triage queue
         manager = principal_for(managers[case.area_id])
         decided_at = case.created_at + timedelta(days=rng.uniform(0.5, 3))
-        _accept_suggestion(session, manager, case, decided_at)
+        _accept_suggestion(session, manager, case, decided_at, policy)
         if case.created_at < now - timedelta(days=60) and case.state == "assigned" and rng.random() < 0.6:
             cases.update_case(session, manager, case.id, {"state": "resolved", "reason": "Done by the owner."},
-                              if_match="*", now=decided_at + timedelta(days=rng.uniform(2, 40)))
+                              if_match="*", now=decided_at + timedelta(days=rng.uniform(2, 40)), policy=policy)
 
 
-def _accept_suggestion(session: Session, manager, case: Case, when: datetime) -> None:
-    suggested = classification.view(session, manager, case.id, now=when).suggestion.level
-    classification.decide(session, manager, case.id, level=suggested, reason=None, now=when)
+def _accept_suggestion(session: Session, manager, case: Case, when: datetime, policy: Policy) -> None:
+    suggested = classification.view(session, manager, case.id, now=when, policy=policy).suggestion.level
+    classification.decide(session, manager, case.id, level=suggested, reason=None, now=when, policy=policy)
 
 
-def _scenarios(session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime) -> int:
+def _scenarios(session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime,
+               policy: Policy) -> int:
     """Stories the random cases may not tell: an ASB case review, a borough barrier, a referral."""
     st_matthews = session.scalars(select(Ward).where(Ward.code == "st-matthews")).one()
     south = principal_for(managers[st_matthews.area_id])
@@ -194,9 +197,9 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
     for days_ago in (75, 40, 6):
         data = _problem(rng, "anti-social-behaviour", st_matthews,
                         title="Group intimidating residents outside the flats on Caldmore Road")
-        case = cases.create_case(session, councillor, data, now=now - timedelta(days=days_ago))
+        case = cases.create_case(session, councillor, data, now=now - timedelta(days=days_ago), policy=policy)
         made += 1
-    _accept_suggestion(session, south, case, now - timedelta(days=5))
+    _accept_suggestion(session, south, case, now - timedelta(days=5), policy)
     # The same barrier in two areas, and a borough-level one: level-four evidence.
     moment = now - timedelta(days=20)
     bus = barriers.create_barrier(session, south, title="No evening bus to the industrial estates",
@@ -205,31 +208,34 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
     for code in ("pleck", "darlaston-south"):
         ward = session.scalars(select(Ward).where(Ward.code == code)).one()
         manager = principal_for(managers[ward.area_id])
-        case = cases.create_case(session, manager, _problem(rng, "worklessness", ward), now=moment)
-        case = cases.update_case(session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment)
+        case = cases.create_case(session, manager, _problem(rng, "worklessness", ward), now=moment, policy=policy)
+        case = cases.update_case(session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment,
+                                 policy=policy)
         made += 1
-    _accept_suggestion(session, manager, case, moment)
+    _accept_suggestion(session, manager, case, moment, policy)
     # A level-one job that turned out to be more complicated, referred back by the councillor.
-    case = cases.create_case(session, councillor, _problem(rng, "fly-tipping", st_matthews), now=now - timedelta(days=9))
+    case = cases.create_case(session, councillor, _problem(rng, "fly-tipping", st_matthews), now=now - timedelta(days=9),
+                             policy=policy)
     classification.decide(session, south, case.id, level=1, reason="A crew can clear it this week.",
-                          now=now - timedelta(days=8))
+                          now=now - timedelta(days=8), policy=policy)
     classification.refer(session, councillor, case.id, reason="It is back every week; a landlord is dumping it.",
-                         now=now - timedelta(days=1))
+                         now=now - timedelta(days=1), policy=policy)
     made += 1
-    return made + _money(session, rng, managers, st_matthews, now)
+    return made + _money(session, rng, managers, st_matthews, now, policy)
 
 
-def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime) -> int:
+def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime,
+           policy: Policy) -> int:
     """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified
     (docs/money.md, "Worked example")."""
     south = principal_for(managers[st_matthews.area_id])
     finance = principal_for(_demo_users(session, "finance")[0])
     family = cases.create_case(session, south, _problem(rng, "family-early-help", st_matthews,
                                                         title="Mother not coping after a new baby, Palfrey"),
-                               now=now - timedelta(days=40))
+                               now=now - timedelta(days=40), policy=policy)
     budget.record_spend(session, south, family.id, {"amount_pence": 34_700, "description": "Double buggy and "
                         "family support sessions", "supplier": "Palfrey Sure Start", "spent_on": (now - timedelta(days=38)).date()},
-                        now=now - timedelta(days=38))
+                        now=now - timedelta(days=38), policy=policy)
     compared = claims.create_claim(session, south, family.id, {
         "outcomes": [{"description": "Costs of a family like Family 1, helped late", "unit_cost_pence": 2_619_700,
                       "probability": "1"}], "costs": []}, now=now - timedelta(days=30))
@@ -242,5 +248,6 @@ def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Wa
         manager = principal_for(managers[case.area_id])
         budget.record_spend(session, manager, case.id, {"amount_pence": rng.choice([5_000, 12_500, 25_000, 40_000]),
                             "description": "Quick win", "supplier": "Local contractor",
-                            "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date())}, now=now)
+                            "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date())}, now=now,
+                            policy=policy)
     return 1

@@ -68,7 +68,7 @@ def _locate(session: Session, data: dict, max_distance_m: float) -> Ward:
     return next(w for w in wards if w.id == ward_id)
 
 
-def submit(session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy = Policy(),
+def submit(session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy,
            max_distance_m: float = 2500) -> Case:
     """A resident's report: a case with source open311, suggested and waiting in its area's triage queue."""
     category = service(session, data["service_code"])

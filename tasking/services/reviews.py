@@ -45,7 +45,7 @@ def list_reviews(session: Session, principal: Principal, filters: ReviewFilters,
 
 
 def decide(session: Session, principal: Principal, review_id: int, *, outcome: str, level: int | None,
-           reason: str | None, notes: str | None, now: datetime, policy: Policy = Policy()) -> Review:
+           reason: str | None, notes: str | None, now: datetime, policy: Policy) -> Review:
     """Continue (the next cycle starts), escalate or de-escalate (re-classified and re-routed), or close."""
     require(principal, "review.decide", message="Reviews are for area staff.")
     review = session.scalar(select(Review).join(Review.case).where(Review.id == review_id, case_scope(principal)))

@@ -64,8 +64,7 @@ def _notices(session: Session, batch: list[Case], cycles: dict, now: datetime) -
     return rows
 
 
-def _sweep_batch(session: Session, *, now: datetime, policy: Policy, review_policy: rules.ReviewPolicy,
-                 size: int, result: SweepResult) -> int:
+def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, result: SweepResult) -> int:
     batch = _claim_batch(session, now, size)
     if not batch:
         return 0
@@ -74,7 +73,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, review_poli
         Review.case_id.in_(ids), Review.state == "pending").group_by(Review.case_id)).all())
     # Claimed because next_review_at is due, so never None here.
     cycles = {c.id: (rules.cycle(cast(datetime, c.next_review_at), now, policy.review_interval(c.level or c.suggested_level or 1),
-                                 review_policy.grace_days), c.review_sequence + 1) for c in batch}
+                                 policy.review_grace_days), c.review_sequence + 1) for c in batch}
     session.execute(REVIEWS.insert(), [
         {"case_id": c.id, "sequence": cycles[c.id][1], "due_at": cycles[c.id][0].due_at, "created_at": now,
          "overdue": cycles[c.id][0].overdue, "state": "pending"} for c in batch])
@@ -116,18 +115,16 @@ def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Po
                                   "missed_reviews": case.missed_reviews}))
 
 
-def sweep(session: Session, *, units: Units, now: datetime, policy: Policy = Policy(),
-          review_policy: rules.ReviewPolicy = rules.ReviewPolicy(), batch_size: int = 500) -> SweepResult:
+def sweep(session: Session, *, units: Units, now: datetime, policy: Policy) -> SweepResult:
     """Work through every due case in batches; each batch is a unit of work of its own (opened by
     `units`, which the delivery layer supplies), so a sweep stopped part-way loses nothing and the
     next one carries on."""
     result = SweepResult()
-    clashes = 0
+    clashes, batch_size = 0, policy.sweep_batch_size
     while True:
         try:
             with units():
-                done = _sweep_batch(session, now=now, policy=policy, review_policy=review_policy,
-                                    size=batch_size, result=result)
+                done = _sweep_batch(session, now=now, policy=policy, size=batch_size, result=result)
         except IntegrityError:
             # Another sweep made these reviews first: the unique (case, sequence) kept one of each.
             clashes += 1

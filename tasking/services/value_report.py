@@ -13,8 +13,8 @@ from tasking.domain.errors import NotFound, ValidationFailed
 from tasking.domain.money import financial_year, financial_year_bounds
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.principal import Principal
+from tasking.domain.policy import Policy
 from tasking.models import Area, BudgetAllocation, Case, Category, CostAvoidedClaim, Spend
-from tasking.services.budget import DEFAULT_ALLOCATION_PENCE
 
 MEASURES = ("spent_pence", "verified_gross_pence", "verified_net_pence", "estimated_gross_pence",
             "estimated_net_pence")
@@ -74,7 +74,7 @@ def _month_of(session: Session, column):
 
 def value_report(session: Session, principal: Principal, *, start: date | None, end: date | None,
                  area_code: str | None, today: date,
-                 default_allocation_pence: int = DEFAULT_ALLOCATION_PENCE) -> ValueReport:
+                 policy: Policy) -> ValueReport:
     """For a period; the financial year containing `today` where start or end is not given."""
     if start is None or end is None:
         first, last = financial_year_bounds(financial_year(today))
@@ -88,7 +88,7 @@ def value_report(session: Session, principal: Principal, *, start: date | None, 
         select(BudgetAllocation.area_id, BudgetAllocation.year, BudgetAllocation.amount_pence)
         .where(BudgetAllocation.area_id.in_(area_ids), BudgetAllocation.year.in_(list(years))))}
 
-    by_area = {a.id: Line(a.code, a.name, sum(stored.get((a.id, y), default_allocation_pence) for y in years))
+    by_area = {a.id: Line(a.code, a.name, sum(stored.get((a.id, y), policy.quick_win_allocation_pence) for y in years))
                for a in areas}
     levels: dict[str, Line] = {}
     categories: dict[int, Line] = {}

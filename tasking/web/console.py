@@ -32,15 +32,13 @@ from tasking.web.wording import describe_event
 bp = Blueprint("console", __name__)
 
 
-def _default_allocation() -> int:
-    return current_app.config["QUICK_WIN_ALLOCATION_PENCE"]
-
 
 def _attach(form, error: TaskingError) -> None:
     """A service's refusal shown on the form: on the fields it names, else on the first field."""
     placed = False
     for name, problems in error.fields.items():
-        field = getattr(form, name, None)
+        # Services name money fields in pence (amount_pence); the forms take pounds (amount).
+        field = getattr(form, name, None) or getattr(form, name.removesuffix("_pence"), None)
         if field is not None:
             field.errors = [*field.errors, *(problems if isinstance(problems, list) else [str(problems)])]
             placed = True
@@ -135,7 +133,7 @@ def _case_page(reference, failed=None, status=200):
     today = now()
     view = classification.view(db.session, p, case.id, now=today, policy=current_policy())
     ledger = budget.budget(db.session, p, area_code=case.area.code, year=financial_year(today.date()),
-                           today=today.date(), default_pence=_default_allocation())
+                           today=today.date(), policy=current_policy())
     # Each form has its own prefix, so no two fields on the page share an id; none reads the request,
     # which after a refused action holds another form's data.
     blank = {"formdata": None}
@@ -201,7 +199,7 @@ def case_spend(reference):
     return _case_action(reference, "spend", form, lambda: budget.record_spend(
         db.session, principal(), reference, {"amount_pence": form.amount.pence, "description": form.description.data,
                                              "supplier": form.supplier.data or None, "spent_on": form.spent_on.data},
-        now=now(), default_pence=_default_allocation()), "Spend recorded.")
+        now=now(), policy=current_policy()), "Spend recorded.")
 
 
 @bp.post("/cases/<reference>/claims")
@@ -261,7 +259,7 @@ def _budget_page(failed=None, status=200):
     try:
         year = int(request.args.get("year") or financial_year(today))
         ledger = budget.budget(db.session, principal(), area_code=request.args.get("area") or None, year=year,
-                               today=today, default_pence=_default_allocation())
+                               today=today, policy=current_policy())
     except ValueError:  # a year that is not a number
         abort(400)
     except TaskingError as error:
@@ -283,7 +281,7 @@ def budget_page():
 def budget_reversal(spend_id):
     form = forms.ReversalForm()
     return _act(form, lambda: budget.reverse_spend(db.session, principal(), spend_id, reason=form.reason.data,
-                                                   now=now(), default_pence=_default_allocation()),
+                                                   now=now(), policy=current_policy()),
                 done="Spend reversed.", back=url_for(".budget_page", **request.args),
                 render=lambda f: _budget_page(f)[0])
 

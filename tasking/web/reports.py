@@ -3,6 +3,7 @@ from datetime import date
 
 from flask import Blueprint, Response, current_app, render_template, request
 
+from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.domain.money import pounds
 from tasking.domain.permissions import can
@@ -23,7 +24,7 @@ def _report():
 
     return value_report.value_report(db.session, principal(), start=day("start"), end=day("end"),
                                      area_code=request.args.get("area") or None, today=now().date(),
-                                     default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
+                                     policy=current_policy())
 
 
 @bp.get("/value.svg")

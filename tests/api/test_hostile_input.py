@@ -3,6 +3,7 @@ import pytest
 
 from tasking.models import Case
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 
 BODY = {"title": "Broken paving slabs", "description": "Trip hazard.", "category": "potholes", "ward": "pleck"}
 
@@ -84,7 +85,7 @@ def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session
     session.execute(update(CaseModel).where(CaseModel.id == case["id"])
                     .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=1)))
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     for role, extra in (("area_manager", {"area_codes": ["SW"]}), ("councillor", {"ward_codes": ["pleck"]})):
         with unit_of_work(session):
             users.create_user(session, None, email=f"escape.{role}@test.example", name=MARK, role=role,

@@ -12,6 +12,7 @@ from tasking.models import Area, CostAvoidedClaim, Spend, User
 from tasking.services import cases
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 
 START, END = date(2026, 4, 1), date(2027, 3, 31)
 AREAS = ["SW", "NW", "AB"]
@@ -32,7 +33,7 @@ def _fill(session, admin, spends, claims):
         with unit_of_work(session):
             made[code] = cases.create_case(session, principal_for(admin), {
                 "title": "Report case", "description": "d", "category": "litter", "ward": WARDS[code]},
-                now=datetime(2026, 5, 1, tzinfo=timezone.utc))
+                now=datetime(2026, 5, 1, tzinfo=timezone.utc), policy=Policy())
     for code, amount, offset in spends:
         day = START + timedelta(days=offset)
         session.add(Spend(area_id=areas[code].id, year=2026 if day >= START else 2025, case_id=made[code].id,

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from tasking.models import Case, Review
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -40,7 +41,7 @@ def make_due(session, *case_ids, when=None):
 def test_reviews_are_listed_and_decided(session, manager, caller):
     keep, escalate, close = (decided_case(manager, 2) for _ in range(3))
     make_due(session, keep["id"], escalate["id"], close["id"])
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     listed = manager.get("/api/v1/reviews").json["items"]
     assert {r["case"]["id"] for r in listed} == {keep["id"], escalate["id"], close["id"]}
     by_case = {r["case"]["id"]: r for r in listed}
@@ -71,7 +72,7 @@ def test_reviews_are_listed_and_decided(session, manager, caller):
 def test_review_access(session, manager, caller):
     case = decided_case(manager, 2)
     make_due(session, case["id"])
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc))
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     review_id = manager.get("/api/v1/reviews").json["items"][0]["id"]
     other = caller("area_manager", areas=["NW"])
     assert other.get("/api/v1/reviews").json["items"] == []
@@ -86,7 +87,7 @@ def test_overdue_filter(session, manager):
     now = datetime.now(timezone.utc)
     make_due(session, late["id"], when=now - timedelta(days=30))
     make_due(session, on_time["id"], when=now - timedelta(hours=1))
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=now)
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy())
     assert [r["case"]["id"] for r in manager.get("/api/v1/reviews?overdue=true").json["items"]] == [late["id"]]
 
 

@@ -33,7 +33,7 @@ def due_cases(session, manager, count, *, due=NOW - timedelta(hours=1), level=2)
         with unit_of_work(session):
             case = cases.create_case(session, who, {"title": f"Case {i}", "description": "d", "category": "litter",
                                                     "ward": ["pleck", "palfrey", "paddock", "st-matthews"][i % 4]},
-                                     now=NOW - timedelta(days=60))
+                                     now=NOW - timedelta(days=60), policy=Policy())
         with unit_of_work(session):
             classification.record_decision(session, who, case, level=level, reason="test", now=NOW - timedelta(days=59),
                                            policy=Policy())
@@ -51,7 +51,7 @@ def counts(session):
 
 def test_a_due_case_gets_one_review_and_its_owner_is_told(session, manager):
     [case_id] = due_cases(session, manager, 1)
-    result = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW)
+    result = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     assert result.reviews == 1 and result.overdue == 0
     review = session.scalar(select(Review).where(Review.case_id == case_id))
     assert (review.sequence, review.state, review.overdue) == (1, "pending", False)
@@ -64,9 +64,9 @@ def test_a_due_case_gets_one_review_and_its_owner_is_told(session, manager):
 
 def test_running_the_sweep_twice_makes_no_duplicates(session, manager):
     due_cases(session, manager, 5)
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW)
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     first = counts(session)
-    again = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW)
+    again = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     assert again.reviews == 0
     assert counts(session) == first
     assert set(first[0].values()) == {1}
@@ -76,7 +76,7 @@ def test_after_downtime_one_review_per_case_flagged_overdue(session, manager):
     """Three level-two intervals pass with no sweep: the next sweep makes one review each, overdue."""
     made = due_cases(session, manager, 3, due=NOW)
     later = NOW + timedelta(days=3 * 28)
-    result = sweep.sweep(session, units=lambda: unit_of_work(session), now=later)
+    result = sweep.sweep(session, units=lambda: unit_of_work(session), now=later, policy=Policy())
     assert (result.reviews, result.overdue) == (3, 3)
     reviews, _ = counts(session)
     assert reviews == {case_id: 1 for case_id in made}
@@ -100,11 +100,11 @@ def test_a_sweep_stopped_part_way_loses_nothing(session, manager, monkeypatch):
 
     monkeypatch.setattr(sweep.notifications, "queue", dies_on_the_third_batch)
     with pytest.raises(RuntimeError):
-        sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, batch_size=2)
+        sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy(sweep_batch_size=2))
     reviews, _ = counts(session)
     assert len(reviews) == 4  # two whole batches committed; the third left no trace
     monkeypatch.setattr(sweep.notifications, "queue", real_queue)
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, batch_size=2)
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy(sweep_batch_size=2))
     reviews, notes = counts(session)
     assert reviews == {case_id: 1 for case_id in made}
     assert notes == 7
@@ -117,7 +117,7 @@ def test_concurrent_sweeps_make_each_review_exactly_once(session, manager):
     def run():
         with Session(session.get_bind()) as own:
             try:
-                sweep.sweep(own, units=lambda: unit_of_work(own), now=NOW, batch_size=5)
+                sweep.sweep(own, units=lambda: unit_of_work(own), now=NOW, policy=Policy(sweep_batch_size=5))
             except Exception as error:  # collected and asserted on below
                 errors.append(error)
 
@@ -148,7 +148,7 @@ def test_a_level_one_case_that_keeps_missing_reviews_goes_to_the_area_manager(se
     [case_id] = due_cases(session, manager, 1, due=NOW, level=1)
     moment = NOW
     for _ in range(3):  # three cycles pass and nobody decides
-        sweep.sweep(session, units=lambda: unit_of_work(session), now=moment)
+        sweep.sweep(session, units=lambda: unit_of_work(session), now=moment, policy=Policy())
         moment = session.get(Case, case_id).next_review_at
         session.expire_all()
     case = session.get(Case, case_id)
@@ -160,7 +160,7 @@ def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(sess
     who = principal_for(manager)
     with unit_of_work(session):
         case = cases.create_case(session, who, {"title": "Bins", "description": "d", "category": "litter",
-                                                "ward": "pleck"}, now=NOW)
+                                                "ward": "pleck"}, now=NOW, policy=Policy())
     assert case.next_review_at == NOW + timedelta(days=14)  # untriaged: its suggested level's interval
     for level, days in ((2, 28), (3, 14), (4, 56), (1, 14)):
         with unit_of_work(session):
@@ -168,6 +168,6 @@ def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(sess
         session.refresh(case)
         assert case.next_review_at == NOW + timedelta(days=days), level
     with unit_of_work(session):
-        cases.update_case(session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW)
+        cases.update_case(session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW, policy=Policy())
     session.refresh(case)
     assert case.next_review_at is None

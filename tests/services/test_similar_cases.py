@@ -23,7 +23,7 @@ def raise_at(session, who, when, **fields):
     data = {"title": "Youths shouting at the shop", "description": "Every evening.",
             "category": "anti-social-behaviour", "ward": "pleck", **fields}
     with unit_of_work(session):
-        return cases.create_case(session, who, data, now=when)
+        return cases.create_case(session, who, data, now=when, policy=Policy())
 
 
 def links(session, case_id):

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 from tasking.services import classification, users
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
+from tasking.domain.policy import Policy
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
 
 PASSWORD = "correct horse battery staple"
@@ -23,10 +24,10 @@ def test_area_manager_works_a_referred_case_end_to_end(live_server, session, bro
     with unit_of_work(session):
         case = councillor_requests.raise_request(session, principal_for(councillor), {
             "title": "Gang of youths by the shops", "description": "Intimidating shoppers every evening.",
-            "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now)
+            "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now, policy=Policy())
     with unit_of_work(session):
         classification.refer(session, principal_for(councillor), case.id, reason="It is more than noise: intimidation.",
-                             now=now)
+                             now=now, policy=Policy())
     page = browser_page
 
     page.goto(f"{live_server}/sign-in")

@@ -2,6 +2,7 @@
 Screenshots of each page are saved under tests/artifacts/ for a person to look at."""
 from playwright.sync_api import expect
 
+from tasking.domain.policy import Policy
 from tasking.clock import now
 from tasking.services import demo
 from tasking.unit_of_work import unit_of_work
@@ -10,7 +11,7 @@ from tests.web.browser import browser_page, check  # noqa: F401 - browser_page i
 
 def test_councillor_raises_follows_and_refers_a_request(live_server, session, browser_page, caller):
     with unit_of_work(session):
-        accounts = demo.load(session, case_count=0, now=now()).accounts
+        accounts = demo.load(session, case_count=0, now=now(), policy=Policy()).accounts
     councillor = next(a for a in accounts if a["role"] == "councillor" and "st-matthews" in a["wards"])
     page = browser_page
 

@@ -21,6 +21,7 @@ from tasking.api.money.schemas import (
     UnitCostPatchSchema,
     UnitCostSchema,
 )
+from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
@@ -29,9 +30,6 @@ from tasking.services import budget, claims
 blp = require_token(Blueprint("money", __name__, url_prefix="/api/v1", description="Quick wins and cost avoided"))
 ETAG = {"ETag": {"schema": {"type": "string"}}}
 
-
-def _default_allocation() -> int:
-    return current_app.config["QUICK_WIN_ALLOCATION_PENCE"]
 
 
 def _claim(claim):
@@ -44,7 +42,7 @@ def _claim(claim):
 def record_spend(data, case_key):
     """Spend from the area's quick-win budget on this case (the area manager, no approval step)"""
     return budget.record_spend(db.session, current_principal(), case_key, data, now=now(),
-                               default_pence=_default_allocation())
+                               policy=current_policy())
 
 
 @blp.post("/spend/<int:spend_id>/reversal")
@@ -53,7 +51,7 @@ def record_spend(data, case_key):
 def reverse_spend(data, spend_id):
     """Correct a mistaken spend with a reversal; the ledger is never edited"""
     return budget.reverse_spend(db.session, current_principal(), spend_id, reason=data["reason"], now=now(),
-                                default_pence=_default_allocation())
+                                policy=current_policy())
 
 
 @blp.get("/budgets")
@@ -62,7 +60,7 @@ def reverse_spend(data, spend_id):
 def get_budget(args):
     """An area's allocation, spend, remaining amount and ledger for a financial year"""
     return budget.budget(db.session, current_principal(), area_code=args.get("area"), year=args.get("year"),
-                         today=now().date(), default_pence=_default_allocation())
+                         today=now().date(), policy=current_policy())
 
 
 @blp.put("/budgets/<area>/<int:year>")
@@ -71,7 +69,7 @@ def get_budget(args):
 def set_allocation(data, area, year):
     """Set an area's allocation for a financial year (admins)"""
     return budget.set_allocation(db.session, current_principal(), area_code=area, year=year,
-                                 amount_pence=data["amount_pence"], now=now(), default_pence=_default_allocation())
+                                 amount_pence=data["amount_pence"], now=now(), policy=current_policy())
 
 
 @blp.route("/cases/<case:case_key>/cost-avoided")

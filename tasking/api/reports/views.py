@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
 from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
+from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import reports, value_report
@@ -21,7 +22,7 @@ def capacity():
 def value_report_for(args):
     return value_report.value_report(db.session, current_principal(), start=args.get("start"), end=args.get("end"),
                                      area_code=args.get("area"), today=now().date(),
-                                     default_allocation_pence=current_app.config["QUICK_WIN_ALLOCATION_PENCE"])
+                                     policy=current_policy())
 
 
 @blp.get("/value")
