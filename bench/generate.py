@@ -6,6 +6,7 @@ database's fast path: COPY on PostgreSQL, batched inserts on SQLite (tasking/ser
 Cases spread over every area, ward, category and level with a plausible mix of states and ages,
 with their tasks, notes, audit events, reviews, quick-win spends and cost-avoided claims. Each batch
 commits on its own, like the `flask tasking generate` command."""
+
 import argparse
 import sys
 import time
@@ -34,8 +35,9 @@ class Progress:
             sys.stderr.write("\n")
 
 
-def generate(engine: Engine, cases: int, *, seed: int = 2011, now: datetime | None = None,
-             progress: bool = True) -> dict:
+def generate(
+    engine: Engine, cases: int, *, seed: int = 2011, now: datetime | None = None, progress: bool = True
+) -> dict:
     """Add `cases` synthetic cases with everything that hangs off them, one transaction per batch;
     returns counts and speed."""
     bar = Progress(cases, "cases") if progress else None
@@ -51,8 +53,14 @@ def generate(engine: Engine, cases: int, *, seed: int = 2011, now: datetime | No
                 raise
 
         started = time.monotonic()
-        counts = generator.generate(session, units=unit, cases=cases, seed=seed,
-                                    now=now or datetime.now(timezone.utc), progress=bar.advance if bar else None)
+        counts = generator.generate(
+            session,
+            units=unit,
+            cases=cases,
+            seed=seed,
+            now=now or datetime.now(timezone.utc),
+            progress=bar.advance if bar else None,
+        )
         elapsed = time.monotonic() - started
     return {**counts, "seconds": round(elapsed, 1), "cases_per_second": round(cases / max(elapsed, 1e-9))}
 

@@ -1,5 +1,6 @@
 """The load test's callers (run by bench/load.py): partners pulling their tasks, area managers loading
 triage, raising cases and spending on them. Tokens come from LOAD_TOKENS (a JSON file)."""
+
 import json
 import os
 import random
@@ -25,8 +26,9 @@ class Partner(HttpUser):
 
     @task(1)
     def pull_changes(self):
-        self.client.get("/api/v1/tasks?updated_since=2026-01-01T00:00:00Z&page_size=50",
-                        name="partner: GET /tasks?updated_since")
+        self.client.get(
+            "/api/v1/tasks?updated_since=2026-01-01T00:00:00Z&page_size=50", name="partner: GET /tasks?updated_since"
+        )
 
 
 class AreaManager(HttpUser):
@@ -43,9 +45,16 @@ class AreaManager(HttpUser):
 
     @task(2)
     def raise_case(self):
-        response = self.client.post("/api/v1/cases", name="manager: POST /cases", json={
-            "title": "Fly-tipping behind the shops", "description": "Bags and a mattress, reported under load.",
-            "category": "fly-tipping", "ward": random.choice(WARDS)})
+        response = self.client.post(
+            "/api/v1/cases",
+            name="manager: POST /cases",
+            json={
+                "title": "Fly-tipping behind the shops",
+                "description": "Bags and a mattress, reported under load.",
+                "category": "fly-tipping",
+                "ward": random.choice(WARDS),
+            },
+        )
         if response.status_code == 201:
             self.mine.append(response.json()["id"])
 
@@ -53,6 +62,12 @@ class AreaManager(HttpUser):
     def spend(self):
         if not self.mine:
             return
-        self.client.post(f"/api/v1/cases/{random.choice(self.mine)}/spend", name="manager: POST /cases/{id}/spend",
-                         json={"amount_pence": 50, "description": "Skip hire share",
-                               "spent_on": datetime.now(timezone.utc).date().isoformat()})
+        self.client.post(
+            f"/api/v1/cases/{random.choice(self.mine)}/spend",
+            name="manager: POST /cases/{id}/spend",
+            json={
+                "amount_pence": 50,
+                "description": "Skip hire share",
+                "spent_on": datetime.now(timezone.utc).date().isoformat(),
+            },
+        )

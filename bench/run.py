@@ -2,6 +2,7 @@
 
 Prepares a fresh database, generates the data, serves the app with gunicorn (2 workers) on loopback,
 measures, saves EXPLAIN plans to bench/plans/, and appends the figures to bench/RESULTS.md."""
+
 import argparse
 import http.client
 import json
@@ -24,8 +25,9 @@ VENV_BIN = Path(sys.executable).parent
 
 
 def sh(*args, env=None, capture=False):
-    return subprocess.run(args, cwd=ROOT, env=env, check=True, text=True,
-                          stdout=subprocess.PIPE if capture else None).stdout
+    return subprocess.run(
+        args, cwd=ROOT, env=env, check=True, text=True, stdout=subprocess.PIPE if capture else None
+    ).stdout
 
 
 def database_url(kind: str, path: Path) -> str:
@@ -53,8 +55,11 @@ def latency(path, token, count=500, warm=50):
             raise SystemExit(f"{path}: {response.status} {body[:200]!r}")
         if i >= warm:
             timings.append((time.perf_counter() - start) * 1000)
-    return {"p50_ms": round(statistics.median(timings), 1), "p99_ms": round(percentile(timings, 99), 1),
-            "requests": count}
+    return {
+        "p50_ms": round(statistics.median(timings), 1),
+        "p99_ms": round(percentile(timings, 99), 1),
+        "requests": count,
+    }
 
 
 def throughput(path, token, seconds=15, clients=8):
@@ -91,8 +96,20 @@ def worker_rss_mb(master_pid):
 
 
 def serve(env):
-    process = subprocess.Popen([str(VENV_BIN / "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{PORT}",
-                                "--log-level", "warning", "wsgi:app"], cwd=ROOT, env=env)
+    process = subprocess.Popen(
+        [
+            str(VENV_BIN / "gunicorn"),
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--log-level",
+            "warning",
+            "wsgi:app",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     for _ in range(100):
         try:
             connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=2)
@@ -192,11 +209,18 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--database", choices=["postgres", "sqlite"], default="postgres")
     parser.add_argument("--cases", type=int, default=1_000_000)
-    parser.add_argument("--sweep-baseline", type=int, default=100_000,
-                        help="Also time the sweep at this size first, for B3's ratio (0 to skip)")
-    parser.add_argument("--reuse", metavar="DATABASE_URL",
-                        help="Measure a database an earlier run generated (migrated to head first), without "
-                             "regenerating; --cases then only labels the results")
+    parser.add_argument(
+        "--sweep-baseline",
+        type=int,
+        default=100_000,
+        help="Also time the sweep at this size first, for B3's ratio (0 to skip)",
+    )
+    parser.add_argument(
+        "--reuse",
+        metavar="DATABASE_URL",
+        help="Measure a database an earlier run generated (migrated to head first), without "
+        "regenerating; --cases then only labels the results",
+    )
     args = parser.parse_args()
     url = args.reuse or database_url(args.database, ROOT / "instance" / "bench.db")
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi", "TASKING_ENV": "development"}
@@ -206,8 +230,10 @@ def main():
         sh(*flask, "tasking", "seed", env=env)
         sh(*flask, "tasking", "demo", "--cases", "0", "--credentials", "instance/bench-credentials.json", env=env)
     accounts = json.loads((ROOT / "instance" / "bench-credentials.json").read_text())
-    tokens = {"partner": next(a["token"] for a in accounts if a["organisation"] == "street-cleansing"),
-              "manager": next(a["token"] for a in accounts if a["areas"] == ["SW"])}
+    tokens = {
+        "partner": next(a["token"] for a in accounts if a["organisation"] == "street-cleansing"),
+        "manager": next(a["token"] for a in accounts if a["areas"] == ["SW"]),
+    }
     (ROOT / "instance" / "bench-tokens.json").write_text(json.dumps(tokens))
     figures = {}
     generated = 0
@@ -223,7 +249,9 @@ def main():
     figures["B7 generator"] = eval(out.strip().splitlines()[-1])  # the generator prints its own dict
     figures["B3 sweep"] = {"cases": args.cases, **in_app(env, SWEEP)}
     if "B3 sweep at baseline" in figures:
-        figures["B3 ratio"] = round(figures["B3 sweep"]["seconds"] / max(figures["B3 sweep at baseline"]["seconds"], 1e-9), 2)
+        figures["B3 ratio"] = round(
+            figures["B3 sweep"]["seconds"] / max(figures["B3 sweep at baseline"]["seconds"], 1e-9), 2
+        )
     figures.update(measure_existing(env, args))
     report(args, figures)
 
@@ -241,8 +269,11 @@ def measure_existing(env, args):
         figures["B2 triage"] = latency("/api/v1/triage?area=SW&page_size=50", tokens["manager"])
         b5_tasks = throughput("/api/v1/tasks?state=offered&page_size=50", tokens["partner"])
         b5_bare = throughput("/livez", None)
-        figures["B5 throughput"] = {"tasks": b5_tasks, "bare": b5_bare,
-                                    "ratio": round(b5_tasks["requests_per_s"] / max(b5_bare["requests_per_s"], 1e-9), 2)}
+        figures["B5 throughput"] = {
+            "tasks": b5_tasks,
+            "bare": b5_bare,
+            "ratio": round(b5_tasks["requests_per_s"] / max(b5_bare["requests_per_s"], 1e-9), 2),
+        }
         figures["B7 worker RSS MB"] = worker_rss_mb(server.pid)
     finally:
         server.send_signal(signal.SIGTERM)
@@ -251,16 +282,22 @@ def measure_existing(env, args):
 
 
 def report(args, figures):
-    memory = next(int(line.split()[1]) // 1024 for line in Path("/proc/meminfo").read_text().splitlines()
-                  if line.startswith("MemTotal"))
+    memory = next(
+        int(line.split()[1]) // 1024
+        for line in Path("/proc/meminfo").read_text().splitlines()
+        if line.startswith("MemTotal")
+    )
     command = f"python -m bench.run --database {args.database} --cases {args.cases}"
     if args.reuse:
         command += " --reuse <the database of the run above>"
-    lines = [f"\n## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.database}, {args.cases:,} cases\n",
-             f"- command: `{command}`",
-             f"- machine: {os.cpu_count()} cores, {memory:,} MB memory, {platform.platform()}, Python {platform.python_version()}",
-             "- server and client on one machine; gunicorn with 2 workers on 127.0.0.1\n",
-             "| figure | measured |", "|---|---|"]
+    lines = [
+        f"\n## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.database}, {args.cases:,} cases\n",
+        f"- command: `{command}`",
+        f"- machine: {os.cpu_count()} cores, {memory:,} MB memory, {platform.platform()}, Python {platform.python_version()}",
+        "- server and client on one machine; gunicorn with 2 workers on 127.0.0.1\n",
+        "| figure | measured |",
+        "|---|---|",
+    ]
     for name, value in figures.items():
         lines.append(f"| {name} | `{json.dumps(value)}` |")
     text = "\n".join(lines) + "\n"

@@ -1,4 +1,5 @@
 """tasking: case management for area partnerships on Walsall's four-level model."""
+
 import os
 
 from flask import Flask

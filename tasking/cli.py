@@ -1,5 +1,6 @@
 """`flask tasking ...`: reference data, demo data, users and tokens. Each command calls a service in
 one unit of work (tasking/unit_of_work.py), committed when the command succeeds."""
+
 import json
 from datetime import timedelta
 
@@ -24,8 +25,12 @@ def _fail(error: TaskingError):
 
 
 @group.command("seed")
-@click.option("--file", "path", type=click.Path(exists=True, dir_okay=False),
-              help="A reference data file (TOML); Walsall's by default.")
+@click.option(
+    "--file",
+    "path",
+    type=click.Path(exists=True, dir_okay=False),
+    help="A reference data file (TOML); Walsall's by default.",
+)
 def seed(path):
     """Load reference data (areas, wards, organisations, categories); safe to run again."""
     with unit_of_work() as session:
@@ -35,8 +40,11 @@ def seed(path):
 
 @group.command("demo")
 @click.option("--cases", "case_count", default=200, show_default=True, help="Demo cases to create.")
-@click.option("--credentials", type=click.Path(dir_okay=False),
-              help="Where to write the demo accounts (default instance/demo-credentials.json).")
+@click.option(
+    "--credentials",
+    type=click.Path(dir_okay=False),
+    help="Where to write the demo accounts (default instance/demo-credentials.json).",
+)
 def demo_command(case_count, credentials):
     """Add demo users of every role with fresh tokens and passwords, and demo cases (once)."""
     path = credentials or f"{current_app.instance_path}/demo-credentials.json"
@@ -63,8 +71,9 @@ def token_create(email, name, days):
         user = session.scalar(select(User).where(User.email == email.strip().lower()))
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
-        issued = tokens.issue_token(session, None, user, name=name, now=moment,
-                                    expires_at=moment + timedelta(days=days) if days else None)
+        issued = tokens.issue_token(
+            session, None, user, name=name, now=moment, expires_at=moment + timedelta(days=days) if days else None
+        )
     click.echo(f"prefix:  {issued.token.prefix}")
     click.echo(f"expires: {issued.token.expires_at.isoformat() if issued.token.expires_at else 'never'}")
     click.echo(f"token:   {issued.secret}")
@@ -99,9 +108,18 @@ def user_create(email, name, role, organisation, areas, wards, password):
     """Create a user."""
     try:
         with unit_of_work() as session:
-            user = users.create_user(session, None, email=email, name=name, role=role, now=now(),
-                                     password=password, organisation_code=organisation,
-                                     area_codes=list(areas), ward_codes=list(wards))
+            user = users.create_user(
+                session,
+                None,
+                email=email,
+                name=name,
+                role=role,
+                now=now(),
+                password=password,
+                organisation_code=organisation,
+                area_codes=list(areas),
+                ward_codes=list(wards),
+            )
     except TaskingError as error:
         _fail(error)
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
@@ -171,8 +189,10 @@ def scheduler_command():
     app = current_app._get_current_object()
     runner = scheduler.build(app)
     signal.signal(signal.SIGTERM, lambda *_: runner.shutdown(wait=False))
-    click.echo(f"scheduler: sweeping every {app.config['SWEEP_INTERVAL_SECONDS']} s, "
-               f"sending every {app.config['NOTIFY_INTERVAL_SECONDS']} s")
+    click.echo(
+        f"scheduler: sweeping every {app.config['SWEEP_INTERVAL_SECONDS']} s, "
+        f"sending every {app.config['NOTIFY_INTERVAL_SECONDS']} s"
+    )
     try:
         runner.start()
     except (KeyboardInterrupt, SystemExit):
@@ -192,8 +212,9 @@ def generate_command(count, seed):
     started = time.monotonic()
     try:
         with click.progressbar(length=count, label="cases", file=sys.stderr) as bar:
-            counts = generator.generate(db.session, units=unit_of_work, cases=count, now=now(), seed=seed,
-                                        progress=bar.update)
+            counts = generator.generate(
+                db.session, units=unit_of_work, cases=count, now=now(), seed=seed, progress=bar.update
+            )
     except TaskingError as error:
         _fail(error)
     elapsed = time.monotonic() - started

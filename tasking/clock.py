@@ -1,4 +1,5 @@
 """The one place the web layers read the time; services are handed `now` instead."""
+
 from datetime import datetime, timezone
 
 

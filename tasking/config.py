@@ -3,6 +3,7 @@
 SQLite under instance/ is the default so that `make run` needs nothing installed; DATABASE_URL
 (postgresql+psycopg://...) selects PostgreSQL for production and for the second test run.
 """
+
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -26,7 +27,7 @@ def database_url(instance_path: str) -> str:
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver spelled out.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -61,13 +62,13 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": os.environ.get(
-            "SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"
-        ),
+        "OPENAPI_SWAGGER_UI_URL": os.environ.get("SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"),
         "API_SPEC_OPTIONS": {
             "security": [{"bearer": []}],
-            "info": {"description": "Case management for Walsall's area partnerships. "
-                     "Authenticate with `Authorization: Bearer <token>`."},
+            "info": {
+                "description": "Case management for Walsall's area partnerships. "
+                "Authenticate with `Authorization: Bearer <token>`."
+            },
         },
         "API_PAGE_SIZE_DEFAULT": _int("API_PAGE_SIZE_DEFAULT", 25),
         "API_PAGE_SIZE_MAX": _int("API_PAGE_SIZE_MAX", 100),

@@ -3,6 +3,7 @@
 <int:...> is bounded by what the database stores, so a longer number is a 404 rather than an
 overflow inside the database driver; <case:...> is a case's id or its reference (SW-2026-00042).
 """
+
 from werkzeug.routing import BaseConverter, IntegerConverter
 
 from tasking.domain.references import MAX_ID
@@ -23,8 +24,11 @@ class CaseKey(BaseConverter):
 
 
 def case_key_schema(_converter: CaseKey) -> dict:
-    return {"type": "string", "pattern": f"^({CaseKey.regex})$",
-            "description": "The case's id, or its reference such as SW-2026-00042"}
+    return {
+        "type": "string",
+        "pattern": f"^({CaseKey.regex})$",
+        "description": "The case's id, or its reference such as SW-2026-00042",
+    }
 
 
 def register(app, rest_api) -> None:

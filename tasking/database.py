@@ -1,4 +1,5 @@
 """Connection-level settings that the SQLAlchemy URL cannot express."""
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 

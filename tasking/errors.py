@@ -5,6 +5,7 @@ caller; nothing internal (stack traces, SQL, class names) ever leaves the proces
 types themselves live in tasking/domain/errors.py, which imports no Flask; which status each kind
 of refusal gets is decided here and only here.
 """
+
 import logging
 
 from flask import Flask, current_app, jsonify
@@ -104,8 +105,15 @@ def handle_http_exception(error: HTTPException):
 
 # The status of each kind of refusal. A refusal of no more particular kind is about an input when
 # it names a field (422), else a rule of the service said no (409).
-_STATUS = [(Unauthorized, 401), (Forbidden, 403), (NotFound, 404), (PreconditionFailed, 412), (PreconditionRequired, 428),
-           (ValidationFailed, 422), (Conflict, 409)]
+_STATUS = [
+    (Unauthorized, 401),
+    (Forbidden, 403),
+    (NotFound, 404),
+    (PreconditionFailed, 412),
+    (PreconditionRequired, 428),
+    (ValidationFailed, 422),
+    (Conflict, 409),
+]
 
 
 def status_for(error: TaskingError) -> int:

@@ -1,4 +1,5 @@
 """Checks every request passes before any view: text no database can store is refused up front."""
+
 from flask import Flask, request
 
 from tasking.domain.errors import ValidationFailed
@@ -17,7 +18,9 @@ def reject_nul_characters() -> None:
             body = request.get_data(cache=True)
             found = b"\x00" in body or _NUL_IN_JSON in body.lower()
     if found:
-        raise ValidationFailed("Text cannot contain NUL (\\u0000) characters.", {"_request": ["Contains a NUL character."]})
+        raise ValidationFailed(
+            "Text cannot contain NUL (\\u0000) characters.", {"_request": ["Contains a NUL character."]}
+        )
 
 
 def _any_nul(values) -> bool:

@@ -1,4 +1,5 @@
 """The limits themselves, read from configuration when a request is counted."""
+
 from flask import current_app
 
 from tasking.extensions import limiter
@@ -18,5 +19,8 @@ def open311_post(view):
 
 def token_failures(blueprint) -> None:
     """Only refused tokens count, so guessing tokens is slow while honest clients are untouched."""
-    limiter.shared_limit(_setting("TOKEN_FAILURE_RATE_LIMIT"), scope="api-token-failures",
-                         deduct_when=lambda response: response.status_code == 401)(blueprint)
+    limiter.shared_limit(
+        _setting("TOKEN_FAILURE_RATE_LIMIT"),
+        scope="api-token-failures",
+        deduct_when=lambda response: response.status_code == 401,
+    )(blueprint)

@@ -1,6 +1,7 @@
 """The scheduler process (`flask tasking scheduler`): the review sweep and the notification sender
 as interval jobs, each batch of a job its own unit of work (tasking/unit_of_work.py). It runs beside the web server, never inside its workers; when several run, only
 the holder of a PostgreSQL advisory lock does the work of each job."""
+
 import logging
 from contextlib import contextmanager
 
@@ -38,8 +39,13 @@ def leader(lock_key: int):
 def mailer_for(config):
     if not config["SMTP_HOST"]:
         return notifications.LogMailer()
-    return notifications.SmtpMailer(config["SMTP_HOST"], config["SMTP_PORT"], username=config["SMTP_USERNAME"] or None,
-                                    password=config["SMTP_PASSWORD"] or None, starttls=config["SMTP_STARTTLS"])
+    return notifications.SmtpMailer(
+        config["SMTP_HOST"],
+        config["SMTP_PORT"],
+        username=config["SMTP_USERNAME"] or None,
+        password=config["SMTP_PASSWORD"] or None,
+        starttls=config["SMTP_STARTTLS"],
+    )
 
 
 def run_sweep(app) -> sweep.SweepResult | None:
@@ -58,9 +64,14 @@ def run_sender(app) -> notifications.Delivery | None:
     with app.app_context(), leader(SEND_LOCK) as held:
         if not held:
             return None
-        result = notifications.deliver_due(db.session, mailer_for(app.config), units=unit_of_work, now=now(),
-                                           sender=app.config["MAIL_SENDER"],
-                                           max_attempts=app.config["NOTIFY_MAX_ATTEMPTS"])
+        result = notifications.deliver_due(
+            db.session,
+            mailer_for(app.config),
+            units=unit_of_work,
+            now=now(),
+            sender=app.config["MAIL_SENDER"],
+            max_attempts=app.config["NOTIFY_MAX_ATTEMPTS"],
+        )
         if result.sent or result.retried or result.failed:
             log.info("notifications: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)
         db.session.remove()
@@ -68,13 +79,28 @@ def run_sender(app) -> notifications.Delivery | None:
 
 
 def build(app) -> BlockingScheduler:
-    scheduler = BlockingScheduler(timezone="UTC", job_defaults={
-        "coalesce": True,  # after downtime, one run, not one per missed interval
-        "max_instances": 1,
-        "misfire_grace_time": 3600,
-    })
-    scheduler.add_job(run_sweep, "interval", seconds=app.config["SWEEP_INTERVAL_SECONDS"], args=[app],
-                      id="review-sweep", next_run_time=now())
-    scheduler.add_job(run_sender, "interval", seconds=app.config["NOTIFY_INTERVAL_SECONDS"], args=[app],
-                      id="notification-sender", next_run_time=now())
+    scheduler = BlockingScheduler(
+        timezone="UTC",
+        job_defaults={
+            "coalesce": True,  # after downtime, one run, not one per missed interval
+            "max_instances": 1,
+            "misfire_grace_time": 3600,
+        },
+    )
+    scheduler.add_job(
+        run_sweep,
+        "interval",
+        seconds=app.config["SWEEP_INTERVAL_SECONDS"],
+        args=[app],
+        id="review-sweep",
+        next_run_time=now(),
+    )
+    scheduler.add_job(
+        run_sender,
+        "interval",
+        seconds=app.config["NOTIFY_INTERVAL_SECONDS"],
+        args=[app],
+        id="notification-sender",
+        next_run_time=now(),
+    )
     return scheduler

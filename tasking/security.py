@@ -1,4 +1,5 @@
 """Security headers and the content security policy (flask-talisman) for every response."""
+
 from flask import Flask
 from flask_talisman import Talisman
 
@@ -13,8 +14,11 @@ POLICY = {
     "frame-ancestors": "'none'",
 }
 # The interactive API documentation is Swagger UI from its CDN, started by an inline script.
-DOCS_POLICY = {**POLICY, "script-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-               "style-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net"}
+DOCS_POLICY = {
+    **POLICY,
+    "script-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+    "style-src": "'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+}
 
 
 def register(app: Flask) -> None:
@@ -33,9 +37,12 @@ def register(app: Flask) -> None:
     endpoint = "api-docs.openapi_swagger_ui"
     original = app.view_functions.get(endpoint)
     if original is not None:
+
         def docs_view(*args, **kwargs):
             return original(*args, **kwargs)
 
-        docs_view.talisman_view_options = {"content_security_policy": DOCS_POLICY,
-                                           "content_security_policy_nonce_in": []}
+        docs_view.talisman_view_options = {
+            "content_security_policy": DOCS_POLICY,
+            "content_security_policy_nonce_in": [],
+        }
         app.view_functions[endpoint] = docs_view

@@ -6,6 +6,7 @@ back when it is refused or fails, so a 4xx or 5xx never leaves half a use case b
 exception is a refusal that must itself be remembered (a refused token, a failed sign-in): the view
 calls `keep_refusal()` before anything else is written.
 """
+
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 

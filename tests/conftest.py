@@ -1,5 +1,6 @@
 """Fixtures: one app and one migrated database per run, emptied of everything but reference data
 after each test. TASKING_TEST_DATABASE_URL selects PostgreSQL; a temporary SQLite file otherwise."""
+
 import os
 import threading
 from datetime import datetime, timezone
@@ -41,9 +42,29 @@ from tasking.unit_of_work import unit_of_work
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # Children before parents, so foreign keys never object.
-MUTABLE_TABLES = [Notification, Review, AuditEvent, CaseNote, LevelChange, Task, CaseLink, ClaimOutcome, ClaimCost, CostAvoidedClaim,
-                  Spend, BudgetAllocation, UnitCost, Case, Open311Client, Barrier, CaseSequence, ApiToken,
-                  user_wards, user_areas, User]
+MUTABLE_TABLES = [
+    Notification,
+    Review,
+    AuditEvent,
+    CaseNote,
+    LevelChange,
+    Task,
+    CaseLink,
+    ClaimOutcome,
+    ClaimCost,
+    CostAvoidedClaim,
+    Spend,
+    BudgetAllocation,
+    UnitCost,
+    Case,
+    Open311Client,
+    Barrier,
+    CaseSequence,
+    ApiToken,
+    user_wards,
+    user_areas,
+    User,
+]
 
 
 # Records of who used a token, not changes: a refused request may leave these and nothing else.
@@ -70,9 +91,17 @@ def app(tmp_path_factory):
     # Plain http in tests: cookies marked Secure would not come back (test_web_security checks the flags).
     # The suite signs in many times a minute: limits out of reach here; test_rate_limits lowers them.
     unreachable = "100000 per minute"
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False,
-                      "REMEMBER_COOKIE_SECURE": False, "SIGN_IN_RATE_LIMIT": unreachable,
-                      "TOKEN_FAILURE_RATE_LIMIT": unreachable, "OPEN311_POST_RATE_LIMIT": unreachable})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SESSION_COOKIE_SECURE": False,
+            "REMEMBER_COOKIE_SECURE": False,
+            "SIGN_IN_RATE_LIMIT": unreachable,
+            "TOKEN_FAILURE_RATE_LIMIT": unreachable,
+            "OPEN311_POST_RATE_LIMIT": unreachable,
+        }
+    )
     with app.app_context():
         flask_migrate.upgrade()
         with unit_of_work():
@@ -134,8 +163,15 @@ def make_user(session):
     def make(role, *, areas=(), wards=(), organisation=None, email=None):
         with unit_of_work(session):
             user = users.create_user(
-                session, None, email=email or f"{role}{next(counter)}@test.example", name=f"Test {role}",
-                role=role, now=NOW, organisation_code=organisation, area_codes=list(areas), ward_codes=list(wards),
+                session,
+                None,
+                email=email or f"{role}{next(counter)}@test.example",
+                name=f"Test {role}",
+                role=role,
+                now=NOW,
+                organisation_code=organisation,
+                area_codes=list(areas),
+                ward_codes=list(wards),
             )
         return user
 

@@ -1,5 +1,6 @@
 """Ways to make the database fail on purpose: a statement that fails mid-request, and a TCP relay in
 front of PostgreSQL that can be cut and restored, as a network or a server restart would."""
+
 import socket
 import threading
 from contextlib import contextmanager
@@ -15,7 +16,9 @@ def failing_statement(engine, fragment: str):
 
     def fail(_conn, _cursor, statement, parameters, _context, _executemany):
         if fragment in statement:
-            raise OperationalError(statement, parameters, ConnectionResetError("injected: server closed the connection"))
+            raise OperationalError(
+                statement, parameters, ConnectionResetError("injected: server closed the connection")
+            )
 
     event.listen(engine, "before_cursor_execute", fail)
     try:
@@ -102,9 +105,9 @@ def _injected(statement, parameters=None):
 
 @dataclass
 class LastWriteFailure:
-    writes: list[str]       # every write statement the use case sent, in order
-    commits: int            # how many times it committed (one use case, one commit)
-    response: object        # the response when its last write failed
+    writes: list[str]  # every write statement the use case sent, in order
+    commits: int  # how many times it committed (one use case, one commit)
+    response: object  # the response when its last write failed
 
 
 def failing_last_write(engine, make_request) -> LastWriteFailure:

@@ -9,6 +9,7 @@ past the lookups to the rules behind them. Every request is rolled back, so the 
 The bounded run here is part of `make test` and is the same every time (derandomized);
 `make fuzz` runs it with more examples and fresh randomness (CONTRACT_EXAMPLES, CONTRACT_RANDOM).
 """
+
 import os
 import re
 
@@ -27,9 +28,15 @@ TOKEN_ROLES = [role for role in ROLES if role != "anon"]
 
 # The real object each path parameter names when an example is pointed at the world.
 REAL = {
-    "case_key": lambda w: w.here.case["id"], "task_id": lambda w: w.here.task, "spend_id": lambda w: w.here.spend,
-    "claim_id": lambda w: w.here.claim, "review_id": lambda w: w.here.review, "code": lambda w: "SW",
-    "area": lambda w: "SW", "year": lambda w: w.here.values["year"], "unit_cost_id": lambda w: w.unit_cost,
+    "case_key": lambda w: w.here.case["id"],
+    "task_id": lambda w: w.here.task,
+    "spend_id": lambda w: w.here.spend,
+    "claim_id": lambda w: w.here.claim,
+    "review_id": lambda w: w.here.review,
+    "code": lambda w: "SW",
+    "area": lambda w: "SW",
+    "year": lambda w: w.here.values["year"],
+    "unit_cost_id": lambda w: w.unit_cost,
     "prefix": lambda w: w.spare_token.token.prefix,
 }
 
@@ -46,11 +53,16 @@ def contract_world(app):
 # data, or a 5xx, still fails it.
 # The test sends each role's token itself, so schemathesis leaves the Authorization header alone
 # (its ignored_auth check still sends requests without it).
-CONFIG = schemathesis.Config.from_dict({
-    "checks": {"positive_data_acceptance": {
-        "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "422", "429"]}},
-    "generation": {"with-security-parameters": False},
-})
+CONFIG = schemathesis.Config.from_dict(
+    {
+        "checks": {
+            "positive_data_acceptance": {
+                "expected-statuses": ["2xx", "3xx", "401", "403", "404", "409", "412", "422", "429"]
+            }
+        },
+        "generation": {"with-security-parameters": False},
+    }
+)
 
 
 @pytest.fixture(scope="module")
@@ -60,8 +72,12 @@ def operations(app):
 
 
 def test_the_fuzzing_reaches_every_operation_the_app_serves(app, operations):
-    served = {(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
-              and rule.endpoint.split(".")[0] != "api-docs" for method in rule.methods - {"HEAD", "OPTIONS"}}
+    served = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith("/api/v1/") and rule.endpoint.split(".")[0] != "api-docs"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     as_flask = {(op.method.upper(), op.path.replace("{", "<").replace("}", ">")) for op in operations}
     assert len(operations) == len(served) and as_flask == {(m, _untyped(r)) for m, r in served}
 
@@ -75,8 +91,13 @@ def _run(operation, role, world, mode: GenerationMode) -> int:
     examples = []
 
     @given(case=operation.as_strategy(mode))
-    @settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not RANDOM,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        database=None,
+        derandomize=not RANDOM,
+        suppress_health_check=list(HealthCheck),
+    )
     def check(case):
         examples.append(case)
         headers = {"Authorization": f"Bearer {world.tokens[role]}"}
@@ -84,10 +105,17 @@ def _run(operation, role, world, mode: GenerationMode) -> int:
         # The same request aimed at a real object; not when the path itself is the invalid part,
         # since a real object's path would make the request valid.
         if case.path_parameters and not case.meta.is_negative_at(ParameterLocation.PATH):
-            cases.append(operation.Case(
-                path_parameters={name: REAL[name](world) for name in case.path_parameters}, query=case.query,
-                headers=case.headers, cookies=case.cookies, body=case.body, media_type=case.media_type,
-                _meta=case.meta))
+            cases.append(
+                operation.Case(
+                    path_parameters={name: REAL[name](world) for name in case.path_parameters},
+                    query=case.query,
+                    headers=case.headers,
+                    cookies=case.cookies,
+                    body=case.body,
+                    media_type=case.media_type,
+                    _meta=case.meta,
+                )
+            )
         for each in cases:
             with world.iso.undone():
                 each.call_and_validate(headers=headers)

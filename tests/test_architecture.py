@@ -38,13 +38,25 @@ FORBIDDEN = [
     ("domain/lifecycle.py", "from sqlalchemy import select", "domain-pure", "tasking.domain.lifecycle -> sqlalchemy"),
     ("domain/routing.py", "from tasking.models import Case", "domain-pure", "tasking.domain.routing -> tasking.models"),
     ("services/notes.py", "from flask import request", "services-no-delivery", "tasking.services.notes -> flask"),
-    ("services/history.py", "import tasking.api.auth", "services-no-delivery",
-     "tasking.services.history -> tasking.api.auth"),
-    ("api/cases/views.py", "from tasking.models import Case", "delivery-through-services",
-     "tasking.api.cases.views -> tasking.models"),
+    (
+        "services/history.py",
+        "import tasking.api.auth",
+        "services-no-delivery",
+        "tasking.services.history -> tasking.api.auth",
+    ),
+    (
+        "api/cases/views.py",
+        "from tasking.models import Case",
+        "delivery-through-services",
+        "tasking.api.cases.views -> tasking.models",
+    ),
     ("web/console.py", "import sqlalchemy", "delivery-through-services", "tasking.web.console -> sqlalchemy"),
-    ("open311/render.py", "from tasking.models.cases import Case", "delivery-through-services",
-     "tasking.open311.render -> tasking.models.cases"),
+    (
+        "open311/render.py",
+        "from tasking.models.cases import Case",
+        "delivery-through-services",
+        "tasking.open311.render -> tasking.models.cases",
+    ),
     ("cli.py", "import bench.generate", "no-bench", "tasking.cli -> bench"),
 ]
 
@@ -79,7 +91,9 @@ def commit_calls(path: Path) -> list[str]:
 
 def test_nothing_below_the_delivery_layer_commits():
     """Services only add and flush; the request, command or job that opened the unit of work commits."""
-    modules = sorted((ROOT / "tasking" / "services").rglob("*.py")) + sorted((ROOT / "tasking" / "domain").rglob("*.py"))
+    modules = sorted((ROOT / "tasking" / "services").rglob("*.py")) + sorted(
+        (ROOT / "tasking" / "domain").rglob("*.py")
+    )
     assert modules
     calls = [call for module in modules for call in commit_calls(module)]
     assert calls == []

@@ -21,6 +21,7 @@ also checked for the reporting resident's name and email.
 Form posts are checked with CSRF off: CSRF is tested on its own, and here it would hide the access
 rule behind a 400.
 """
+
 import re
 
 import pytest
@@ -187,8 +188,12 @@ GET    /reports/value.svg                              -       302  403  403  40
 # fmt: on
 
 TODAY = "{date}"
-NEW_CASE = {"title": "Overgrown hedge blocking the path", "description": "Outside number 4.",
-            "category": "litter", "ward": "pleck"}
+NEW_CASE = {
+    "title": "Overgrown hedge blocking the path",
+    "description": "Outside number 4.",
+    "category": "litter",
+    "ward": "pleck",
+}
 
 # The body each request sends: JSON for the API, form fields for pages and Open311.
 BODIES = {
@@ -207,33 +212,58 @@ BODIES = {
     "POST /api/v1/cases/{case}/spend": {"amount_pence": 1_000, "description": "Padlock", "spent_on": TODAY},
     "POST /api/v1/spend/{spend}/reversal": {"reason": "Keyed twice."},
     "PUT /api/v1/budgets/{area}/{year}": {"amount_pence": 1_200_000},
-    "POST /api/v1/cases/{case}/cost-avoided": {"outcomes": [{"description": "Eviction avoided",
-                                                             "unit_cost_pence": 700_000, "probability": "0.2"}]},
-    "PATCH /api/v1/claims/{claim}": {"outcomes": [{"description": "Eviction avoided", "unit_cost_pence": 700_000,
-                                                   "probability": "0.3"}]},
+    "POST /api/v1/cases/{case}/cost-avoided": {
+        "outcomes": [{"description": "Eviction avoided", "unit_cost_pence": 700_000, "probability": "0.2"}]
+    },
+    "PATCH /api/v1/claims/{claim}": {
+        "outcomes": [{"description": "Eviction avoided", "unit_cost_pence": 700_000, "probability": "0.3"}]
+    },
     "POST /api/v1/claims/{claim}/decision": {"decision": "verified"},
-    "POST /api/v1/unit-costs": {"name": "Night in a hostel", "amount_pence": 4_500, "unit": "per night",
-                                "source": "Housing team", "year": 2026},
+    "POST /api/v1/unit-costs": {
+        "name": "Night in a hostel",
+        "amount_pence": 4_500,
+        "unit": "per night",
+        "source": "Housing team",
+        "year": 2026,
+    },
     "PATCH /api/v1/unit-costs/{unit_cost}": {"amount_pence": 4_700},
     "POST /api/v1/systems-barriers": {"title": "No out-of-hours noise service", "borough_level": True},
     "POST /api/v1/tokens": {"email": "mgr@matrix.example", "name": "second laptop"},
-    "POST /open311/v2/requests.json": {"api_key": "{open311_key}", "service_code": "fly-tipping",
-                                       "lat": "52.577", "long": "-2.001", "description": "Sofa dumped."},
+    "POST /open311/v2/requests.json": {
+        "api_key": "{open311_key}",
+        "service_code": "fly-tipping",
+        "lat": "52.577",
+        "long": "-2.001",
+        "description": "Sofa dumped.",
+    },
     "POST /sign-in": {"email": "cllr@matrix.example", "password": "not the password"},
-    "POST /requests/new": {"ward": "pleck", "category": "litter", "address": "4 Pleck Road",
-                           "description": "Bags of rubbish by the bus stop."},
+    "POST /requests/new": {
+        "ward": "pleck",
+        "category": "litter",
+        "address": "4 Pleck Road",
+        "description": "Bags of rubbish by the bus stop.",
+    },
     "POST /requests/{ref}/referral": {"reason": "More complicated than it looked."},
     "POST /triage/{other_ref}/confirm": {"confirm-{other_id}-level": "{other_suggested}"},
     "POST /triage/{other_ref}/level": {"level-{other_id}-level": "2", "level-{other_id}-reason": "Repeat reports"},
     "POST /cases/{ref}/level": {"level-level": "3", "level-reason": "Weapons seen"},
     "POST /cases/{ref}/tasks": {"offer-organisation": "wm-fire"},
-    "POST /cases/{ref}/spend": {"spend-amount": "10.00", "spend-description": "Padlock",
-                                "spend-spent_on": ["{day}", "{month}", "{year_now}"]},
-    "POST /cases/{ref}/claims": {"claim-outcome": "Eviction avoided", "claim-unit_cost": "7000",
-                                 "claim-probability": "0.2"},
+    "POST /cases/{ref}/spend": {
+        "spend-amount": "10.00",
+        "spend-description": "Padlock",
+        "spend-spent_on": ["{day}", "{month}", "{year_now}"],
+    },
+    "POST /cases/{ref}/claims": {
+        "claim-outcome": "Eviction avoided",
+        "claim-unit_cost": "7000",
+        "claim-probability": "0.2",
+    },
     "POST /cases/{ref}/notes": {"note-body": "Spoke to the neighbours.", "note-visibility": "internal"},
-    "POST /cases/{ref}/state": {"state-state": "resolved", "state-reason": "Quiet for a month",
-                                "state-version": "{version}"},
+    "POST /cases/{ref}/state": {
+        "state-state": "resolved",
+        "state-reason": "Quiet for a month",
+        "state-version": "{version}",
+    },
     "POST /cases/{ref}/reopen": {"reopen-reason": "It has started again."},
     "POST /cases/{ref}/duplicate": {"duplicate-of": "{other_ref}"},
     "POST /budget/spend/{spend}/reversal": {"reason": "Keyed twice."},
@@ -322,6 +352,10 @@ def test_the_table_has_a_row_for_every_endpoint_and_method(app):
         concrete = re.sub(r"\{[a-z_]+\}", "1", path.split("?")[0])
         endpoint, _args = adapter.match(concrete, method=method)
         covered.add((endpoint, method))
-    served = {(rule.endpoint, method) for rule in app.url_map.iter_rules() if rule.endpoint != "static"
-              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    served = {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
     assert served - covered == set()

@@ -1,4 +1,5 @@
 """The flask commands a newcomer and an operator use: seed, demo, token, user."""
+
 import json
 
 import pytest
@@ -29,8 +30,15 @@ def test_demo_writes_credentials_for_every_role_and_the_manager_token_lists_the_
     result = cli.invoke(args=["tasking", "demo", "--cases", "40", "--credentials", str(target)])
     assert result.exit_code == 0, result.output
     accounts = json.loads(target.read_text())
-    assert {a["role"] for a in accounts} == {"admin", "area_manager", "support_officer", "partner",
-                                            "councillor", "finance", "borough_officer"}
+    assert {a["role"] for a in accounts} == {
+        "admin",
+        "area_manager",
+        "support_officer",
+        "partner",
+        "councillor",
+        "finance",
+        "borough_officer",
+    }
     for account in accounts:
         assert set(account) == {"role", "email", "password", "token", "organisation", "areas", "wards"}
     assert session.scalar(select(func.count()).select_from(Case)) == 40 + 7  # and the scripted stories
@@ -86,18 +94,31 @@ def test_token_commands_report_unknown_users_and_prefixes(cli):
 
 
 def test_user_create_checks_role_and_scope(cli, session):
-    ok = cli.invoke(args=["tasking", "user", "create", "--email", "New.Manager@Test.example", "--name", "N",
-                          "--role", "area_manager", "--area", "SW"])
+    ok = cli.invoke(
+        args=[
+            "tasking",
+            "user",
+            "create",
+            "--email",
+            "New.Manager@Test.example",
+            "--name",
+            "N",
+            "--role",
+            "area_manager",
+            "--area",
+            "SW",
+        ]
+    )
     assert ok.exit_code == 0, ok.output
     user = session.scalar(select(User).where(User.email == "new.manager@test.example"))
     assert [a.code for a in user.areas] == ["SW"]
-    bad = cli.invoke(args=["tasking", "user", "create", "--email", "p@test.example", "--name", "P",
-                           "--role", "partner"])
+    bad = cli.invoke(
+        args=["tasking", "user", "create", "--email", "p@test.example", "--name", "P", "--role", "partner"]
+    )
     assert bad.exit_code != 0 and "organisation" in bad.output
 
 
-def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(cli, session, tmp_path,
-                                                                                 monkeypatch):
+def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(cli, session, tmp_path, monkeypatch):
     from tasking.services import generator
 
     refused = cli.invoke(args=["tasking", "generate", "--cases", "10"])
@@ -108,8 +129,11 @@ def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(
     monkeypatch.setattr(generator, "CHUNK", 40)
     written = []
     write_batch = generator.SyntheticData.write_batch
-    monkeypatch.setattr(generator.SyntheticData, "write_batch",
-                        lambda data, session, size: (written.append(size), write_batch(data, session, size)))
+    monkeypatch.setattr(
+        generator.SyntheticData,
+        "write_batch",
+        lambda data, session, size: (written.append(size), write_batch(data, session, size)),
+    )
     result = cli.invoke(args=["tasking", "generate", "--cases", "100", "--seed", "7"])
     assert result.exit_code == 0, result.output
     assert written == [40, 40, 20]

@@ -6,16 +6,17 @@ also shows the use case really writes what it was stopped from writing.
 The write counted last is found by rehearsing the request with every COMMIT turned into a rollback
 (counting its writes and commits: exactly one), then making it again failing exactly that statement
 (tests/faults.py)."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select, update
 
+from tasking.domain.policy import Policy
 from tasking.extensions import db
 from tasking.models import ApiToken, AuditEvent, Case
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 from tests.conftest import ACCESS_EVENTS, MUTABLE_TABLES
 from tests.faults import failing_last_write
 
@@ -75,8 +76,10 @@ def finance(caller):
 
 
 def raise_and_decide(manager, level, category="anti-social-behaviour", reason="Partnership work"):
-    created = manager.post("/api/v1/cases", json={"title": "Youths gathering", "description": "Every night.",
-                                                  "category": category, "ward": "pleck"}).json
+    created = manager.post(
+        "/api/v1/cases",
+        json={"title": "Youths gathering", "description": "Every night.", "category": category, "ward": "pleck"},
+    ).json
     decided = manager.post(f"/api/v1/cases/{created['id']}/classification", json={"level": level, "reason": reason})
     assert decided.status_code == 200, decided.json
     return created
@@ -117,28 +120,44 @@ def assert_all_or_nothing(session, engine, make_request, *, succeeded, expect_ch
 def due_review(session, manager):
     """A level-2 case with a review the sweep has made due now."""
     case = raise_and_decide(manager, 2)
-    session.execute(update(Case).where(Case.id == case["id"])
-                    .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    session.execute(
+        update(Case)
+        .where(Case.id == case["id"])
+        .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     review = manager.get("/api/v1/reviews").json["items"][0]
     return case, review["id"]
 
 
-@pytest.mark.parametrize("decision, changes", [
-    ({"outcome": "continue"}, {"reviews", "cases", "audit_events"}),
-    ({"outcome": "escalate", "level": 3, "reason": "Three agencies now involved"},
-     {"reviews", "cases", "level_changes", "tasks", "notifications", "audit_events"}),
-    ({"outcome": "de_escalate", "level": 1, "reason": "A simple job is left"},
-     {"reviews", "cases", "level_changes", "tasks", "audit_events"}),
-    ({"outcome": "close", "reason": "Quiet for a month"}, {"reviews", "cases", "audit_events"}),
-], ids=["continue", "escalate", "de_escalate", "close"])
-def test_a_review_decision_whose_last_write_fails_stores_nothing(manager, police, due_review, engine, session,
-                                                                 decision, changes):
+@pytest.mark.parametrize(
+    "decision, changes",
+    [
+        ({"outcome": "continue"}, {"reviews", "cases", "audit_events"}),
+        (
+            {"outcome": "escalate", "level": 3, "reason": "Three agencies now involved"},
+            {"reviews", "cases", "level_changes", "tasks", "notifications", "audit_events"},
+        ),
+        (
+            {"outcome": "de_escalate", "level": 1, "reason": "A simple job is left"},
+            {"reviews", "cases", "level_changes", "tasks", "audit_events"},
+        ),
+        ({"outcome": "close", "reason": "Quiet for a month"}, {"reviews", "cases", "audit_events"}),
+    ],
+    ids=["continue", "escalate", "de_escalate", "close"],
+)
+def test_a_review_decision_whose_last_write_fails_stores_nothing(
+    manager, police, due_review, engine, session, decision, changes
+):
     case, review_id = due_review
     failure = assert_all_or_nothing(
-        session, engine, lambda: manager.post(f"/api/v1/reviews/{review_id}/decision", json=decision),
-        succeeded=200, expect_changed=changes)
+        session,
+        engine,
+        lambda: manager.post(f"/api/v1/reviews/{review_id}/decision", json=decision),
+        succeeded=200,
+        expect_changed=changes,
+    )
     # The review's own update comes after the services it composes (re-classify, route, close).
     assert len(failure.writes) >= 3
     decided = manager.get("/api/v1/reviews?state=decided").json["items"]
@@ -146,59 +165,93 @@ def test_a_review_decision_whose_last_write_fails_stores_nothing(manager, police
 
 
 def test_a_councillors_request_whose_last_write_fails_stores_nothing_and_a_retry_makes_one_case(
-        app, make_user, engine, session, no_csrf, count_rows):
+    app, make_user, engine, session, no_csrf, count_rows
+):
     councillor = make_user("councillor", wards=["st-matthews"])
     web = signed_in_page_client(app, councillor)
-    form = {"ward": "st-matthews", "category": "potholes", "address": "Vicarage Street",
-            "description": "A deep pothole by the crossing."}
-    assert_all_or_nothing(session, engine, lambda: web.post("/requests/new", data=form, headers={"Accept": "text/html"}),
-                          succeeded=302, expect_changed={"cases", "level_changes", "tasks", "audit_events"})
+    form = {
+        "ward": "st-matthews",
+        "category": "potholes",
+        "address": "Vicarage Street",
+        "description": "A deep pothole by the crossing.",
+    }
+    assert_all_or_nothing(
+        session,
+        engine,
+        lambda: web.post("/requests/new", data=form, headers={"Accept": "text/html"}),
+        succeeded=302,
+        expect_changed={"cases", "level_changes", "tasks", "audit_events"},
+    )
     assert count_rows(Case) == 1
 
 
 def test_a_lead_partners_decline_whose_last_write_fails_leaves_the_task_and_case_as_they_were(
-        manager, police, engine, session):
+    manager, police, engine, session
+):
     case = raise_and_decide(manager, 3, reason="Escalating")
     task = next(t for t in police.get("/api/v1/tasks").json["items"] if t["case"]["reference"] == case["reference"])
     assert_all_or_nothing(
-        session, engine,
-        lambda: police.post(f"/api/v1/tasks/{task['id']}/decline", json={"reason": "Not a police matter"},
-                            headers={"If-Match": "*"}),
-        succeeded=200, expect_changed={"tasks", "cases", "audit_events"})
+        session,
+        engine,
+        lambda: police.post(
+            f"/api/v1/tasks/{task['id']}/decline", json={"reason": "Not a police matter"}, headers={"If-Match": "*"}
+        ),
+        succeeded=200,
+        expect_changed={"tasks", "cases", "audit_events"},
+    )
     assert manager.get(f"/api/v1/cases/{case['id']}").json["state"] == "returned"
 
 
 def test_offering_a_task_whose_last_write_fails_offers_nothing(manager, whg, engine, session):
     case = raise_and_decide(manager, 2)
-    assert_all_or_nothing(session, engine,
-                          lambda: manager.post(f"/api/v1/cases/{case['id']}/tasks", json={"organisation": "whg"}),
-                          succeeded=201, expect_changed={"tasks", "notifications", "audit_events"})
+    assert_all_or_nothing(
+        session,
+        engine,
+        lambda: manager.post(f"/api/v1/cases/{case['id']}/tasks", json={"organisation": "whg"}),
+        succeeded=201,
+        expect_changed={"tasks", "notifications", "audit_events"},
+    )
 
 
 def test_a_spend_whose_last_write_fails_spends_nothing(manager, engine, session):
     case = raise_and_decide(manager, 2)
     spend = {"amount_pence": 25_000, "description": "Diversion session", "spent_on": TODAY.isoformat()}
-    assert_all_or_nothing(session, engine, lambda: manager.post(f"/api/v1/cases/{case['id']}/spend", json=spend),
-                          succeeded=201, expect_changed={"spends", "audit_events"})
+    assert_all_or_nothing(
+        session,
+        engine,
+        lambda: manager.post(f"/api/v1/cases/{case['id']}/spend", json=spend),
+        succeeded=201,
+        expect_changed={"spends", "audit_events"},
+    )
 
 
 def test_a_claim_decision_whose_last_write_fails_leaves_the_claim_estimated(manager, finance, engine, session):
     case = raise_and_decide(manager, 2)
-    claim = manager.post(f"/api/v1/cases/{case['id']}/cost-avoided", json={
-        "outcomes": [{"description": "Care avoided", "unit_cost_pence": 25_900_000, "probability": "0.1"}]}).json
-    assert_all_or_nothing(session, engine,
-                          lambda: finance.post(f"/api/v1/claims/{claim['id']}/decision", json={"decision": "verified"}),
-                          succeeded=200, expect_changed={"cost_avoided_claims", "audit_events"})
+    claim = manager.post(
+        f"/api/v1/cases/{case['id']}/cost-avoided",
+        json={"outcomes": [{"description": "Care avoided", "unit_cost_pence": 25_900_000, "probability": "0.1"}]},
+    ).json
+    assert_all_or_nothing(
+        session,
+        engine,
+        lambda: finance.post(f"/api/v1/claims/{claim['id']}/decision", json={"decision": "verified"}),
+        succeeded=200,
+        expect_changed={"cost_avoided_claims", "audit_events"},
+    )
     assert manager.get(f"/api/v1/claims/{claim['id']}").json["state"] == "verified"
 
 
 def test_a_page_action_that_relevels_and_reroutes_stores_nothing_when_its_last_write_fails(
-        app, manager, police, engine, session, no_csrf):
+    app, manager, police, engine, session, no_csrf
+):
     case = raise_and_decide(manager, 2)
     web = signed_in_page_client(app, manager.user)
     form = {"level-level": "3", "level-reason": "Three agencies now needed"}
     assert_all_or_nothing(
-        session, engine,
+        session,
+        engine,
         lambda: web.post(f"/cases/{case['reference']}/level", data=form, headers={"Accept": "text/html"}),
-        succeeded=302, expect_changed={"cases", "level_changes", "tasks", "notifications", "audit_events"})
+        succeeded=302,
+        expect_changed={"cases", "level_changes", "tasks", "notifications", "audit_events"},
+    )
     assert manager.get(f"/api/v1/cases/{case['id']}").json["level"] == 3

@@ -1,4 +1,5 @@
 """Migrations build the whole schema from nothing, take it all down again, and match the models."""
+
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url

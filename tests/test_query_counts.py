@@ -1,5 +1,6 @@
 """Statement counts, not timings: list endpoints do not grow with the page size (no N+1), and the
 sweep and reports work in sets, bounded by batches rather than by cases."""
+
 from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
@@ -7,12 +8,12 @@ import pytest
 from sqlalchemy import event, update
 
 from bench.generate import generate
+from tasking.domain.policy import Policy
 from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import sweep, value_report
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 
 
 @pytest.fixture
@@ -53,7 +54,9 @@ def statements_for(counter, request):
     return len(seen), response.get_json()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cases?area=SW", "/api/v1/triage?area=SW", "/api/v1/reviews?area=SW&state=decided"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/cases?area=SW", "/api/v1/triage?area=SW", "/api/v1/reviews?area=SW&state=decided"]
+)
 def test_staff_lists_issue_the_same_statements_for_2_or_40_items(counter, data, path):
     few, small = statements_for(counter, lambda: data.get(f"{path}&page_size=2"))
     many, large = statements_for(counter, lambda: data.get(f"{path}&page_size=40"))
@@ -77,16 +80,28 @@ def test_the_sweep_is_bounded_by_batches_not_cases(app, session, counter, make_u
 
     def due(count):
         session.execute(update(Case).values(next_review_at=None))
-        ids = [row[0] for row in session.execute(Case.__table__.select().with_only_columns(Case.id)
-                                                 .where(Case.closed_at.is_(None)).limit(count))]
-        session.execute(update(Case).where(Case.id.in_(ids)).values(next_review_at=now - timedelta(hours=1),
-                                                                    level=None, owner_user_id=None))
+        ids = [
+            row[0]
+            for row in session.execute(
+                Case.__table__.select().with_only_columns(Case.id).where(Case.closed_at.is_(None)).limit(count)
+            )
+        ]
+        session.execute(
+            update(Case)
+            .where(Case.id.in_(ids))
+            .values(next_review_at=now - timedelta(hours=1), level=None, owner_user_id=None)
+        )
         session.commit()
         return ids
 
     assert len(due(10)) == 10
     with counter() as small:
-        assert sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy(sweep_batch_size=500)).reviews == 10
+        assert (
+            sweep.sweep(
+                session, units=lambda: unit_of_work(session), now=now, policy=Policy(sweep_batch_size=500)
+            ).reviews
+            == 10
+        )
     many = due(1_000)
     assert len(many) == 1_000
     with counter() as large:
@@ -105,11 +120,13 @@ def test_the_value_report_is_a_fixed_number_of_queries(app, session, counter, ma
         generate(db.engine, 300, seed=3, progress=False)
     today = datetime.now(timezone.utc).date()
     with counter() as small:
-        value_report.value_report(session, admin, start=today - timedelta(days=900), end=today, area_code=None,
-                                  today=today, policy=Policy())
+        value_report.value_report(
+            session, admin, start=today - timedelta(days=900), end=today, area_code=None, today=today, policy=Policy()
+        )
     with app.app_context():
         generate(db.engine, 1_500, seed=4, progress=False)
     with counter() as large:
-        value_report.value_report(session, admin, start=today - timedelta(days=900), end=today, area_code=None,
-                                  today=today, policy=Policy())
+        value_report.value_report(
+            session, admin, start=today - timedelta(days=900), end=today, area_code=None, today=today, policy=Policy()
+        )
     assert len(large) == len(small) <= 8

@@ -1,4 +1,5 @@
 """Sign-in, refused tokens and Open311 reports are rate limited, answering 429 in each format."""
+
 import re
 from datetime import datetime, timezone
 
@@ -13,8 +14,11 @@ from tasking.unit_of_work import unit_of_work
 def limited(app, session, monkeypatch):
     """The suite's app with its limits lowered for this test only. (One limiter serves one app per
     process, so a second app would change the limits for the whole suite.)"""
-    for name, value in (("SIGN_IN_RATE_LIMIT", "3 per minute"), ("TOKEN_FAILURE_RATE_LIMIT", "4 per minute"),
-                        ("OPEN311_POST_RATE_LIMIT", "2 per minute")):
+    for name, value in (
+        ("SIGN_IN_RATE_LIMIT", "3 per minute"),
+        ("TOKEN_FAILURE_RATE_LIMIT", "4 per minute"),
+        ("OPEN311_POST_RATE_LIMIT", "2 per minute"),
+    ):
         monkeypatch.setitem(app.config, name, value)
     limiter.reset()
     yield app
@@ -23,9 +27,17 @@ def limited(app, session, monkeypatch):
 
 def test_sign_in_attempts_are_limited(limited):
     client = limited.test_client()
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)).group(1)
-    statuses = [client.post("/sign-in", data={"email": "x@test.example", "password": "guess", "csrf_token": token},
-                            headers={"Accept": "text/html"}).status_code for _ in range(4)]
+    token = re.search(
+        r'name="csrf_token" type="hidden" value="([^"]+)"', client.get("/sign-in").get_data(as_text=True)
+    ).group(1)
+    statuses = [
+        client.post(
+            "/sign-in",
+            data={"email": "x@test.example", "password": "guess", "csrf_token": token},
+            headers={"Accept": "text/html"},
+        ).status_code
+        for _ in range(4)
+    ]
     assert statuses == [400, 400, 400, 429]
     assert client.get("/sign-in").status_code == 200  # reading the page is not limited
 
@@ -35,8 +47,9 @@ def test_refused_tokens_are_limited_but_good_ones_are_not_counted(limited, calle
     client = limited.test_client()
     for _ in range(6):
         assert client.get("/api/v1/areas", headers={"Authorization": f"Bearer {good.token}"}).status_code == 200
-    statuses = [client.get("/api/v1/areas", headers={"Authorization": "Bearer tsk_bad_guess"}).status_code
-                for _ in range(5)]
+    statuses = [
+        client.get("/api/v1/areas", headers={"Authorization": "Bearer tsk_bad_guess"}).status_code for _ in range(5)
+    ]
     assert statuses == [401, 401, 401, 401, 429]
     limited_response = client.get("/api/v1/areas", headers={"Authorization": "Bearer tsk_bad_guess"})
     assert limited_response.get_json()["error"]["code"] == "too_many_requests"

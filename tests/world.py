@@ -6,6 +6,7 @@ each request inside a savepoint that is rolled back keeps every cell independent
 without rebuilding the world a thousand times. The app itself is unchanged: only the connection its
 session uses is one that the test holds in an open transaction.
 """
+
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -14,11 +15,11 @@ import pytest
 from sqlalchemy import create_engine, event, update
 from sqlalchemy.orm import scoped_session, sessionmaker
 
+from tasking.domain.policy import Policy
 from tasking.extensions import db
 from tasking.models import Case
 from tasking.services import open311_clients, sweep, tokens, users
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 
 # The ten columns of the matrix: who is asking.
 ROLES = {
@@ -51,9 +52,16 @@ class Objects:
     values: dict = field(default_factory=dict)
 
     def fill(self, template: str) -> str:
-        return template.format(case=self.case["id"], ref=self.case["reference"], task=self.task,
-                               spend=self.spend, claim=self.claim, review=self.review, area=self.area,
-                               **self.values)
+        return template.format(
+            case=self.case["id"],
+            ref=self.case["reference"],
+            task=self.task,
+            spend=self.spend,
+            claim=self.claim,
+            review=self.review,
+            area=self.area,
+            **self.values,
+        )
 
 
 def _sqlite_savepoints(engine) -> None:
@@ -80,8 +88,7 @@ class Isolated:
             _sqlite_savepoints(self.engine)
         self.connection = self.engine.connect()
         self.outer = self.connection.begin()
-        factory = sessionmaker(bind=self.connection, join_transaction_mode="create_savepoint",
-                               expire_on_commit=False)
+        factory = sessionmaker(bind=self.connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
         self.session = scoped_session(factory)
         monkeypatch.setattr(db, "session", self.session)
 
@@ -116,33 +123,69 @@ class World:
                 continue
             role, kwargs = spec
             with unit_of_work(session):
-                user = users.create_user(session, None, email=f"{name}@matrix.example", name=f"Matrix {name}",
-                                         role=role, now=self.now, **kwargs)
+                user = users.create_user(
+                    session,
+                    None,
+                    email=f"{name}@matrix.example",
+                    name=f"Matrix {name}",
+                    role=role,
+                    now=self.now,
+                    **kwargs,
+                )
             self.users[name] = user
             with unit_of_work(session):
                 self.tokens[name] = tokens.issue_token(session, None, user, name="matrix", now=self.now).secret
         with unit_of_work(session):
             self.spare_token = tokens.issue_token(session, None, self.users["mgr"], name="spare", now=self.now)
         with unit_of_work(session):
-            _client, self.open311_key = open311_clients.create_client(session, None, name="Matrix FixMyStreet",
-                                                                      now=self.now)
+            _client, self.open311_key = open311_clients.create_client(
+                session, None, name="Matrix FixMyStreet", now=self.now
+            )
         self.api = app.test_client()
-        self.here = self._side("mgr", "cllr", ward="pleck", other_ward="paddock", level=2, partner="whg",
-                               area="SW")
-        self.there = self._side("mgrX", "admin", ward="streetly", other_ward="pheasey-park-farm", level=4,
-                                partner="caldmore-housing", area="AB")
+        self.here = self._side("mgr", "cllr", ward="pleck", other_ward="paddock", level=2, partner="whg", area="SW")
+        self.there = self._side(
+            "mgrX",
+            "admin",
+            ward="streetly",
+            other_ward="pheasey-park-farm",
+            level=4,
+            partner="caldmore-housing",
+            area="AB",
+        )
         self._make_reviews()
-        self.unit_cost = self._ok(self.call("fin", "POST", "/api/v1/unit-costs", json={
-            "name": "Matrix unit cost", "amount_pence": 10_000, "unit": "per week", "source": "Matrix",
-            "year": 2026}))["id"]
+        self.unit_cost = self._ok(
+            self.call(
+                "fin",
+                "POST",
+                "/api/v1/unit-costs",
+                json={
+                    "name": "Matrix unit cost",
+                    "amount_pence": 10_000,
+                    "unit": "per week",
+                    "source": "Matrix",
+                    "year": 2026,
+                },
+            )
+        )["id"]
         for side in (self.here, self.there):
             side.case = self._ok(self.call("admin", "GET", f"/api/v1/cases/{side.case['id']}"))
-            side.values.update(version=side.case["version"], prefix=self.spare_token.token.prefix, unit_cost=self.unit_cost,
-                               open311_key=self.open311_key)
+            side.values.update(
+                version=side.case["version"],
+                prefix=self.spare_token.token.prefix,
+                unit_cost=self.unit_cost,
+                open311_key=self.open311_key,
+            )
         # Objects that do not exist: a caller must not be able to tell these from someone else's.
-        self.missing = Objects(area="XX", case={"id": 999_999_999, "reference": "SW-2026-99999"},
-                               other_case=self.here.other_case, task=999_999_999, spend=999_999_999,
-                               claim=999_999_999, review=999_999_999, values=dict(self.here.values))
+        self.missing = Objects(
+            area="XX",
+            case={"id": 999_999_999, "reference": "SW-2026-99999"},
+            other_case=self.here.other_case,
+            task=999_999_999,
+            spend=999_999_999,
+            claim=999_999_999,
+            review=999_999_999,
+            values=dict(self.here.values),
+        )
         session.remove()
 
     # Requests ---------------------------------------------------------------------------------
@@ -170,37 +213,86 @@ class World:
     # Building -------------------------------------------------------------------------------
 
     def _case(self, raiser, ward, title):
-        return self._ok(self.call(raiser, "POST", "/api/v1/cases", json={
-            "title": title, "description": "Reported for the authorization matrix.", "category": "anti-social-behaviour",
-            "ward": ward, "reporter": {"name": "Mrs Resident", "email": "resident@example.org", "consent": True}}))
+        return self._ok(
+            self.call(
+                raiser,
+                "POST",
+                "/api/v1/cases",
+                json={
+                    "title": title,
+                    "description": "Reported for the authorization matrix.",
+                    "category": "anti-social-behaviour",
+                    "ward": ward,
+                    "reporter": {"name": "Mrs Resident", "email": "resident@example.org", "consent": True},
+                },
+            )
+        )
 
     def _side(self, manager, raiser, *, ward, other_ward, level, partner, area):
         case = self._case(raiser, ward, f"Youths gathering in {ward}")
         other = self._case(manager, other_ward, f"Earlier report in {other_ward}")
-        self._ok(self.call(manager, "POST", f"/api/v1/cases/{case['id']}/classification",
-                           json={"level": level, "reason": "Matrix"}))
-        offered = self._ok(self.call(manager, "POST", f"/api/v1/cases/{case['id']}/tasks",
-                                     json={"organisation": partner}))
-        spend = self._ok(self.call(manager, "POST", f"/api/v1/cases/{case['id']}/spend", json={
-            "amount_pence": 2_500, "description": "Lock for the bin store", "spent_on": self.today.isoformat()}))
-        claim = self._ok(self.call(manager, "POST", f"/api/v1/cases/{case['id']}/cost-avoided", json={
-            "outcomes": [{"description": "Repeat call-outs avoided", "unit_cost_pence": 50_000,
-                          "probability": "0.5"}]}))
+        self._ok(
+            self.call(
+                manager, "POST", f"/api/v1/cases/{case['id']}/classification", json={"level": level, "reason": "Matrix"}
+            )
+        )
+        offered = self._ok(
+            self.call(manager, "POST", f"/api/v1/cases/{case['id']}/tasks", json={"organisation": partner})
+        )
+        spend = self._ok(
+            self.call(
+                manager,
+                "POST",
+                f"/api/v1/cases/{case['id']}/spend",
+                json={
+                    "amount_pence": 2_500,
+                    "description": "Lock for the bin store",
+                    "spent_on": self.today.isoformat(),
+                },
+            )
+        )
+        claim = self._ok(
+            self.call(
+                manager,
+                "POST",
+                f"/api/v1/cases/{case['id']}/cost-avoided",
+                json={
+                    "outcomes": [
+                        {"description": "Repeat call-outs avoided", "unit_cost_pence": 50_000, "probability": "0.5"}
+                    ]
+                },
+            )
+        )
         case = self._ok(self.call("admin", "GET", f"/api/v1/cases/{case['id']}"))
-        return Objects(area=area, case=case, other_case=other, task=offered["id"], spend=spend["id"],
-                       claim=claim["id"], review=0,
-                       values={"other_ref": other["reference"], "other_id": other["id"],
-                               "other_suggested": self._ok(self.call("admin", "GET", f"/api/v1/cases/{other['id']}/"
-                                                                     "classification"))["suggestion"]["level"],
-                               "version": case["version"], "date": self.today.isoformat(),
-                               "day": self.today.day, "month": self.today.month, "year_now": self.today.year,
-                               "year": self.today.year if self.today.month > 3 else self.today.year - 1})
+        return Objects(
+            area=area,
+            case=case,
+            other_case=other,
+            task=offered["id"],
+            spend=spend["id"],
+            claim=claim["id"],
+            review=0,
+            values={
+                "other_ref": other["reference"],
+                "other_id": other["id"],
+                "other_suggested": self._ok(self.call("admin", "GET", f"/api/v1/cases/{other['id']}/classification"))[
+                    "suggestion"
+                ]["level"],
+                "version": case["version"],
+                "date": self.today.isoformat(),
+                "day": self.today.day,
+                "month": self.today.month,
+                "year_now": self.today.year,
+                "year": self.today.year if self.today.month > 3 else self.today.year - 1,
+            },
+        )
 
     def _make_reviews(self):
         session = self.iso.session
         due = self.now - timedelta(minutes=5)
-        session.execute(update(Case).where(Case.id.in_([self.here.case["id"], self.there.case["id"]]))
-                        .values(next_review_at=due))
+        session.execute(
+            update(Case).where(Case.id.in_([self.here.case["id"], self.there.case["id"]])).values(next_review_at=due)
+        )
         session.commit()
         sweep.sweep(session, units=lambda: unit_of_work(session), now=self.now, policy=Policy())
         for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):

@@ -8,11 +8,12 @@ The triage queue (state new or returned, by risk then age) read the whole area's
 sorted them; at 1,000,000 cases that took 200 ms. A partial index in the queue's own order makes its
 first page an index scan. The old (area, state, risk, created) index served nothing else.
 """
+
 from alembic import op
 import sqlalchemy as sa
 
-revision = '0006'
-down_revision = '0005'
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -20,13 +21,18 @@ WAITING = "state IN ('new', 'returned')"
 
 
 def upgrade():
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.drop_index('ix_cases_triage')
-    op.create_index('ix_cases_triage_queue', 'cases', ['area_id', sa.text('risk_score DESC'), 'created_at', 'id'],
-                    postgresql_where=sa.text(WAITING), sqlite_where=sa.text(WAITING))
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.drop_index("ix_cases_triage")
+    op.create_index(
+        "ix_cases_triage_queue",
+        "cases",
+        ["area_id", sa.text("risk_score DESC"), "created_at", "id"],
+        postgresql_where=sa.text(WAITING),
+        sqlite_where=sa.text(WAITING),
+    )
 
 
 def downgrade():
-    op.drop_index('ix_cases_triage_queue', table_name='cases')
-    with op.batch_alter_table('cases', schema=None) as batch_op:
-        batch_op.create_index('ix_cases_triage', ['area_id', 'state', 'risk_score', 'created_at'], unique=False)
+    op.drop_index("ix_cases_triage_queue", table_name="cases")
+    with op.batch_alter_table("cases", schema=None) as batch_op:
+        batch_op.create_index("ix_cases_triage", ["area_id", "state", "risk_score", "created_at"], unique=False)

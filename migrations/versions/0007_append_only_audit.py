@@ -7,10 +7,11 @@ Create Date: 2026-11-22 15:36:00
 The database itself refuses to change or delete an audit event, whatever code runs. A retention job
 that must purge old events says so for its own transaction: SET LOCAL tasking.audit_maintenance = 'on'.
 """
+
 from alembic import op
 
-revision = '0007'
-down_revision = '0006'
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,5 @@
 """Bearer-token authentication for the API blueprints."""
+
 from flask import g, request
 from flask_smorest import Blueprint
 
@@ -17,8 +18,9 @@ def _authenticate() -> None:
     if scheme.lower() != "bearer" or not secret.strip():
         raise Unauthorized("Send Authorization: Bearer <token>.")
     try:
-        g.principal = tokens.authenticate(db.session, secret.strip(), now=now(),
-                                          request_line=f"{request.method} {request.path}"[:300])
+        g.principal = tokens.authenticate(
+            db.session, secret.strip(), now=now(), request_line=f"{request.method} {request.path}"[:300]
+        )
     except Unauthorized:
         keep_refusal()  # a known token refused is audited, and that record must outlast the 401
         raise

@@ -1,4 +1,5 @@
 """Reading If-Match for the services, and documenting it in the OpenAPI document."""
+
 from flask import request
 
 from tasking.domain.errors import PreconditionRequired

@@ -1,4 +1,5 @@
 """The model's numbers as this app is configured, for the views to hand to services."""
+
 from flask import current_app
 
 from tasking.domain.policy import Policy

@@ -1,4 +1,5 @@
 """Schemas shared by every API feature: pagination and small reference summaries."""
+
 import marshmallow as ma
 from flask import current_app
 from marshmallow import validate
@@ -13,8 +14,9 @@ class PageArgsSchema(ma.Schema):
 
 
 def page_size(args: dict) -> int:
-    return min(args.get("page_size") or current_app.config["API_PAGE_SIZE_DEFAULT"],
-               current_app.config["API_PAGE_SIZE_MAX"])
+    return min(
+        args.get("page_size") or current_app.config["API_PAGE_SIZE_DEFAULT"], current_app.config["API_PAGE_SIZE_MAX"]
+    )
 
 
 class CodeNameSchema(ma.Schema):
@@ -24,10 +26,14 @@ class CodeNameSchema(ma.Schema):
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
     """A page of items with the cursor for the next one (null on the last page)."""
-    return type(name, (ma.Schema,), {
-        "items": ma.fields.List(ma.fields.Nested(item_schema)),
-        "next_cursor": ma.fields.String(allow_none=True),
-    })
+    return type(
+        name,
+        (ma.Schema,),
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema)),
+            "next_cursor": ma.fields.String(allow_none=True),
+        },
+    )
 
 
 class ReasonSchema(ma.Schema):
@@ -47,10 +53,22 @@ class OwnerSchema(ma.Schema):
 def owner_of(case) -> dict:
     if case.owner_organisation_id is not None or case.owner_user_id is not None:
         kind = "user" if case.owner_user_id is not None and case.owner_organisation_id is None else "organisation"
-        return {"kind": kind, "organisation": case.owner_organisation, "user_id": case.owner_user_id,
-                "coordinator_user_id": case.coordinator_user_id, "area": None, "reason": None}
-    return {"kind": "triage_queue", "organisation": None, "user_id": None, "coordinator_user_id": None,
-            "area": case.area, "reason": case.routing_reason}
+        return {
+            "kind": kind,
+            "organisation": case.owner_organisation,
+            "user_id": case.owner_user_id,
+            "coordinator_user_id": case.coordinator_user_id,
+            "area": None,
+            "reason": None,
+        }
+    return {
+        "kind": "triage_queue",
+        "organisation": None,
+        "user_id": None,
+        "coordinator_user_id": None,
+        "area": case.area,
+        "reason": case.routing_reason,
+    }
 
 
 class Derived(ma.fields.Nested):

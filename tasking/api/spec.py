@@ -1,4 +1,5 @@
 """flask-smorest's Api, taught the project's single error format and its bearer authentication."""
+
 import marshmallow as ma
 from flask_smorest import Api as SmorestApi
 

@@ -1,4 +1,5 @@
 """The quick-win budget: the area manager spends at their discretion, never past the allocation."""
+
 from tasking.domain.errors import Conflict, ValidationFailed
 
 
@@ -18,8 +19,9 @@ def remaining(allocation: int, spent: int) -> int:
 def check_spend(allocation: int, spent: int, amount: int) -> int:
     """The remaining amount after the spend, or BudgetExceeded."""
     if amount <= 0:
-        raise ValidationFailed("A spend is a positive amount: more than £0.00.", field="amount_pence",
-                               code="not_positive")
+        raise ValidationFailed(
+            "A spend is a positive amount: more than £0.00.", field="amount_pence", code="not_positive"
+        )
     left = remaining(allocation, spent)
     if amount > left:
         raise BudgetExceeded(left, amount)

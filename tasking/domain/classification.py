@@ -3,6 +3,7 @@
 Rules are tried from level 4 down; the first level with a matching rule wins, and every rule that
 matched at that level is given as a reason, the deciding one first. A person then decides.
 """
+
 from dataclasses import dataclass, field
 
 from tasking.domain.risk import RISK_FLAGS
@@ -64,8 +65,7 @@ def _level_four(f: Facts, t: Thresholds):
     if f.barrier_is_borough:
         yield Reason("L4_BOROUGH_BARRIER", "The barrier is a borough policy or system.")
     if f.barrier_area_count >= t.barrier_areas:
-        yield Reason("L4_BARRIER_IN_AREAS",
-                     f"The same barrier is recorded on cases in {f.barrier_area_count} areas.")
+        yield Reason("L4_BARRIER_IN_AREAS", f"The same barrier is recorded on cases in {f.barrier_area_count} areas.")
     if f.category_default_level >= 4:
         yield Reason("L4_CATEGORY_DEFAULT", "The category needs borough-level systems change.")
 
@@ -75,13 +75,17 @@ def _level_three(f: Facts, t: Thresholds):
         yield Reason("L3_AGENCIES", f"{f.agencies_needed} agencies are needed.")
     flags = sorted(f.risk_flags & set(RISK_FLAGS))
     if flags and f.reports >= t.repeat_reports:
-        yield Reason("L3_RISK_AND_REPEAT",
-                     f"A repeat problem ({f.reports} reports in six months) with a high risk flag: "
-                     f"{', '.join(flag.replace('_', ' ') for flag in flags)}.")
+        yield Reason(
+            "L3_RISK_AND_REPEAT",
+            f"A repeat problem ({f.reports} reports in six months) with a high risk flag: "
+            f"{', '.join(flag.replace('_', ' ') for flag in flags)}.",
+        )
     if case_review_met(f, t):
-        yield Reason("L3_CASE_REVIEW",
-                     f"{f.reports} reports of the same problem in six months meet the ASB case-review "
-                     f"threshold of {t.case_review_reports}.")
+        yield Reason(
+            "L3_CASE_REVIEW",
+            f"{f.reports} reports of the same problem in six months meet the ASB case-review "
+            f"threshold of {t.case_review_reports}.",
+        )
     if f.category_default_level == 3:
         yield Reason("L3_CATEGORY_DEFAULT", "The category usually needs a multi-agency intervention.")
 
@@ -94,8 +98,9 @@ def _level_two(f: Facts, t: Thresholds):
     if f.referred_back:
         yield Reason("L2_REFERRED_BACK", "A level-one case was referred back as more complicated than it looked.")
     if f.missed_reviews >= t.stalled_reviews:
-        yield Reason("L2_STALLED", f"{f.missed_reviews} review cycles passed with no decision: the simple action "
-                                   "has not worked.")
+        yield Reason(
+            "L2_STALLED", f"{f.missed_reviews} review cycles passed with no decision: the simple action has not worked."
+        )
     if f.category_default_level == 2:
         yield Reason("L2_CATEGORY_DEFAULT", "The category usually needs partnership problem solving.")
 
@@ -109,5 +114,6 @@ def suggest(facts: Facts, thresholds: Thresholds = Thresholds()) -> Suggestion:
         reasons = tuple(rules(facts, thresholds))
         if reasons:
             return Suggestion(level, reasons, review)
-    return Suggestion(1, (Reason("L1_SIMPLE_ACTION",
-                                 "One agency, no repeat and no high risk: a simple action now."),), review)
+    return Suggestion(
+        1, (Reason("L1_SIMPLE_ACTION", "One agency, no repeat and no high risk: a simple action now."),), review
+    )

@@ -5,6 +5,7 @@ Rounding rule: each line is worked out exactly (decimal arithmetic, never floats
 to the nearest penny, halves away from zero; totals are the sums of the rounded lines, so the lines
 shown always add up to the totals shown.
 """
+
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -27,11 +28,13 @@ class Outcome:
 
     def __post_init__(self):
         if not (Decimal(0) <= self.probability <= Decimal(1)):
-            raise ValidationFailed("A probability is between 0 and 1.", field="probability",
-                                   code="out_of_range")
+            raise ValidationFailed("A probability is between 0 and 1.", field="probability", code="out_of_range")
         if self.quantity < 0 or self.unit_cost_pence < 0:
-            raise ValidationFailed("Unit cost and quantity cannot be negative.", field="unit_cost_pence"
-                                   if self.unit_cost_pence < 0 else "quantity", code="negative")
+            raise ValidationFailed(
+                "Unit cost and quantity cannot be negative.",
+                field="unit_cost_pence" if self.unit_cost_pence < 0 else "quantity",
+                code="negative",
+            )
 
     @property
     def expected_pence(self) -> int:

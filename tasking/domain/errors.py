@@ -13,8 +13,7 @@ class TaskingError(Exception):
 
     code = "refused"
 
-    def __init__(self, message: str, fields: dict | None = None, *, field: str | None = None,
-                 code: str | None = None):
+    def __init__(self, message: str, fields: dict | None = None, *, field: str | None = None, code: str | None = None):
         super().__init__(message)
         self.message = message
         self.fields = dict(fields or {})

@@ -1,4 +1,5 @@
 """Walsall's four-level model (docs/levels.md, "The four levels")."""
+
 from enum import IntEnum
 
 

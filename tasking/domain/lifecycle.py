@@ -4,6 +4,7 @@ States carry a type (open or closed) as in FixMyStreet. Triage, tasks and review
 between open states through their own use cases; here are the moves a member of staff makes by
 hand: closing a case one way or another, and reopening it.
 """
+
 from enum import StrEnum
 
 from tasking.domain.errors import Conflict, ValidationFailed
@@ -60,7 +61,9 @@ def check_close(current: str, target: str, reason: str | None) -> State:
     if target_state not in MANUAL_CLOSE_TARGETS:
         raise ValidationFailed(
             f"A case can be set to {', '.join(sorted(MANUAL_CLOSE_TARGETS))} by hand, not {target_state.value}.",
-            field="state", code="not_a_manual_state")
+            field="state",
+            code="not_a_manual_state",
+        )
     _needs_reason(reason, "closing")
     return target_state
 

@@ -1,4 +1,5 @@
 """Placing a report in a ward from its coordinates or the words of its address."""
+
 import re
 from dataclasses import dataclass
 
@@ -19,8 +20,11 @@ def _words(text: str) -> str:
 
 def nearest_ward(latitude: float, longitude: float, wards: list[WardPlace], max_distance_m: float) -> int | None:
     """The ward whose centre is nearest, if it is close enough to be inside the borough."""
-    placed = [(distance_m(latitude, longitude, w.latitude, w.longitude), w.ward_id)
-              for w in wards if w.latitude is not None and w.longitude is not None]
+    placed = [
+        (distance_m(latitude, longitude, w.latitude, w.longitude), w.ward_id)
+        for w in wards
+        if w.latitude is not None and w.longitude is not None
+    ]
     if not placed:
         return None
     distance, ward_id = min(placed)

@@ -1,4 +1,5 @@
 """Money is integer pence; the financial year runs from 1 April to 31 March."""
+
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 

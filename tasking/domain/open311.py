@@ -1,4 +1,5 @@
 """How tasking reads in Open311 GeoReport v2 terms (https://wiki.open311.org/GeoReport_v2/)."""
+
 from datetime import datetime, timedelta
 
 from tasking.domain.errors import ValidationFailed

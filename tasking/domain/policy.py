@@ -1,6 +1,7 @@
 """The one settings object: every tunable number the rules and use cases depend on, with its default
 (docs/README.md, "Configuration of the rules"). It is built once from the configuration when the app
 is created and passed to the services, which never hold defaults of their own."""
+
 from dataclasses import dataclass, field
 
 from tasking.domain.classification import Thresholds

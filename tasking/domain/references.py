@@ -1,4 +1,5 @@
 """Case references such as SW-2026-00042: area code, year raised, sequence within both."""
+
 import re
 
 _PATTERN = re.compile(r"^(?P<area>[A-Z]{2,4})-(?P<year>\d{4})-(?P<seq>\d{5,})$")

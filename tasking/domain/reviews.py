@@ -1,5 +1,6 @@
 """Escalation reviews: every open case is reviewed on a cycle set by its level, so nothing stalls
 unseen (docs/reviews.md)."""
+
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -25,8 +26,11 @@ class Cycle:
 def cycle(due_at: datetime, now: datetime, interval_days: int, grace_days: int) -> Cycle:
     """One review per due case, however many intervals were missed while nothing swept: the next
     date counts from now, not from the missed dates, and a late one is flagged overdue."""
-    return Cycle(due_at=due_at, next_review_at=now + timedelta(days=interval_days),
-                 overdue=now > due_at + timedelta(days=grace_days))
+    return Cycle(
+        due_at=due_at,
+        next_review_at=now + timedelta(days=interval_days),
+        overdue=now > due_at + timedelta(days=grace_days),
+    )
 
 
 def backoff_seconds(attempts: int, base: int = 30, ceiling: int = 3600) -> int:
@@ -36,11 +40,13 @@ def backoff_seconds(attempts: int, base: int = 30, ceiling: int = 3600) -> int:
 
 def check_outcome(outcome: str, level: int | None, new_level: int | None, reason: str | None) -> None:
     if outcome not in REVIEW_OUTCOMES:
-        raise ValidationFailed(f"The outcome is one of {', '.join(REVIEW_OUTCOMES)}.", field="outcome",
-                               code="unknown_outcome")
+        raise ValidationFailed(
+            f"The outcome is one of {', '.join(REVIEW_OUTCOMES)}.", field="outcome", code="unknown_outcome"
+        )
     if outcome in ("escalate", "de_escalate", "close") and not (reason and reason.strip()):
-        raise ValidationFailed(f"To {outcome.replace('_', '-')} at a review, say why.", field="reason",
-                               code="reason_required")
+        raise ValidationFailed(
+            f"To {outcome.replace('_', '-')} at a review, say why.", field="reason", code="reason_required"
+        )
     if outcome in ("escalate", "de_escalate"):
         if new_level is None or level is None:
             raise ValidationFailed("Say the new level.", field="level", code="level_required")

@@ -1,4 +1,5 @@
-"""Who uses tasking, and what each kind of user may do in general terms."""
+"""Who uses tasking. What each role may do lives in one place: tasking/domain/permissions.py."""
+
 from enum import StrEnum
 
 
@@ -19,15 +20,3 @@ SCOPED_TO_AREAS = AREA_STAFF
 SCOPED_TO_WARDS = frozenset({Role.COUNCILLOR})
 # Roles that belong to an organisation.
 NEEDS_ORGANISATION = frozenset({Role.PARTNER})
-
-
-def can_raise_cases(role: Role) -> bool:
-    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.COUNCILLOR)
-
-
-def can_edit_cases(role: Role) -> bool:
-    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER)
-
-
-def can_add_notes(role: Role) -> bool:
-    return role in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER, Role.COUNCILLOR)

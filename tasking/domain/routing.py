@@ -5,6 +5,7 @@ to the area manager; level 3 to the category's lead partner with the area manage
 coordinating and the other named agencies offered tasks; level 4 to the borough officer. A case
 no rule can route stays in its area's triage queue, with the reason.
 """
+
 from dataclasses import dataclass
 
 from tasking.domain.tasks import TaskRole

@@ -1,4 +1,5 @@
 """When two reports are of the same problem: same category, and the same ward or close together."""
+
 import math
 from dataclasses import dataclass
 from datetime import datetime

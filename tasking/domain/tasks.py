@@ -1,4 +1,5 @@
 """Tasks: a piece of a case offered to one organisation."""
+
 from enum import StrEnum
 
 from tasking.domain.errors import Conflict
@@ -35,13 +36,25 @@ class TaskRefused(Conflict):
 # What each partner action does from each state: the state it leads to, or None when the action
 # already happened (a retry after a network fault must change nothing). Missing: refused.
 _ACTIONS: dict[str, dict[TaskState, TaskState | None]] = {
-    "accept": {TaskState.OFFERED: TaskState.ACCEPTED, TaskState.ACCEPTED: None,
-               TaskState.IN_PROGRESS: None, TaskState.DONE: None},
-    "decline": {TaskState.OFFERED: TaskState.DECLINED, TaskState.ACCEPTED: TaskState.DECLINED,
-                TaskState.IN_PROGRESS: TaskState.DECLINED, TaskState.DECLINED: None},
+    "accept": {
+        TaskState.OFFERED: TaskState.ACCEPTED,
+        TaskState.ACCEPTED: None,
+        TaskState.IN_PROGRESS: None,
+        TaskState.DONE: None,
+    },
+    "decline": {
+        TaskState.OFFERED: TaskState.DECLINED,
+        TaskState.ACCEPTED: TaskState.DECLINED,
+        TaskState.IN_PROGRESS: TaskState.DECLINED,
+        TaskState.DECLINED: None,
+    },
     "progress": {TaskState.ACCEPTED: TaskState.IN_PROGRESS, TaskState.IN_PROGRESS: TaskState.IN_PROGRESS},
-    "complete": {TaskState.OFFERED: TaskState.DONE, TaskState.ACCEPTED: TaskState.DONE,
-                 TaskState.IN_PROGRESS: TaskState.DONE, TaskState.DONE: None},
+    "complete": {
+        TaskState.OFFERED: TaskState.DONE,
+        TaskState.ACCEPTED: TaskState.DONE,
+        TaskState.IN_PROGRESS: TaskState.DONE,
+        TaskState.DONE: None,
+    },
 }
 
 

@@ -4,6 +4,7 @@ A note is written for an audience; the audiences widen in order: `internal` (cou
 `partners` (and the partner agencies working the case), `councillor` (and the ward's councillors),
 `public` (and residents, through Open311).
 """
+
 from tasking.domain.roles import Role
 
 _ALL = frozenset({"internal", "partners", "councillor", "public"})
@@ -19,11 +20,6 @@ NOTE_AUDIENCES_BY_ROLE = {
 }
 
 PUBLIC_AUDIENCE = "public"
-
-
-def may_see_personal_details(role: Role) -> bool:
-    """Residents' names and contact details: council staff working the area, and admins."""
-    return Role(role) in (Role.ADMIN, Role.AREA_MANAGER, Role.SUPPORT_OFFICER)
 
 
 def note_audiences(role: Role) -> frozenset[str]:

@@ -1,4 +1,5 @@
 """SQLAlchemy models, one module per aggregate. Importing this registers every table."""
+
 from tasking.models.audit import AuditEvent
 from tasking.models.cases import (
     Barrier,

@@ -1,4 +1,5 @@
 """The append-only audit trail: one row per change, written in the same transaction as the change."""
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String

@@ -1,4 +1,5 @@
 """Declarative base with a constraint naming convention, so migrations name things predictably."""
+
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 

@@ -1,4 +1,5 @@
 """The case aggregate: a case, its notes, and the per-area counter behind its reference."""
+
 from datetime import datetime
 
 from sqlalchemy import (
@@ -54,9 +55,7 @@ class Case(Base):
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     level: Mapped[int | None] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(20), default="new")
-    owner_organisation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("organisations.id", ondelete="RESTRICT")
-    )
+    owner_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
     owner_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     confidential: Mapped[bool] = mapped_column(Boolean, default=False)
     coordinator_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
@@ -113,16 +112,27 @@ class Case(Base):
         CheckConstraint("latitude IS NULL OR (latitude BETWEEN -90 AND 90)", name="latitude"),
         CheckConstraint("longitude IS NULL OR (longitude BETWEEN -180 AND 180)", name="longitude"),
         CheckConstraint("(latitude IS NULL) = (longitude IS NULL)", name="coordinates_pair"),
-        CheckConstraint(f"suggested_level IS NULL OR {in_list_check('suggested_level', LEVELS)}",
-                        name="suggested_level"),
+        CheckConstraint(
+            f"suggested_level IS NULL OR {in_list_check('suggested_level', LEVELS)}", name="suggested_level"
+        ),
         CheckConstraint("agencies_needed >= 1", name="agencies_needed"),
         CheckConstraint("duplicate_of_id IS NULL OR state = 'duplicate'", name="duplicate_link"),
         # Nothing is dropped: a levelled case has an owner, or waits in triage with the reason.
-        CheckConstraint("level IS NULL OR owner_organisation_id IS NOT NULL OR owner_user_id IS NOT NULL "
-                        "OR routing_reason IS NOT NULL", name="levelled_case_has_owner"),
+        CheckConstraint(
+            "level IS NULL OR owner_organisation_id IS NOT NULL OR owner_user_id IS NOT NULL "
+            "OR routing_reason IS NOT NULL",
+            name="levelled_case_has_owner",
+        ),
         # The triage queue in its own order, for the waiting cases only: the first page is an index scan.
-        Index("ix_cases_triage_queue", "area_id", text("risk_score DESC"), "created_at", "id",
-              postgresql_where=text("state IN ('new', 'returned')"), sqlite_where=text("state IN ('new', 'returned')")),
+        Index(
+            "ix_cases_triage_queue",
+            "area_id",
+            text("risk_score DESC"),
+            "created_at",
+            "id",
+            postgresql_where=text("state IN ('new', 'returned')"),
+            sqlite_where=text("state IN ('new', 'returned')"),
+        ),
         Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
         Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
         Index("ix_cases_owner_user_state", "owner_user_id", "state"),

@@ -1,5 +1,6 @@
 """Money aggregates: quick-win budgets and their ledger, unit costs, and cost-avoided claims.
 Every amount is integer pence."""
+
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -69,7 +70,8 @@ class Spend(Base):
         CheckConstraint(
             "(kind = 'spend' AND amount_pence > 0 AND reverses_id IS NULL) OR "
             "(kind = 'reversal' AND amount_pence < 0 AND reverses_id IS NOT NULL AND reason IS NOT NULL)",
-            name="spend_or_reversal"),
+            name="spend_or_reversal",
+        ),
         Index("ix_spends_area_year", "area_id", "year", "id"),
         Index("ix_spends_case", "case_id"),
         Index("ix_spends_spent_on", "spent_on"),

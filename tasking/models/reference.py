@@ -1,4 +1,5 @@
 """Reference data: area partnerships, wards, organisations and categories."""
+
 from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -73,15 +74,11 @@ class Category(Base):
     # Whether three reports in six months meet the ASB case-review threshold (Community Trigger).
     case_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
-    frontline_organisation: Mapped[Organisation | None] = relationship(
-        foreign_keys=[frontline_organisation_id]
-    )
+    frontline_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[frontline_organisation_id])
     lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
     # The other agencies named for the category: offered tasks at level three.
     support_organisations: Mapped[list[Organisation]] = relationship(
         secondary=category_support_organisations, order_by=Organisation.code
     )
 
-    __table_args__ = (
-        CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),
-    )
+    __table_args__ = (CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),)

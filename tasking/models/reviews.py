@@ -1,4 +1,5 @@
 """Escalation reviews, and the notification outbox written in the same transaction as the change."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint

@@ -1,4 +1,5 @@
 """Column types shared by the models."""
+
 from datetime import datetime, timezone
 
 from sqlalchemy import JSON, DateTime

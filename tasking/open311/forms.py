@@ -1,4 +1,5 @@
 """The parameters GeoReport v2 defines, validated; anything else a client sends is ignored."""
+
 from datetime import timezone
 
 import marshmallow as ma

@@ -1,4 +1,5 @@
 """GeoReport v2 bodies, in JSON or XML, with the specification's field names."""
+
 from xml.etree import ElementTree
 
 from flask import Response, json
@@ -31,7 +32,11 @@ def service_definition(category) -> dict:
 
 
 def service_request(case, expected=None) -> dict:
-    owner = case.owner_organisation.name if case.owner_organisation else f"Walsall Council, {case.area.name} area partnership"
+    owner = (
+        case.owner_organisation.name
+        if case.owner_organisation
+        else f"Walsall Council, {case.area.name} area partnership"
+    )
     return {
         "service_request_id": case.reference,
         "status": spec.status(case.state),
@@ -54,9 +59,11 @@ def service_request(case, expected=None) -> dict:
 
 
 def created(case) -> dict:
-    return {"service_request_id": case.reference,
-            "service_notice": "Thank you. Your report is with the area partnership for assessment.",
-            "account_id": None}
+    return {
+        "service_request_id": case.reference,
+        "service_notice": "Thank you. Your report is with the area partnership for assessment.",
+        "account_id": None,
+    }
 
 
 def update(item) -> dict:
@@ -75,13 +82,15 @@ def discovery(base_url: str, changeset, contact: str) -> dict:
         "changeset": _iso(changeset),
         "contact": contact,
         "key_service": "Ask Walsall Council's tasking administrators for an Open311 api_key.",
-        "endpoints": [{
-            "specification": SPECIFICATION,
-            "url": base_url,
-            "changeset": _iso(changeset),
-            "type": "production",
-            "formats": ["application/json", "text/xml"],
-        }],
+        "endpoints": [
+            {
+                "specification": SPECIFICATION,
+                "url": base_url,
+                "changeset": _iso(changeset),
+                "type": "production",
+                "formats": ["application/json", "text/xml"],
+            }
+        ],
     }
 
 
@@ -117,5 +126,4 @@ def respond(fmt: str, payload, *, root: str, item: str | None = None, status: in
 
 
 def error(fmt: str, status: int, description: str) -> Response:
-    return respond(fmt, [{"code": status, "description": description}], root="errors", item="error",
-                   status=status)
+    return respond(fmt, [{"code": status, "description": description}], root="errors", item="error", status=status)

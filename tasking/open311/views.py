@@ -1,4 +1,5 @@
 """/open311/v2: the GeoReport v2 endpoints, each in .json and .xml."""
+
 import marshmallow as ma
 from flask import Blueprint, current_app, request, url_for
 
@@ -34,15 +35,17 @@ def discovery(fmt):
 @bp.get(f"/services.{FMT}")
 def services(fmt):
     _args(forms._Open311Schema(), request.args)
-    return render.respond(fmt, [render.service(c) for c in open311.services(db.session)],
-                          root="services", item="service")
+    return render.respond(
+        fmt, [render.service(c) for c in open311.services(db.session)], root="services", item="service"
+    )
 
 
 @bp.get(f"/services/<service_code>.{FMT}")
 def service_definition(service_code, fmt):
     _args(forms._Open311Schema(), request.args)
-    return render.respond(fmt, render.service_definition(open311.service(db.session, service_code)),
-                          root="service_definition")
+    return render.respond(
+        fmt, render.service_definition(open311.service(db.session, service_code)), root="service_definition"
+    )
 
 
 @bp.post(f"/requests.{FMT}")
@@ -53,17 +56,29 @@ def post_request(fmt):
     client = open311_clients.client_for_key(db.session, key, now=now())
     if client is None:
         raise open311.Open311Error(403, "api_key was not provided or is not valid")
-    case = open311.submit(db.session, client, data, now=now(), policy=current_policy(),
-                          max_distance_m=current_app.config["OPEN311_MAX_WARD_DISTANCE_METRES"])
+    case = open311.submit(
+        db.session,
+        client,
+        data,
+        now=now(),
+        policy=current_policy(),
+        max_distance_m=current_app.config["OPEN311_MAX_WARD_DISTANCE_METRES"],
+    )
     return render.respond(fmt, [render.created(case)], root="service_requests", item="request", status=201)
 
 
 @bp.get(f"/requests.{FMT}")
 def get_requests(fmt):
     args = _args(forms.RequestsArgsSchema(), request.args)
-    found = open311.requests(db.session, ids=args["service_request_id"], service_codes=args["service_code"],
-                             start=args.get("start_date"), end=args.get("end_date"), statuses=args["status"],
-                             now=now())
+    found = open311.requests(
+        db.session,
+        ids=args["service_request_id"],
+        service_codes=args["service_code"],
+        start=args.get("start_date"),
+        end=args.get("end_date"),
+        statuses=args["status"],
+        now=now(),
+    )
     return render.respond(fmt, [render.service_request(c) for c in found], root="service_requests", item="request")
 
 
@@ -78,8 +93,7 @@ def get_request(service_request_id, fmt):
 def service_request_updates(fmt):
     args = _args(forms.UpdatesArgsSchema(), request.args)
     found = open311.updates(db.session, start=args.get("start_date"), end=args.get("end_date"), now=now())
-    return render.respond(fmt, [render.update(u) for u in found], root="service_request_updates",
-                          item="request_update")
+    return render.respond(fmt, [render.update(u) for u in found], root="service_request_updates", item="request_update")
 
 
 def error_response(status: int, message: str):

@@ -13,6 +13,7 @@ A confidential case is seen only by its owner, its area's staff and admins.
 tests/services/test_access_agrees_with_permissions.py holds the SQL and the table's predicate to
 the same answers for every role over a grid of cases.
 """
+
 from sqlalchemy import and_, false, or_, true
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -45,5 +46,11 @@ def case_scope(principal: Principal) -> ColumnElement[bool]:
 
 def case_target(case: Case) -> Target:
     """The facts of a case the permissions table decides on."""
-    return Target(area_id=case.area_id, ward_id=case.ward_id, organisation_id=case.owner_organisation_id,
-                  owner_user_id=case.owner_user_id, confidential=bool(case.confidential), level=case.level)
+    return Target(
+        area_id=case.area_id,
+        ward_id=case.ward_id,
+        organisation_id=case.owner_organisation_id,
+        owner_user_id=case.owner_user_id,
+        confidential=bool(case.confidential),
+        level=case.level,
+    )

@@ -1,4 +1,5 @@
 """Writing the audit trail. Called inside the use case's transaction, never on its own."""
+
 from datetime import datetime
 
 from sqlalchemy.orm import Session

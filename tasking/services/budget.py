@@ -1,5 +1,6 @@
 """The quick-win budget: spend at the area manager's discretion, never past the allocation, even
 when two spends race; the ledger is append-only, mistakes are reversed."""
+
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,7 +20,6 @@ from tasking.services import audit
 from tasking.services.cases import get_case
 
 
-
 @dataclass
 class Budget:
     area: Area
@@ -34,15 +34,27 @@ class Budget:
 
 
 def spend_snapshot(entry: Spend) -> dict:
-    return {"case_id": entry.case_id, "kind": entry.kind, "amount_pence": entry.amount_pence, "year": entry.year,
-            "description": entry.description, "supplier": entry.supplier, "spent_on": entry.spent_on.isoformat(),
-            "reverses_id": entry.reverses_id, "reason": entry.reason}
+    return {
+        "case_id": entry.case_id,
+        "kind": entry.kind,
+        "amount_pence": entry.amount_pence,
+        "year": entry.year,
+        "description": entry.description,
+        "supplier": entry.supplier,
+        "spent_on": entry.spent_on.isoformat(),
+        "reverses_id": entry.reverses_id,
+        "reason": entry.reason,
+    }
 
 
 def _spent(session: Session, area_id: int, year: int) -> int:
     # PostgreSQL sums bigints as numeric: back to int, so money stays integer pence.
-    return int(session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0))
-                              .where(Spend.area_id == area_id, Spend.year == year)) or 0)
+    return int(
+        session.scalar(
+            select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.area_id == area_id, Spend.year == year)
+        )
+        or 0
+    )
 
 
 def _locked_allocation(session: Session, area_id: int, year: int, default_pence: int) -> BudgetAllocation:
@@ -50,21 +62,27 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
     FOR UPDATE on PostgreSQL; on SQLite a write takes the database's single write lock."""
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(BudgetAllocation).values(area_id=area_id, year=year, amount_pence=default_pence,
-                                                    version=1)
-                    .on_conflict_do_nothing(index_elements=["area_id", "year"]))
+    session.execute(
+        insert(BudgetAllocation)
+        .values(area_id=area_id, year=year, amount_pence=default_pence, version=1)
+        .on_conflict_do_nothing(index_elements=["area_id", "year"])
+    )
     where = (BudgetAllocation.area_id == area_id, BudgetAllocation.year == year)
     if dialect == "postgresql":
-        return session.scalars(select(BudgetAllocation).where(*where).with_for_update().execution_options(
-            populate_existing=True)).one()
+        return session.scalars(
+            select(BudgetAllocation).where(*where).with_for_update().execution_options(populate_existing=True)
+        ).one()
     session.execute(update(BudgetAllocation).where(*where).values(version=BudgetAllocation.version))
     return session.scalars(select(BudgetAllocation).where(*where).execution_options(populate_existing=True)).one()
 
 
-def record_spend(session: Session, principal: Principal, case_key, data: dict, *, now: datetime,
-                 policy: Policy) -> Spend:
+def record_spend(
+    session: Session, principal: Principal, case_key, data: dict, *, now: datetime, policy: Policy
+) -> Spend:
     case = get_case(session, principal, case_key)
-    require(principal, "budget.spend", Target(area_id=case.area_id), "Only the area's manager spends its quick-win budget.")
+    require(
+        principal, "budget.spend", Target(area_id=case.area_id), "Only the area's manager spends its quick-win budget."
+    )
     spent_on: date = data["spent_on"]
     if spent_on > now.date():
         raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
@@ -73,26 +91,43 @@ def record_spend(session: Session, principal: Principal, case_key, data: dict, *
     try:
         rules.check_spend(allocation.amount_pence, _spent(session, case.area_id, year), amount)
     except rules.BudgetExceeded as refused:
-        raise Conflict(f"Spending {pounds(amount)} would take the {year}-{(year + 1) % 100:02d} quick-win "
-                       f"budget past its allocation: {pounds(refused.remaining)} remains.") from refused
-    entry = Spend(area_id=case.area_id, year=year, case_id=case.id, kind="spend", amount_pence=amount,
-                  description=data["description"], supplier=data.get("supplier"), spent_on=spent_on,
-                  created_by_id=principal.user_id, created_at=now)
+        raise Conflict(
+            f"Spending {pounds(amount)} would take the {year}-{(year + 1) % 100:02d} quick-win "
+            f"budget past its allocation: {pounds(refused.remaining)} remains."
+        ) from refused
+    entry = Spend(
+        area_id=case.area_id,
+        year=year,
+        case_id=case.id,
+        kind="spend",
+        amount_pence=amount,
+        description=data["description"],
+        supplier=data.get("supplier"),
+        spent_on=spent_on,
+        created_by_id=principal.user_id,
+        created_at=now,
+    )
     session.add(entry)
     session.flush()
-    audit.record(session, principal, "spend.recorded", "spend", entry.id, now=now, case_id=case.id,
-                 after=spend_snapshot(entry))
+    audit.record(
+        session, principal, "spend.recorded", "spend", entry.id, now=now, case_id=case.id, after=spend_snapshot(entry)
+    )
     session.flush()
     return entry
 
 
-def reverse_spend(session: Session, principal: Principal, spend_id: int, *, reason: str, now: datetime,
-                  policy: Policy) -> Spend:
+def reverse_spend(
+    session: Session, principal: Principal, spend_id: int, *, reason: str, now: datetime, policy: Policy
+) -> Spend:
     original = session.scalar(select(Spend).where(Spend.id == spend_id))
     if original is None or not can(principal, "budget.read", Target(area_id=original.area_id)):
         raise NotFound("No such spend.")
-    require(principal, "budget.spend", Target(area_id=original.area_id),
-            "Only the area's manager corrects its quick-win ledger.")
+    require(
+        principal,
+        "budget.spend",
+        Target(area_id=original.area_id),
+        "Only the area's manager corrects its quick-win ledger.",
+    )
     if original.kind != "spend":
         raise Conflict("A reversal cannot itself be reversed; record a new spend instead.")
     try:
@@ -100,14 +135,32 @@ def reverse_spend(session: Session, principal: Principal, spend_id: int, *, reas
         if session.scalar(select(Spend.id).where(Spend.reverses_id == original.id)) is not None:
             raise Conflict("This spend has already been reversed.")
         # Dated as the spend it corrects, so every period's totals leave the mistake out.
-        entry = Spend(area_id=original.area_id, year=original.year, case_id=original.case_id, kind="reversal",
-                      amount_pence=-original.amount_pence, description=f"Reversal of spend {original.id}",
-                      supplier=original.supplier, spent_on=original.spent_on, reverses_id=original.id,
-                      reason=reason, created_by_id=principal.user_id, created_at=now)
+        entry = Spend(
+            area_id=original.area_id,
+            year=original.year,
+            case_id=original.case_id,
+            kind="reversal",
+            amount_pence=-original.amount_pence,
+            description=f"Reversal of spend {original.id}",
+            supplier=original.supplier,
+            spent_on=original.spent_on,
+            reverses_id=original.id,
+            reason=reason,
+            created_by_id=principal.user_id,
+            created_at=now,
+        )
         session.add(entry)
         session.flush()
-        audit.record(session, principal, "spend.reversed", "spend", entry.id, now=now,
-                     case_id=original.case_id, after=spend_snapshot(entry))
+        audit.record(
+            session,
+            principal,
+            "spend.reversed",
+            "spend",
+            entry.id,
+            now=now,
+            case_id=original.case_id,
+            after=spend_snapshot(entry),
+        )
         session.flush()
     except IntegrityError as duplicate:  # two reversals raced; the unique reverses_id kept one
         raise Conflict("This spend has already been reversed.") from duplicate
@@ -126,20 +179,41 @@ def _area(session: Session, principal: Principal, code: str | None) -> Area:
     return area
 
 
-def budget(session: Session, principal: Principal, *, area_code: str | None, year: int | None, today: date,
-           policy: Policy) -> Budget:
+def budget(
+    session: Session, principal: Principal, *, area_code: str | None, year: int | None, today: date, policy: Policy
+) -> Budget:
     area = _area(session, principal, area_code)
     year = financial_year(today) if year is None else year
-    allocation = session.scalar(select(BudgetAllocation.amount_pence).where(
-        BudgetAllocation.area_id == area.id, BudgetAllocation.year == year))
-    entries = list(session.scalars(select(Spend).options(joinedload(Spend.created_by))
-                                   .where(Spend.area_id == area.id, Spend.year == year).order_by(Spend.id)))
-    return Budget(area, year, policy.quick_win_allocation_pence if allocation is None else allocation,
-                  sum(e.amount_pence for e in entries), entries)
+    allocation = session.scalar(
+        select(BudgetAllocation.amount_pence).where(BudgetAllocation.area_id == area.id, BudgetAllocation.year == year)
+    )
+    entries = list(
+        session.scalars(
+            select(Spend)
+            .options(joinedload(Spend.created_by))
+            .where(Spend.area_id == area.id, Spend.year == year)
+            .order_by(Spend.id)
+        )
+    )
+    return Budget(
+        area,
+        year,
+        policy.quick_win_allocation_pence if allocation is None else allocation,
+        sum(e.amount_pence for e in entries),
+        entries,
+    )
 
 
-def set_allocation(session: Session, principal: Principal, *, area_code: str, year: int, amount_pence: int,
-                   now: datetime, policy: Policy) -> Budget:
+def set_allocation(
+    session: Session,
+    principal: Principal,
+    *,
+    area_code: str,
+    year: int,
+    amount_pence: int,
+    now: datetime,
+    policy: Policy,
+) -> Budget:
     require(principal, "budget.allocate", message="Only admins set quick-win allocations.")
     area = _area(session, principal, area_code)
     allocation = _locked_allocation(session, area.id, year, policy.quick_win_allocation_pence)
@@ -150,12 +224,21 @@ def set_allocation(session: Session, principal: Principal, *, area_code: str, ye
         raise Conflict(f"{pounds(spent)} is already spent in that year; the allocation cannot be less.") from refused
     before = allocation.amount_pence
     allocation.amount_pence, allocation.updated_at = amount_pence, now
-    audit.record(session, principal, "budget.allocated", "budget_allocation", allocation.id, now=now,
-                 before={"amount_pence": before}, after={"amount_pence": amount_pence, "area": area.code,
-                                                         "year": year})
+    audit.record(
+        session,
+        principal,
+        "budget.allocated",
+        "budget_allocation",
+        allocation.id,
+        now=now,
+        before={"amount_pence": before},
+        after={"amount_pence": amount_pence, "area": area.code, "year": year},
+    )
     session.flush()
     return budget(session, principal, area_code=area.code, year=year, today=now.date(), policy=policy)
 
 
 def spend_on_case(session: Session, case: Case) -> int:
-    return int(session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.case_id == case.id)) or 0)
+    return int(
+        session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.case_id == case.id)) or 0
+    )

@@ -1,4 +1,5 @@
 """Reopening a closed case, and closing one as a duplicate of another."""
+
 from datetime import datetime
 
 from sqlalchemy import select
@@ -14,8 +15,9 @@ from tasking.services.cases import case_snapshot, get_case, get_case_to_change
 from tasking.services.routing import cancel_active_tasks
 
 
-def reopen_case(session: Session, principal: Principal, key: str | int, *, reason: str, now: datetime,
-                policy: Policy) -> Case:
+def reopen_case(
+    session: Session, principal: Principal, key: str | int, *, reason: str, now: datetime, policy: Policy
+) -> Case:
     case = get_case_to_change(session, principal, key)
     target = lifecycle.check_reopen(case.state, case.level, reason)
     with session.no_autoflush:
@@ -25,14 +27,22 @@ def reopen_case(session: Session, principal: Principal, key: str | int, *, reaso
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
-        audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id,
-                     before=changed_before, after={**changed_after, "reason": reason})
+        audit.record(
+            session,
+            principal,
+            "case.reopened",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, "reason": reason},
+        )
         session.flush()
     return case
 
 
-def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of: str | int,
-                   now: datetime) -> Case:
+def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of: str | int, now: datetime) -> Case:
     """Close the case as a duplicate of another (of that one's original, if it is itself a duplicate)."""
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
@@ -50,14 +60,25 @@ def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
         case.updated_at, case.next_review_at = now, None
         cancel_active_tasks(session, principal, case, now=now, reason=f"Duplicate of {original.reference}.")
-        existing = session.scalar(select(CaseLink).where(CaseLink.case_id == case.id,
-                                                         CaseLink.other_case_id == original.id,
-                                                         CaseLink.kind == "duplicate"))
+        existing = session.scalar(
+            select(CaseLink).where(
+                CaseLink.case_id == case.id, CaseLink.other_case_id == original.id, CaseLink.kind == "duplicate"
+            )
+        )
         if existing is None:
             session.add(CaseLink(case_id=case.id, other_case_id=original.id, kind="duplicate", created_at=now))
             session.add(CaseLink(case_id=original.id, other_case_id=case.id, kind="duplicate", created_at=now))
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
-        audit.record(session, principal, "case.marked_duplicate", "case", case.id, now=now, case_id=case.id,
-                     before=changed_before, after={**changed_after, "duplicate_of": original.reference})
+        audit.record(
+            session,
+            principal,
+            "case.marked_duplicate",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, "duplicate_of": original.reference},
+        )
         session.flush()
     return case

@@ -1,4 +1,5 @@
 """Raising, reading, listing and editing cases."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,8 +21,16 @@ from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
 from tasking.services.routing import cancel_active_tasks
 
-DETAIL_FIELDS = ("title", "description", "address", "postcode", "latitude", "longitude", "confidential",
-                 "agencies_needed")
+DETAIL_FIELDS = (
+    "title",
+    "description",
+    "address",
+    "postcode",
+    "latitude",
+    "longitude",
+    "confidential",
+    "agencies_needed",
+)
 # Changing any of these can change the suggested level.
 FACT_FIELDS = {"category", "ward", "latitude", "longitude", "risk_flags", "agencies_needed", "barrier_id"}
 SOURCE_BY_ROLE = {Role.COUNCILLOR: "councillor", Role.PARTNER: "partner"}
@@ -69,8 +78,12 @@ def case_snapshot(case: Case) -> dict:
 
 
 def _loaded():
-    return (joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area),
-            joinedload(Case.owner_organisation))
+    return (
+        joinedload(Case.category),
+        joinedload(Case.ward),
+        joinedload(Case.area),
+        joinedload(Case.owner_organisation),
+    )
 
 
 def get_case(session: Session, principal: Principal, key: str | int) -> Case:
@@ -92,10 +105,15 @@ def get_case_to_change(session: Session, principal: Principal, key: str | int) -
     return case
 
 
-def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None,
-               size: int) -> Page:
-    stmt = where_place(session, principal, select(Case).options(*_loaded()).where(case_scope(principal)),
-                       area=filters.area, ward=filters.ward, category=filters.category)
+def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None, size: int) -> Page:
+    stmt = where_place(
+        session,
+        principal,
+        select(Case).options(*_loaded()).where(case_scope(principal)),
+        area=filters.area,
+        ward=filters.ward,
+        category=filters.category,
+    )
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
     if filters.level:
@@ -109,8 +127,9 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
     return paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
 
 
-def where_place(session: Session, principal: Principal, stmt, *, area: str | None, ward: str | None,
-                category: str | None):
+def where_place(
+    session: Session, principal: Principal, stmt, *, area: str | None, ward: str | None, category: str | None
+):
     """Narrow a case query by area, ward and category codes; an area or ward the principal does
     not cover is 404, as if it did not exist."""
     if area:
@@ -122,8 +141,7 @@ def where_place(session: Session, principal: Principal, stmt, *, area: str | Non
     return stmt
 
 
-def create_case(session: Session, principal: Principal, data: dict, *, now: datetime,
-                policy: Policy) -> Case:
+def create_case(session: Session, principal: Principal, data: dict, *, now: datetime, policy: Policy) -> Case:
     require(principal, "case.raise", message="Your role cannot raise cases here.")
     category = category_by_code(session, data["category"])
     ward = _ward(session, data["ward"])
@@ -134,16 +152,26 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
     with session.no_autoflush:
         case = Case(
             reference=next_reference(session, ward.area, now.year),
-            title=data["title"], description=data["description"],
+            title=data["title"],
+            description=data["description"],
             # Ids as well as objects: the case is looked at (similar reports) before it is written.
-            category=category, ward=ward, area=ward.area,
-            category_id=category.id, ward_id=ward.id, area_id=ward.area_id,
-            address=data.get("address"), postcode=_postcode(data.get("postcode")),
-            latitude=data.get("latitude"), longitude=data.get("longitude"),
+            category=category,
+            ward=ward,
+            area=ward.area,
+            category_id=category.id,
+            ward_id=ward.id,
+            area_id=ward.area_id,
+            address=data.get("address"),
+            postcode=_postcode(data.get("postcode")),
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
             source=data.get("source") or SOURCE_BY_ROLE.get(principal.role, "staff"),
-            raised_by_id=principal.user_id, state=lifecycle.State.NEW.value,
-            confidential=bool(data.get("confidential")), agencies_needed=data.get("agencies_needed") or 1,
-            created_at=now, updated_at=now,
+            raised_by_id=principal.user_id,
+            state=lifecycle.State.NEW.value,
+            confidential=bool(data.get("confidential")),
+            agencies_needed=data.get("agencies_needed") or 1,
+            created_at=now,
+            updated_at=now,
         )
         case.risk_flags = data.get("risk_flags", [])
         reporter = data.get("reporter") or {}
@@ -152,14 +180,23 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             case.reporter_phone, case.reporter_consent = reporter.get("phone"), True
         session.add(case)
         linked = suggestions.on_case_raised(session, case, now, policy)
-        audit.record(session, principal, "case.created", "case", case.id, now=now, case_id=case.id,
-                     after={**case_snapshot(case), "similar_case_ids": linked})
+        audit.record(
+            session,
+            principal,
+            "case.created",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            after={**case_snapshot(case), "similar_case_ids": linked},
+        )
         session.flush()
     return case
 
 
-def update_case(session: Session, principal: Principal, key: str | int, data: dict, *,
-                if_match: str, now: datetime, policy: Policy) -> Case:
+def update_case(
+    session: Session, principal: Principal, key: str | int, data: dict, *, if_match: str, now: datetime, policy: Policy
+) -> Case:
     """Change details, or close the case (resolved, closed, withdrawn) with a reason."""
     case = get_case_to_change(session, principal, key)
     if not if_match_allows(if_match, "case", case.id, case.version):
@@ -186,8 +223,17 @@ def update_case(session: Session, principal: Principal, key: str | int, data: di
         if "state" in changed_after:
             changed_after["reason"] = data.get("reason")
             action = "case.closed"
-        audit.record(session, principal, action, "case", case.id, now=now, case_id=case.id,
-                     before=changed_before, after=changed_after)
+        audit.record(
+            session,
+            principal,
+            action,
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after=changed_after,
+        )
         session.flush()
     return case
 
@@ -208,12 +254,18 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
         case.barrier_id = barrier_id
     if "ward" in details:
         ward = _ward(session, details["ward"])
-        require(principal, "case.edit", Target(area_id=ward.area_id, ward_id=ward.id),
-                "You cannot move a case to an area you do not cover.")
+        require(
+            principal,
+            "case.edit",
+            Target(area_id=ward.area_id, ward_id=ward.id),
+            "You cannot move a case to an area you do not cover.",
+        )
         case.ward, case.area, case.ward_id, case.area_id = ward, ward.area, ward.id, ward.area_id
     if (case.latitude is None) != (case.longitude is None):
-        raise ValidationFailed("Give both coordinates or neither.",
-                               {"latitude": ["Needs longitude too."], "longitude": ["Needs latitude too."]})
+        raise ValidationFailed(
+            "Give both coordinates or neither.",
+            {"latitude": ["Needs longitude too."], "longitude": ["Needs latitude too."]},
+        )
 
 
 def _postcode(value: str | None) -> str | None:
@@ -254,20 +306,28 @@ def visible_ward(session: Session, principal: Principal, code: str) -> Ward:
 
 def case_tasks(session: Session, principal: Principal, key: str | int) -> list[Task]:
     case = get_case(session, principal, key)
-    return list(session.scalars(select(Task).options(joinedload(Task.organisation))
-                                .where(Task.case_id == case.id).order_by(Task.id)))
+    return list(
+        session.scalars(
+            select(Task).options(joinedload(Task.organisation)).where(Task.case_id == case.id).order_by(Task.id)
+        )
+    )
 
 
 def reporter_details(session: Session, principal: Principal, key: str | int) -> dict:
     """The resident's name and contact: only for staff of the case's area and admins."""
     case = get_case(session, principal, key)
     require(principal, "personal.read", case_target(case), "Residents' personal details are for area staff only.")
-    return {"name": case.reporter_name, "email": case.reporter_email, "phone": case.reporter_phone,
-            "consent": case.reporter_consent}
+    return {
+        "name": case.reporter_name,
+        "email": case.reporter_email,
+        "phone": case.reporter_phone,
+        "consent": case.reporter_consent,
+    }
 
 
-def offer_task(session: Session, principal: Principal, key: str | int, organisation_code: str, *, now: datetime,
-               policy: Policy) -> Task:
+def offer_task(
+    session: Session, principal: Principal, key: str | int, organisation_code: str, *, now: datetime, policy: Policy
+) -> Task:
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
         raise Conflict(f"The case is {case.state}; reopen it before offering tasks.")

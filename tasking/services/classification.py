@@ -1,5 +1,6 @@
 """Deciding a case's level with the suggestion in front of the decider, and referring level-one
 cases back to the area manager (docs/levels.md, "A person decides", rule L2_REFERRED_BACK)."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -32,7 +33,8 @@ def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -
     if not case_ids:
         return {}
     rows = session.execute(
-        select(CaseLink.case_id, Case).join(Case, Case.id == CaseLink.other_case_id)
+        select(CaseLink.case_id, Case)
+        .join(Case, Case.id == CaseLink.other_case_id)
         .where(CaseLink.case_id.in_(case_ids), CaseLink.kind == "similar", case_scope(principal))
         .order_by(Case.created_at.desc())
     ).all()
@@ -47,13 +49,13 @@ def view(session: Session, principal: Principal, key, *, now: datetime, policy: 
     require(principal, "level.read", message="Your role cannot see classifications.")
     case = get_case(session, principal, key)
     suggestion = suggest(suggestions.facts_for(session, case, now, policy), policy.thresholds)
-    history = list(session.scalars(select(LevelChange).where(LevelChange.case_id == case.id)
-                                   .order_by(LevelChange.id)))
+    history = list(session.scalars(select(LevelChange).where(LevelChange.case_id == case.id).order_by(LevelChange.id)))
     return Classification(case, suggestion, history, similar_cases(session, principal, [case.id])[case.id])
 
 
-def decide(session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime,
-           policy: Policy) -> Classification:
+def decide(
+    session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime, policy: Policy
+) -> Classification:
     require(principal, "triage.decide", message="Your role cannot decide levels.")
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
@@ -62,8 +64,9 @@ def decide(session: Session, principal: Principal, key, *, level: int, reason: s
     return view(session, principal, case.id, now=now, policy=policy)
 
 
-def record_decision(session: Session, principal: Principal, case: Case, *, level: int, reason: str | None,
-                    now: datetime, policy: Policy) -> None:
+def record_decision(
+    session: Session, principal: Principal, case: Case, *, level: int, reason: str | None, now: datetime, policy: Policy
+) -> None:
     """Decide a case's level with today's suggestion in view, keep the decision, and route the case.
     Callers have checked that the principal may decide."""
     reason = (reason or "").strip() or None
@@ -72,29 +75,53 @@ def record_decision(session: Session, principal: Principal, case: Case, *, level
         if level != suggestion.level and reason is None:
             raise ValidationFailed(
                 f"Level {level} differs from the suggested level {suggestion.level}; say why.",
-                {"reason": [f"Required when the level differs from the suggestion ({suggestion.level})."]})
+                {"reason": [f"Required when the level differs from the suggestion ({suggestion.level})."]},
+            )
         if case.level == level and not lifecycle.awaiting_triage(case.state):
             raise Conflict(f"The case is already at level {level}.")
         before = case_snapshot(case)
-        kind = ("decision" if case.level is None else "escalation" if level > case.level
-                else "de_escalation" if level < case.level else "confirmation")
-        session.add(LevelChange(case_id=case.id, from_level=case.level, to_level=level,
-                                suggested_level=suggestion.level, kind=kind, reason=reason,
-                                decided_by_id=principal.user_id, decided_at=now))
+        kind = (
+            "decision"
+            if case.level is None
+            else "escalation"
+            if level > case.level
+            else "de_escalation"
+            if level < case.level
+            else "confirmation"
+        )
+        session.add(
+            LevelChange(
+                case_id=case.id,
+                from_level=case.level,
+                to_level=level,
+                suggested_level=suggestion.level,
+                kind=kind,
+                reason=reason,
+                decided_by_id=principal.user_id,
+                decided_at=now,
+            )
+        )
         case.level = level
         case.referred_back = False
         case.updated_at = now
         apply_route(session, principal, case, now=now, policy=policy)
         review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
-        audit.record(session, principal, f"case.{kind}", "case", case.id, now=now, case_id=case.id,
-                     before=changed_before,
-                     after={**changed_after, "level": level, "suggested_level": suggestion.level, "reason": reason})
+        audit.record(
+            session,
+            principal,
+            f"case.{kind}",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, "level": level, "suggested_level": suggestion.level, "reason": reason},
+        )
         session.flush()
 
 
-def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime,
-          policy: Policy) -> Case:
+def refer(session: Session, principal: Principal, key, *, reason: str, now: datetime, policy: Policy) -> Case:
     """A level-one case proved more complicated: back to the area manager's queue, suggested level 2."""
     require(principal, "case.refer", message="Your role cannot refer cases.")
     case = get_case(session, principal, key)
@@ -111,7 +138,16 @@ def refer(session: Session, principal: Principal, key, *, reason: str, now: date
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
-        audit.record(session, principal, "case.referred", "case", case.id, now=now, case_id=case.id,
-                     before=changed_before, after={**changed_after, "reason": reason})
+        audit.record(
+            session,
+            principal,
+            "case.referred",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, "reason": reason},
+        )
         session.flush()
     return case

@@ -1,5 +1,6 @@
 """Councillors' level-one requests: straight to the front-line service (docs/routing.md), followed by the
 councillor, and referred to the area manager when they prove more complicated."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -30,18 +31,19 @@ def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], li
     """The councillor's own wards, and the categories a simple action can fix."""
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     wards = list(session.scalars(select(Ward).where(Ward.id.in_(principal.ward_ids)).order_by(Ward.name)))
-    categories = list(session.scalars(select(Category).where(Category.default_level == Level.SIMPLE_ACTION)
-                                      .order_by(Category.name)))
+    categories = list(
+        session.scalars(select(Category).where(Category.default_level == Level.SIMPLE_ACTION).order_by(Category.name))
+    )
     return wards, categories
 
 
-def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime,
-                  policy: Policy) -> Case:
+def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime, policy: Policy) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     case = cases.create_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
     reason = None if case.suggested_level == Level.SIMPLE_ACTION else COUNCILLOR_REQUEST_REASON
-    classification.record_decision(session, principal, case, level=Level.SIMPLE_ACTION, reason=reason,
-                                   now=now, policy=policy)
+    classification.record_decision(
+        session, principal, case, level=Level.SIMPLE_ACTION, reason=reason, now=now, policy=policy
+    )
     return case
 
 
@@ -49,11 +51,15 @@ def _readable_events(principal: Principal):
     return or_(AuditEvent.audience.is_(None), AuditEvent.audience.in_(note_audiences(principal.role)))
 
 
-def my_requests(session: Session, principal: Principal, *, ward: str | None, state: str | None,
-                cursor: str | None, size: int) -> Page:
+def my_requests(
+    session: Session, principal: Principal, *, ward: str | None, state: str | None, cursor: str | None, size: int
+) -> Page:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
-    stmt = (select(Case).options(joinedload(Case.ward), joinedload(Case.category), joinedload(Case.owner_organisation))
-            .where(case_scope(principal), Case.raised_by_id == principal.user_id))
+    stmt = (
+        select(Case)
+        .options(joinedload(Case.ward), joinedload(Case.category), joinedload(Case.owner_organisation))
+        .where(case_scope(principal), Case.raised_by_id == principal.user_id)
+    )
     if ward:
         stmt = stmt.where(Case.ward_id == cases.visible_ward(session, principal, ward).id)
     if state:
@@ -62,9 +68,11 @@ def my_requests(session: Session, principal: Principal, *, ward: str | None, sta
     ids = [c.id for c in page.items]
     latest = {}
     if ids:
-        newest = (select(func.max(AuditEvent.id)).where(AuditEvent.case_id.in_(ids), _readable_events(principal),
-                                                        AuditEvent.object_type != "task")
-                  .group_by(AuditEvent.case_id))
+        newest = (
+            select(func.max(AuditEvent.id))
+            .where(AuditEvent.case_id.in_(ids), _readable_events(principal), AuditEvent.object_type != "task")
+            .group_by(AuditEvent.case_id)
+        )
         latest = {e.case_id: e for e in session.scalars(select(AuditEvent).where(AuditEvent.id.in_(newest)))}
     page.items = [RequestSummary(c, latest.get(c.id)) for c in page.items]
     return page
@@ -75,13 +83,18 @@ def request_history(session: Session, principal: Principal, reference: str) -> t
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     case = cases.get_case(session, principal, reference)
     # The case's own story; the partners' task bookkeeping is theirs and the owner's.
-    events = list(session.scalars(select(AuditEvent).where(AuditEvent.case_id == case.id, _readable_events(principal),
-                                                           AuditEvent.object_type != "task")
-                                  .order_by(AuditEvent.id)))
+    events = list(
+        session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.case_id == case.id, _readable_events(principal), AuditEvent.object_type != "task")
+            .order_by(AuditEvent.id)
+        )
+    )
     return case, events
 
 
-def refer(session: Session, principal: Principal, reference: str, *, reason: str, now: datetime,
-          policy: Policy) -> Case:
+def refer(
+    session: Session, principal: Principal, reference: str, *, reason: str, now: datetime, policy: Policy
+) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)

@@ -1,4 +1,5 @@
 """Demo users of every role and a few hundred realistic cases, for trying tasking out."""
+
 import random
 import secrets
 from dataclasses import dataclass
@@ -59,8 +60,10 @@ STREETS = {
 
 # category -> (title templates, description); {street} is filled in.
 PROBLEMS = {
-    "fly-tipping": (["Mattresses dumped on {street}", "Builders' rubble in the alley off {street}"],
-                    "Reported by several residents; blocking the path."),
+    "fly-tipping": (
+        ["Mattresses dumped on {street}", "Builders' rubble in the alley off {street}"],
+        "Reported by several residents; blocking the path.",
+    ),
     "litter": (["Overflowing bins by the shops on {street}"], "Bins have not been emptied for a week."),
     "graffiti": (["Graffiti on shop shutters, {street}"], "Tags sprayed overnight, some offensive."),
     "dog-fouling": (["Dog fouling by the school gates on {street}"], "Parents raised it at the school."),
@@ -70,12 +73,16 @@ PROBLEMS = {
     "overgrown-vegetation": (["Hedge blocking the pavement on {street}"], "Wheelchair users must use the road."),
     "noise": (["Late-night music from a flat on {street}"], "Every weekend until 4am."),
     "housing-disrepair": (["Damp and mould in a family flat on {street}"], "Tenant has asked three times."),
-    "anti-social-behaviour": (["Youths gathering and intimidating shoppers on {street}"],
-                              "Shopkeepers report it nightly; one window broken."),
+    "anti-social-behaviour": (
+        ["Youths gathering and intimidating shoppers on {street}"],
+        "Shopkeepers report it nightly; one window broken.",
+    ),
     "fire-risk": (["Hoarding in a house on {street}"], "Neighbours worried about fire risk."),
     "drug-dealing": (["Suspected dealing from a car park off {street}"], "Residents see exchanges daily."),
-    "family-early-help": (["Mother not coping after a new baby, {street}"],
-                          "Health visitor concerned: isolation, sibling behaviour."),
+    "family-early-help": (
+        ["Mother not coping after a new baby, {street}"],
+        "Health visitor concerned: isolation, sibling behaviour.",
+    ),
     "adult-care-support": (["Older man struggling alone at home, {street}"], "Neighbour reports falls."),
     "health-wellbeing": (["Isolated older residents in the flats on {street}"], "No community activity nearby."),
     "debt-doorstep-lending": (["Doorstep lender targeting families on {street}"], "Several families in debt."),
@@ -108,24 +115,42 @@ def _ensure_account(session: Session, spec, now: datetime) -> dict:
     password = secrets.token_urlsafe(12)
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
-        user = users.create_user(session, None, email=email, name=name, role=role, now=now, password=password,
-                                 organisation_code=organisation, area_codes=areas, ward_codes=wards)
+        user = users.create_user(
+            session,
+            None,
+            email=email,
+            name=name,
+            role=role,
+            now=now,
+            password=password,
+            organisation_code=organisation,
+            area_codes=areas,
+            ward_codes=wards,
+        )
     else:
         users.set_password(session, None, user, password, now=now)
     # Fresh secrets each run: the old demo token is revoked so only the file's one works.
-    for old in session.scalars(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.name == "demo",
-                                                      ApiToken.revoked_at.is_(None))).all():
+    for old in session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.name == "demo", ApiToken.revoked_at.is_(None))
+    ).all():
         tokens.revoke_token(session, None, old.prefix, now=now)
     issued = tokens.issue_token(session, None, user, name="demo", now=now)
     return {
-        "user_id": user.id, "role": role, "email": email, "password": password, "token": issued.secret,
-        "organisation": organisation, "areas": areas, "wards": wards,
+        "user_id": user.id,
+        "role": role,
+        "email": email,
+        "password": password,
+        "token": issued.secret,
+        "organisation": organisation,
+        "areas": areas,
+        "wards": wards,
     }
 
 
 def _demo_users(session: Session, role: str) -> list[User]:
-    return [u for u in session.scalars(select(User).where(User.role == role).order_by(User.id))
-            if u.email.endswith(DOMAIN)]
+    return [
+        u for u in session.scalars(select(User).where(User.role == role).order_by(User.id)) if u.email.endswith(DOMAIN)
+    ]
 
 
 def _make_cases(session: Session, count: int, now: datetime, policy: Policy) -> int:
@@ -161,14 +186,15 @@ def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
         "ward": ward.code,
         "address": f"{rng.randint(1, 180)} {street}, Walsall",
         "postcode": f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
-                    f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
+        f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
         "risk_flags": rng.sample(["vulnerable_person", "safeguarding", "repeat_victim"], k=rng.choice([0, 0, 0, 1])),
         **extra,
     }
 
 
-def _triage(session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime,
-            policy: Policy) -> None:
+def _triage(
+    session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime, policy: Policy
+) -> None:
     """Managers decide most cases at the suggested level; older ones are mostly resolved since."""
     for case in raised:
         if rng.random() < 0.3:
@@ -177,8 +203,15 @@ def _triage(session: Session, rng: random.Random, raised: list[Case], managers: 
         decided_at = case.created_at + timedelta(days=rng.uniform(0.5, 3))
         _accept_suggestion(session, manager, case, decided_at, policy)
         if case.created_at < now - timedelta(days=60) and case.state == "assigned" and rng.random() < 0.6:
-            cases.update_case(session, manager, case.id, {"state": "resolved", "reason": "Done by the owner."},
-                              if_match="*", now=decided_at + timedelta(days=rng.uniform(2, 40)), policy=policy)
+            cases.update_case(
+                session,
+                manager,
+                case.id,
+                {"state": "resolved", "reason": "Done by the owner."},
+                if_match="*",
+                now=decided_at + timedelta(days=rng.uniform(2, 40)),
+                policy=policy,
+            )
 
 
 def _accept_suggestion(session: Session, manager, case: Case, when: datetime, policy: Policy) -> None:
@@ -186,8 +219,9 @@ def _accept_suggestion(session: Session, manager, case: Case, when: datetime, po
     classification.decide(session, manager, case.id, level=suggested, reason=None, now=when, policy=policy)
 
 
-def _scenarios(session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime,
-               policy: Policy) -> int:
+def _scenarios(
+    session: Session, rng: random.Random, managers: dict, councillors: list, now: datetime, policy: Policy
+) -> int:
     """Stories the random cases may not tell: an ASB case review, a borough barrier, a referral."""
     st_matthews = session.scalars(select(Ward).where(Ward.code == "st-matthews")).one()
     south = principal_for(managers[st_matthews.area_id])
@@ -195,59 +229,134 @@ def _scenarios(session: Session, rng: random.Random, managers: dict, councillors
     made = 0
     # Three reports of the same anti-social behaviour in six months: the ASB case-review threshold.
     for days_ago in (75, 40, 6):
-        data = _problem(rng, "anti-social-behaviour", st_matthews,
-                        title="Group intimidating residents outside the flats on Caldmore Road")
+        data = _problem(
+            rng,
+            "anti-social-behaviour",
+            st_matthews,
+            title="Group intimidating residents outside the flats on Caldmore Road",
+        )
         case = cases.create_case(session, councillor, data, now=now - timedelta(days=days_ago), policy=policy)
         made += 1
     _accept_suggestion(session, south, case, now - timedelta(days=5), policy)
     # The same barrier in two areas, and a borough-level one: level-four evidence.
     moment = now - timedelta(days=20)
-    bus = barriers.create_barrier(session, south, title="No evening bus to the industrial estates",
-                                  description="Shift workers cannot reach jobs after 7pm.", borough_level=False,
-                                  now=moment)
+    bus = barriers.create_barrier(
+        session,
+        south,
+        title="No evening bus to the industrial estates",
+        description="Shift workers cannot reach jobs after 7pm.",
+        borough_level=False,
+        now=moment,
+    )
     for code in ("pleck", "darlaston-south"):
         ward = session.scalars(select(Ward).where(Ward.code == code)).one()
         manager = principal_for(managers[ward.area_id])
         case = cases.create_case(session, manager, _problem(rng, "worklessness", ward), now=moment, policy=policy)
-        case = cases.update_case(session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment,
-                                 policy=policy)
+        case = cases.update_case(
+            session, manager, case.id, {"barrier_id": bus.id}, if_match="*", now=moment, policy=policy
+        )
         made += 1
     _accept_suggestion(session, manager, case, moment, policy)
     # A level-one job that turned out to be more complicated, referred back by the councillor.
-    case = cases.create_case(session, councillor, _problem(rng, "fly-tipping", st_matthews), now=now - timedelta(days=9),
-                             policy=policy)
-    classification.decide(session, south, case.id, level=1, reason="A crew can clear it this week.",
-                          now=now - timedelta(days=8), policy=policy)
-    classification.refer(session, councillor, case.id, reason="It is back every week; a landlord is dumping it.",
-                         now=now - timedelta(days=1), policy=policy)
+    case = cases.create_case(
+        session, councillor, _problem(rng, "fly-tipping", st_matthews), now=now - timedelta(days=9), policy=policy
+    )
+    classification.decide(
+        session,
+        south,
+        case.id,
+        level=1,
+        reason="A crew can clear it this week.",
+        now=now - timedelta(days=8),
+        policy=policy,
+    )
+    classification.refer(
+        session,
+        councillor,
+        case.id,
+        reason="It is back every week; a landlord is dumping it.",
+        now=now - timedelta(days=1),
+        policy=policy,
+    )
     made += 1
     return made + _money(session, rng, managers, st_matthews, now, policy)
 
 
-def _money(session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime,
-           policy: Policy) -> int:
+def _money(
+    session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime, policy: Policy
+) -> int:
     """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified
     (docs/money.md, "Worked example")."""
     south = principal_for(managers[st_matthews.area_id])
     finance = principal_for(_demo_users(session, "finance")[0])
-    family = cases.create_case(session, south, _problem(rng, "family-early-help", st_matthews,
-                                                        title="Mother not coping after a new baby, Palfrey"),
-                               now=now - timedelta(days=40), policy=policy)
-    budget.record_spend(session, south, family.id, {"amount_pence": 34_700, "description": "Double buggy and "
-                        "family support sessions", "supplier": "Palfrey Sure Start", "spent_on": (now - timedelta(days=38)).date()},
-                        now=now - timedelta(days=38), policy=policy)
-    compared = claims.create_claim(session, south, family.id, {
-        "outcomes": [{"description": "Costs of a family like Family 1, helped late", "unit_cost_pence": 2_619_700,
-                      "probability": "1"}], "costs": []}, now=now - timedelta(days=30))
+    family = cases.create_case(
+        session,
+        south,
+        _problem(rng, "family-early-help", st_matthews, title="Mother not coping after a new baby, Palfrey"),
+        now=now - timedelta(days=40),
+        policy=policy,
+    )
+    budget.record_spend(
+        session,
+        south,
+        family.id,
+        {
+            "amount_pence": 34_700,
+            "description": "Double buggy and family support sessions",
+            "supplier": "Palfrey Sure Start",
+            "spent_on": (now - timedelta(days=38)).date(),
+        },
+        now=now - timedelta(days=38),
+        policy=policy,
+    )
+    compared = claims.create_claim(
+        session,
+        south,
+        family.id,
+        {
+            "outcomes": [
+                {
+                    "description": "Costs of a family like Family 1, helped late",
+                    "unit_cost_pence": 2_619_700,
+                    "probability": "1",
+                }
+            ],
+            "costs": [],
+        },
+        now=now - timedelta(days=30),
+    )
     claims.decide(session, finance, compared.id, decision="verified", reason=None, now=now - timedelta(days=20))
-    claims.create_claim(session, south, family.id, {
-        "outcomes": [{"description": "A one-in-ten chance of a care placement", "unit_cost_pence": 25_900_000,
-                      "probability": "0.1"}], "costs": []}, now=now - timedelta(days=30))
-    for case in session.scalars(select(Case).where(Case.state.in_(("assigned", "in_progress")))
-                                .order_by(Case.id).limit(12)):
+    claims.create_claim(
+        session,
+        south,
+        family.id,
+        {
+            "outcomes": [
+                {
+                    "description": "A one-in-ten chance of a care placement",
+                    "unit_cost_pence": 25_900_000,
+                    "probability": "0.1",
+                }
+            ],
+            "costs": [],
+        },
+        now=now - timedelta(days=30),
+    )
+    for case in session.scalars(
+        select(Case).where(Case.state.in_(("assigned", "in_progress"))).order_by(Case.id).limit(12)
+    ):
         manager = principal_for(managers[case.area_id])
-        budget.record_spend(session, manager, case.id, {"amount_pence": rng.choice([5_000, 12_500, 25_000, 40_000]),
-                            "description": "Quick win", "supplier": "Local contractor",
-                            "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date())}, now=now,
-                            policy=policy)
+        budget.record_spend(
+            session,
+            manager,
+            case.id,
+            {
+                "amount_pence": rng.choice([5_000, 12_500, 25_000, 40_000]),
+                "description": "Quick win",
+                "supplier": "Local contractor",
+                "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date()),
+            },
+            now=now,
+            policy=policy,
+        )
     return 1

@@ -1,4 +1,5 @@
 """Whether the service can do its work: today, whether the database answers."""
+
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session

@@ -1,4 +1,5 @@
 """A case's history: its audit events, less those written for an audience the reader is not in."""
+
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
@@ -9,8 +10,7 @@ from tasking.services.cases import get_case
 from tasking.services.pagination import Page, paginate
 
 
-def case_history(session: Session, principal: Principal, key: str | int, *, cursor: str | None,
-                 size: int) -> Page:
+def case_history(session: Session, principal: Principal, key: str | int, *, cursor: str | None, size: int) -> Page:
     case = get_case(session, principal, key)
     stmt = select(AuditEvent).where(
         AuditEvent.case_id == case.id,

@@ -1,4 +1,5 @@
 """Notes on a case, each written for an audience and shown only to it."""
+
 from datetime import datetime
 
 from sqlalchemy import select
@@ -19,20 +20,29 @@ def default_visibility(role: Role) -> str:
     return "councillor" if role == Role.COUNCILLOR else "internal"
 
 
-def add_note(session: Session, principal: Principal, key: str | int, *, body: str,
-             visibility: str | None, now: datetime) -> CaseNote:
+def add_note(
+    session: Session, principal: Principal, key: str | int, *, body: str, visibility: str | None, now: datetime
+) -> CaseNote:
     case = get_case(session, principal, key)
     require(principal, "note.write", message="Your role cannot add notes to cases.")
     require(principal, "note.write", case_target(case), "You can only add notes to your areas' cases.")
     visibility = visibility or default_visibility(principal.role)
     if not may_write_note_for(principal.role, visibility):
         raise Forbidden(f"You cannot write a note for the {visibility} audience.")
-    note = CaseNote(case_id=case.id, author_id=principal.user_id, body=body,
-                    visibility=visibility, created_at=now)
+    note = CaseNote(case_id=case.id, author_id=principal.user_id, body=body, visibility=visibility, created_at=now)
     session.add(note)
     session.flush()
-    audit.record(session, principal, "note.added", "case_note", note.id, now=now, case_id=case.id,
-                 audience=visibility, after={"body": body, "visibility": visibility})
+    audit.record(
+        session,
+        principal,
+        "note.added",
+        "case_note",
+        note.id,
+        now=now,
+        case_id=case.id,
+        audience=visibility,
+        after={"body": body, "visibility": visibility},
+    )
     session.flush()
     return note
 

@@ -1,5 +1,6 @@
 """The notification outbox: messages written in the same transaction as the change that causes
 them, and a sender that delivers each by SMTP once, retrying with backoff."""
+
 import logging
 import smtplib
 from dataclasses import dataclass
@@ -26,11 +27,22 @@ def queue(session: Session, rows: list[dict]) -> None:
     session.execute(insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
 
 
-def message(kind: str, key: str, user: tuple[int, str], subject: str, body: str, case_id: int | None,
-            now: datetime) -> dict:
-    return {"kind": kind, "dedupe_key": key, "user_id": user[0], "recipient": user[1], "subject": subject,
-            "body": body, "case_id": case_id, "state": "pending", "attempts": 0, "next_attempt_at": now,
-            "created_at": now}
+def message(
+    kind: str, key: str, user: tuple[int, str], subject: str, body: str, case_id: int | None, now: datetime
+) -> dict:
+    return {
+        "kind": kind,
+        "dedupe_key": key,
+        "user_id": user[0],
+        "recipient": user[1],
+        "subject": subject,
+        "body": body,
+        "case_id": case_id,
+        "state": "pending",
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
 
 
 def case_owners(session: Session, cases: list[Case]) -> dict[int, list[tuple[int, str]]]:
@@ -39,31 +51,48 @@ def case_owners(session: Session, cases: list[Case]) -> dict[int, list[tuple[int
     org_ids = {c.owner_organisation_id for c in cases if c.owner_user_id is None and c.owner_organisation_id}
     area_ids = {c.area_id for c in cases}
     people: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
-    for user in session.scalars(select(User).where(User.active.is_(True), User.id.in_(
-            [c.owner_user_id for c in cases if c.owner_user_id]))):
+    for user in session.scalars(
+        select(User).where(User.active.is_(True), User.id.in_([c.owner_user_id for c in cases if c.owner_user_id]))
+    ):
         people[("user", user.id)] = [(user.id, user.email)]
     for user in session.scalars(select(User).where(User.active.is_(True), User.organisation_id.in_(org_ids))):
         people.setdefault(("org", user.organisation_id), []).append((user.id, user.email))
     for area_id, user_id, email in session.execute(
-            select(user_areas.c.area_id, User.id, User.email).join(User, User.id == user_areas.c.user_id)
-            .where(user_areas.c.area_id.in_(area_ids), User.role == Role.AREA_MANAGER, User.active.is_(True))):
+        select(user_areas.c.area_id, User.id, User.email)
+        .join(User, User.id == user_areas.c.user_id)
+        .where(user_areas.c.area_id.in_(area_ids), User.role == Role.AREA_MANAGER, User.active.is_(True))
+    ):
         people.setdefault(("area", area_id), []).append((user_id, email))
     found = {}
     for case in cases:
-        found[case.id] = (people.get(("user", case.owner_user_id))
-                          or (people.get(("org", case.owner_organisation_id)) if case.owner_user_id is None else None)
-                          or people.get(("area", case.area_id), []))
+        found[case.id] = (
+            people.get(("user", case.owner_user_id))
+            or (people.get(("org", case.owner_organisation_id)) if case.owner_user_id is None else None)
+            or people.get(("area", case.area_id), [])
+        )
     return found
 
 
 def organisation_people(session: Session, organisation_id: int) -> list[tuple[int, str]]:
-    return [(u.id, u.email) for u in session.scalars(select(User).where(
-        User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id))]
+    return [
+        (u.id, u.email)
+        for u in session.scalars(
+            select(User).where(User.organisation_id == organisation_id, User.active.is_(True)).order_by(User.id)
+        )
+    ]
 
 
 class SmtpMailer:
-    def __init__(self, host: str, port: int, *, username: str | None = None, password: str | None = None,
-                 starttls: bool = False, timeout: float = 20):
+    def __init__(
+        self,
+        host: str,
+        port: int,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        starttls: bool = False,
+        timeout: float = 20,
+    ):
         self.host, self.port, self.username, self.password = host, port, username, password
         self.starttls, self.timeout = starttls, timeout
 
@@ -99,27 +128,43 @@ def _email(row: Notification, sender: str) -> EmailMessage:
     return email
 
 
-def deliver_due(session: Session, mailer, *, units: Units, now: datetime, sender: str, batch: int = 50,
-                max_attempts: int = 8, stale_after: timedelta = timedelta(minutes=10)) -> Delivery:
+def deliver_due(
+    session: Session,
+    mailer,
+    *,
+    units: Units,
+    now: datetime,
+    sender: str,
+    batch: int = 50,
+    max_attempts: int = 8,
+    stale_after: timedelta = timedelta(minutes=10),
+) -> Delivery:
     """Send what is due. Each row is claimed (pending -> sending) by one sender, in a unit of its own,
     before it is sent, so two senders never send the same message; a claim left by a crashed sender
     is released later. The outcome of each attempt is its own unit too: a message sent is never
     forgotten because a later one failed."""
     result = Delivery()
     with units():
-        session.execute(update(Notification).where(Notification.state == "sending",
-                                                   Notification.claimed_at < now - stale_after)
-                        .values(state="pending"))
+        session.execute(
+            update(Notification)
+            .where(Notification.state == "sending", Notification.claimed_at < now - stale_after)
+            .values(state="pending")
+        )
     with units():
-        due = session.scalars(select(Notification.id).where(Notification.state == "pending",
-                                                            Notification.next_attempt_at <= now)
-                              .order_by(Notification.id).limit(batch)).all()
+        due = session.scalars(
+            select(Notification.id)
+            .where(Notification.state == "pending", Notification.next_attempt_at <= now)
+            .order_by(Notification.id)
+            .limit(batch)
+        ).all()
     for notification_id in due:
         with units():
             claimed = session.execute(
-                update(Notification).where(and_(Notification.id == notification_id, Notification.state == "pending"))
+                update(Notification)
+                .where(and_(Notification.id == notification_id, Notification.state == "pending"))
                 .values(state="sending", claimed_at=now, attempts=Notification.attempts + 1)
-                .returning(Notification.id)).first()
+                .returning(Notification.id)
+            ).first()
             email = _email(session.get_one(Notification, notification_id, populate_existing=True), sender)
         if claimed is None:
             continue  # another sender has it

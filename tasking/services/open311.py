@@ -1,4 +1,5 @@
 """Open311 GeoReport v2: public categories as services, residents' reports in, public progress out."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,8 +18,18 @@ from tasking.services.cases import case_snapshot
 from tasking.services.references import next_reference
 
 # Case events that residents may hear about (with public words, never the internal reason).
-PUBLIC_EVENTS = ("case.decision", "case.escalation", "case.de_escalation", "case.confirmation", "case.closed",
-                 "case.reopened", "case.marked_duplicate", "case.returned", "case.referred", "case.updated")
+PUBLIC_EVENTS = (
+    "case.decision",
+    "case.escalation",
+    "case.de_escalation",
+    "case.confirmation",
+    "case.closed",
+    "case.reopened",
+    "case.marked_duplicate",
+    "case.returned",
+    "case.referred",
+    "case.updated",
+)
 
 
 class Open311Error(TaskingError):
@@ -49,9 +60,12 @@ def service(session: Session, code: str) -> Category:
 
 
 def _public_cases():
-    return (select(Case).join(Case.category)
-            .options(joinedload(Case.category), joinedload(Case.owner_organisation), joinedload(Case.area))
-            .where(Category.is_public.is_(True), Case.confidential.is_(False)))
+    return (
+        select(Case)
+        .join(Case.category)
+        .options(joinedload(Case.category), joinedload(Case.owner_organisation), joinedload(Case.area))
+        .where(Category.is_public.is_(True), Case.confidential.is_(False))
+    )
 
 
 def _locate(session: Session, data: dict, max_distance_m: float) -> Ward:
@@ -63,13 +77,17 @@ def _locate(session: Session, data: dict, max_distance_m: float) -> Ward:
     if ward_id is None and data.get("address_string"):
         ward_id = ward_named_in(data["address_string"], places)
     if ward_id is None:
-        raise Open311Error(400, "The location could not be placed in a ward of the borough; "
-                                "send lat and long inside the borough, or an address_string naming the ward")
+        raise Open311Error(
+            400,
+            "The location could not be placed in a ward of the borough; "
+            "send lat and long inside the borough, or an address_string naming the ward",
+        )
     return next(w for w in wards if w.id == ward_id)
 
 
-def submit(session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy,
-           max_distance_m: float = 2500) -> Case:
+def submit(
+    session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy, max_distance_m: float = 2500
+) -> Case:
     """A resident's report: a case with source open311, suggested and waiting in its area's triage queue."""
     category = service(session, data["service_code"])
     ward = _locate(session, data, max_distance_m)
@@ -79,26 +97,54 @@ def submit(session: Session, client: Open311Client, data: dict, *, now: datetime
             reference=next_reference(session, ward.area, now.year),
             title=spec.title_from(data.get("description") or "", category.name),
             description=data.get("description") or category.name,
-            category=category, ward=ward, area=ward.area,
-            category_id=category.id, ward_id=ward.id, area_id=ward.area_id,
-            address=data.get("address_string"), latitude=data.get("lat"), longitude=data.get("long"),
-            source="open311", state=State.NEW.value, media_url=data.get("media_url"),
+            category=category,
+            ward=ward,
+            area=ward.area,
+            category_id=category.id,
+            ward_id=ward.id,
+            area_id=ward.area_id,
+            address=data.get("address_string"),
+            latitude=data.get("lat"),
+            longitude=data.get("long"),
+            source="open311",
+            state=State.NEW.value,
+            media_url=data.get("media_url"),
             # Contact details sent through a reporting tool were given for this report.
-            reporter_name=name, reporter_email=data.get("email"), reporter_phone=data.get("phone"),
+            reporter_name=name,
+            reporter_email=data.get("email"),
+            reporter_phone=data.get("phone"),
             reporter_consent=bool(name or data.get("email") or data.get("phone")),
-            open311_client_id=client.id, created_at=now, updated_at=now,
+            open311_client_id=client.id,
+            created_at=now,
+            updated_at=now,
         )
         session.add(case)
         linked = suggestions.on_case_raised(session, case, now, policy)
         client.last_used_at = now
-        audit.record(session, None, "case.created", "case", case.id, now=now, case_id=case.id,
-                     after={**case_snapshot(case), "similar_case_ids": linked, "open311_client": client.name})
+        audit.record(
+            session,
+            None,
+            "case.created",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            after={**case_snapshot(case), "similar_case_ids": linked, "open311_client": client.name},
+        )
         session.flush()
     return case
 
 
-def requests(session: Session, *, ids: list[str] | None, service_codes: list[str] | None,
-             start: datetime | None, end: datetime | None, statuses: list[str] | None, now: datetime) -> list[Case]:
+def requests(
+    session: Session,
+    *,
+    ids: list[str] | None,
+    service_codes: list[str] | None,
+    start: datetime | None,
+    end: datetime | None,
+    statuses: list[str] | None,
+    now: datetime,
+) -> list[Case]:
     stmt = _public_cases()
     if ids:
         stmt = stmt.where(Case.reference.in_([i.strip().upper() for i in ids]))
@@ -130,12 +176,21 @@ def updates(session: Session, *, start: datetime | None, end: datetime | None, n
     except spec.WindowRefused as refused:
         raise Open311Error(400, str(refused)) from refused
     rows = session.execute(
-        select(AuditEvent, Case).join(Case, Case.id == AuditEvent.case_id).join(Case.category)
-        .where(Category.is_public.is_(True), Case.confidential.is_(False),
-               AuditEvent.at >= start, AuditEvent.at <= end,
-               or_(and_(AuditEvent.object_type == "case", AuditEvent.action.in_(PUBLIC_EVENTS)),
-                   and_(AuditEvent.object_type == "case_note", AuditEvent.audience == PUBLIC_AUDIENCE)))
-        .order_by(AuditEvent.id).limit(spec.MAX_REQUESTS)
+        select(AuditEvent, Case)
+        .join(Case, Case.id == AuditEvent.case_id)
+        .join(Case.category)
+        .where(
+            Category.is_public.is_(True),
+            Case.confidential.is_(False),
+            AuditEvent.at >= start,
+            AuditEvent.at <= end,
+            or_(
+                and_(AuditEvent.object_type == "case", AuditEvent.action.in_(PUBLIC_EVENTS)),
+                and_(AuditEvent.object_type == "case_note", AuditEvent.audience == PUBLIC_AUDIENCE),
+            ),
+        )
+        .order_by(AuditEvent.id)
+        .limit(spec.MAX_REQUESTS)
     ).all()
     found = []
     for event, case in rows:

@@ -1,4 +1,5 @@
 """Keys for Open311 reporting tools: issued by an admin, stored only as a hash, revocable."""
+
 import hashlib
 import secrets
 from datetime import datetime
@@ -26,8 +27,15 @@ def create_client(session: Session, actor: Principal | None, *, name: str, now: 
     client = Open311Client(name=name, key_prefix=prefix, key_hash=_digest(key), created_at=now)
     session.add(client)
     session.flush()
-    audit.record(session, actor, "open311_client.created", "open311_client", client.id, now=now,
-                 after={"name": name, "key_prefix": prefix})
+    audit.record(
+        session,
+        actor,
+        "open311_client.created",
+        "open311_client",
+        client.id,
+        now=now,
+        after={"name": name, "key_prefix": prefix},
+    )
     session.flush()
     return client, key
 
@@ -38,8 +46,15 @@ def revoke_client(session: Session, actor: Principal | None, prefix: str, *, now
         raise NotFound(f"No Open311 client with key prefix {prefix}.")
     if client.revoked_at is None:
         client.revoked_at = now
-        audit.record(session, actor, "open311_client.revoked", "open311_client", client.id, now=now,
-                     after={"revoked_at": now.isoformat()})
+        audit.record(
+            session,
+            actor,
+            "open311_client.revoked",
+            "open311_client",
+            client.id,
+            now=now,
+            after={"revoked_at": now.isoformat()},
+        )
     session.flush()
     return client
 

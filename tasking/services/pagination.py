@@ -1,5 +1,6 @@
 """Keyset pagination: a page is the rows after an opaque cursor, so rows changing between pages
 are never skipped (an offset would skip one for every row that moved)."""
+
 import base64
 import binascii
 import json
@@ -28,7 +29,9 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError
-        return [datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds, strict=True)]
+        return [
+            datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds, strict=True)
+        ]
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise ValidationFailed(
             "The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]}

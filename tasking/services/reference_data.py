@@ -1,4 +1,5 @@
 """Loading and reading reference data: areas, wards, organisations, categories."""
+
 import tomllib
 from datetime import datetime
 from importlib import resources
@@ -27,13 +28,24 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
         area = _upsert(session, Area, area_data["code"], {"name": area_data["name"]}, counts, "areas", now)
         session.flush()
         for ward_data in area_data.get("wards", []):
-            _upsert(session, Ward, ward_data["code"],
-                    {"name": ward_data["name"], "area_id": area.id,
-                     "latitude": ward_data.get("latitude"), "longitude": ward_data.get("longitude")},
-                    counts, "wards", now)
+            _upsert(
+                session,
+                Ward,
+                ward_data["code"],
+                {
+                    "name": ward_data["name"],
+                    "area_id": area.id,
+                    "latitude": ward_data.get("latitude"),
+                    "longitude": ward_data.get("longitude"),
+                },
+                counts,
+                "wards",
+                now,
+            )
     for org in data.get("organisations", []):
-        _upsert(session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]},
-                counts, "organisations", now)
+        _upsert(
+            session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]}, counts, "organisations", now
+        )
     session.flush()
     orgs = {o.code: o.id for o in session.scalars(select(Organisation))}
     for cat in data.get("categories", []):
@@ -64,8 +76,9 @@ def _upsert(session, model, code, values, counts, kind, now):
         row = model(code=code, **values)
         session.add(row)
         session.flush()
-        audit.record(session, None, f"{object_type}.created", object_type, row.id, now=now,
-                     after={"code": code, **values})
+        audit.record(
+            session, None, f"{object_type}.created", object_type, row.id, now=now, after={"code": code, **values}
+        )
         counts[kind] += 1
         return row
     before = {k: getattr(row, k) for k in values}
@@ -73,8 +86,16 @@ def _upsert(session, model, code, values, counts, kind, now):
         for k, v in values.items():
             setattr(row, k, v)
         changed_before, changed_after = audit.changes(before, values)
-        audit.record(session, None, f"{object_type}.updated", object_type, row.id, now=now,
-                     before=changed_before, after=changed_after)
+        audit.record(
+            session,
+            None,
+            f"{object_type}.updated",
+            object_type,
+            row.id,
+            now=now,
+            before=changed_before,
+            after=changed_after,
+        )
         counts[kind] += 1
     return row
 
@@ -84,8 +105,16 @@ def _set_support(session, category, organisation_ids, now):
     wanted = sorted(set(organisation_ids))
     if current != wanted:
         category.support_organisations = [session.get(Organisation, i) for i in wanted]
-        audit.record(session, None, "category.updated", "category", category.id, now=now,
-                     before={"support_organisation_ids": current}, after={"support_organisation_ids": wanted})
+        audit.record(
+            session,
+            None,
+            "category.updated",
+            "category",
+            category.id,
+            now=now,
+            before={"support_organisation_ids": current},
+            after={"support_organisation_ids": wanted},
+        )
 
 
 def list_areas(session: Session) -> list[Area]:
@@ -107,10 +136,15 @@ def list_organisations(session: Session, kind: str | None = None) -> list[Organi
 
 
 def list_categories(session: Session, public_only: bool = False) -> list[Category]:
-    stmt = select(Category).options(
-        selectinload(Category.frontline_organisation), selectinload(Category.lead_organisation),
-        selectinload(Category.support_organisations),
-    ).order_by(Category.name)
+    stmt = (
+        select(Category)
+        .options(
+            selectinload(Category.frontline_organisation),
+            selectinload(Category.lead_organisation),
+            selectinload(Category.support_organisations),
+        )
+        .order_by(Category.name)
+    )
     if public_only:
         stmt = stmt.where(Category.is_public.is_(True))
     return list(session.scalars(stmt))

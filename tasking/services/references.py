@@ -1,4 +1,5 @@
 """Numbering cases: the next value of an area's counter for a year, safe under concurrent writers."""
+
 from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session

@@ -1,4 +1,5 @@
 """Setting a case's next review date whenever its level or state changes."""
+
 from datetime import datetime
 
 from tasking.domain import lifecycle

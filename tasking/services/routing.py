@@ -1,4 +1,5 @@
 """Putting a levelled case in the hands of its owner and offering its tasks."""
+
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,15 +17,23 @@ from tasking.services import audit, notifications
 
 
 def task_snapshot(task: Task) -> dict:
-    return {"case_id": task.case_id, "organisation_id": task.organisation_id, "role": task.role,
-            "state": task.state, "due_at": task.due_at.isoformat() if task.due_at else None}
+    return {
+        "case_id": task.case_id,
+        "organisation_id": task.organisation_id,
+        "role": task.role,
+        "state": task.state,
+        "due_at": task.due_at.isoformat() if task.due_at else None,
+    }
 
 
 def area_manager_id(session: Session, area_id: int) -> int | None:
     return session.scalar(
-        select(User.id).join(user_areas, user_areas.c.user_id == User.id)
+        select(User.id)
+        .join(user_areas, user_areas.c.user_id == User.id)
         .where(user_areas.c.area_id == area_id, User.role == Role.AREA_MANAGER, User.active.is_(True))
-        .order_by(User.id).limit(1))
+        .order_by(User.id)
+        .limit(1)
+    )
 
 
 def _inputs(session: Session, case: Case):
@@ -35,10 +44,12 @@ def _inputs(session: Session, case: Case):
         support_organisation_ids=tuple(o.id for o in category.support_organisations),
     )
     borough = routing.BoroughRoute(
-        organisation_id=session.scalar(select(Organisation.id).where(Organisation.kind == "borough")
-                                       .order_by(Organisation.id).limit(1)),
-        officer_user_id=session.scalar(select(User.id).where(User.role == Role.BOROUGH_OFFICER,
-                                                              User.active.is_(True)).order_by(User.id).limit(1)),
+        organisation_id=session.scalar(
+            select(Organisation.id).where(Organisation.kind == "borough").order_by(Organisation.id).limit(1)
+        ),
+        officer_user_id=session.scalar(
+            select(User.id).where(User.role == Role.BOROUGH_OFFICER, User.active.is_(True)).order_by(User.id).limit(1)
+        ),
     )
     return category_route, routing.AreaRoute(area_manager_id(session, case.area_id)), borough
 
@@ -60,8 +71,7 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
         case.routing_reason = result.queue_reason
         case.state = State.RETURNED.value
     offered = {offer.organisation_id: offer for offer in result.offers}
-    active = list(session.scalars(select(Task).where(Task.case_id == case.id,
-                                                     Task.state.in_(ACTIVE_TASK_STATES))))
+    active = list(session.scalars(select(Task).where(Task.case_id == case.id, Task.state.in_(ACTIVE_TASK_STATES))))
     for task in active:
         if task.organisation_id not in offered:
             cancel_task(session, actor, task, now=now, reason="The case was re-routed.")
@@ -75,19 +85,37 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
             # The organisation stays on the case in a new role; its task (and its acceptance) carries on.
             before = task_snapshot(task)
             task.role, task.updated_at = offer.role.value, now
-            audit.record(session, actor, "task.role_changed", "task", task.id, now=now, case_id=case.id,
-                         before=before, after=task_snapshot(task))
+            audit.record(
+                session,
+                actor,
+                "task.role_changed",
+                "task",
+                task.id,
+                now=now,
+                case_id=case.id,
+                before=before,
+                after=task_snapshot(task),
+            )
     due = now + timedelta(days=policy.review_interval(case.level))
     new_tasks = [
-        Task(case_id=case.id, organisation_id=org_id, role=offer.role.value, state=TaskState.OFFERED.value,
-             due_at=due, created_at=now, updated_at=now)
-        for org_id, offer in offered.items() if org_id not in held
+        Task(
+            case_id=case.id,
+            organisation_id=org_id,
+            role=offer.role.value,
+            state=TaskState.OFFERED.value,
+            due_at=due,
+            created_at=now,
+            updated_at=now,
+        )
+        for org_id, offer in offered.items()
+        if org_id not in held
     ]
     session.add_all(new_tasks)
     session.flush()
     for task in new_tasks:
-        audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
-                     after=task_snapshot(task))
+        audit.record(
+            session, actor, "task.offered", "task", task.id, now=now, case_id=case.id, after=task_snapshot(task)
+        )
         _notify_offer(session, case, task, due, now)
     # The owner was set by id: what the caller shows next must load the new owner, not the old one.
     session.expire(case, ["owner_organisation", "owner_user"])
@@ -95,21 +123,39 @@ def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime
 
 
 def _notify_offer(session: Session, case: Case, task: Task, due: datetime, now: datetime) -> None:
-    notifications.queue(session, [
-        notifications.message("task_offered", f"task_offered:{task.id}:{person[0]}", person,
-                              f"New task {case.reference}: {case.title}"[:200],
-                              f"Your organisation has been offered a {task.role} task on case {case.reference} "
-                              f"({case.title}), due {due:%-d %B %Y}. Pull it with GET /api/v1/tasks/{task.id}.",
-                              case.id, now)
-        for person in notifications.organisation_people(session, task.organisation_id)])
+    notifications.queue(
+        session,
+        [
+            notifications.message(
+                "task_offered",
+                f"task_offered:{task.id}:{person[0]}",
+                person,
+                f"New task {case.reference}: {case.title}"[:200],
+                f"Your organisation has been offered a {task.role} task on case {case.reference} "
+                f"({case.title}), due {due:%-d %B %Y}. Pull it with GET /api/v1/tasks/{task.id}.",
+                case.id,
+                now,
+            )
+            for person in notifications.organisation_people(session, task.organisation_id)
+        ],
+    )
 
 
 def cancel_task(session: Session, actor: Principal, task: Task, *, now: datetime, reason: str) -> None:
     before = task_snapshot(task)
     task.state = TaskState.CANCELLED.value
     task.updated_at = now
-    audit.record(session, actor, "task.cancelled", "task", task.id, now=now, case_id=task.case_id,
-                 before=before, after={**task_snapshot(task), "reason": reason})
+    audit.record(
+        session,
+        actor,
+        "task.cancelled",
+        "task",
+        task.id,
+        now=now,
+        case_id=task.case_id,
+        before=before,
+        after={**task_snapshot(task), "reason": reason},
+    )
 
 
 def cancel_active_tasks(session: Session, actor: Principal, case: Case, *, now: datetime, reason: str) -> None:
@@ -117,24 +163,34 @@ def cancel_active_tasks(session: Session, actor: Principal, case: Case, *, now: 
         cancel_task(session, actor, task, now=now, reason=reason)
 
 
-def offer_task(session: Session, actor: Principal, case, organisation_code: str, *, now: datetime,
-               policy: Policy) -> Task:
+def offer_task(
+    session: Session, actor: Principal, case, organisation_code: str, *, now: datetime, policy: Policy
+) -> Task:
     """A person offers part of a case to one more partner: a supporting task, due on the level's cycle."""
     organisation = session.scalar(select(Organisation).where(Organisation.code == organisation_code))
     if organisation is None:
         raise ValidationFailed("Unknown organisation.", {"organisation": [f"Unknown code {organisation_code}."]})
-    active = session.scalar(select(Task.id).where(Task.case_id == case.id, Task.organisation_id == organisation.id,
-                                                  Task.state.in_(ACTIVE_TASK_STATES)))
+    active = session.scalar(
+        select(Task.id).where(
+            Task.case_id == case.id, Task.organisation_id == organisation.id, Task.state.in_(ACTIVE_TASK_STATES)
+        )
+    )
     if active is not None:
         raise Conflict(f"{organisation.name} already has a task on this case.")
     due = now + timedelta(days=policy.review_interval(case.level or case.suggested_level or 1))
-    task = Task(case_id=case.id, organisation_id=organisation.id, role=TaskRole.SUPPORT.value,
-                state=TaskState.OFFERED.value, due_at=due, created_at=now, updated_at=now)
+    task = Task(
+        case_id=case.id,
+        organisation_id=organisation.id,
+        role=TaskRole.SUPPORT.value,
+        state=TaskState.OFFERED.value,
+        due_at=due,
+        created_at=now,
+        updated_at=now,
+    )
     session.add(task)
     case.ready_to_resolve = False
     session.flush()
-    audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id,
-                 after=task_snapshot(task))
+    audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id, after=task_snapshot(task))
     _notify_offer(session, case, task, due, now)
     session.flush()
     return task

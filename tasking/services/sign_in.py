@@ -1,4 +1,5 @@
 """Signing people in with email and password."""
+
 from datetime import datetime
 
 from sqlalchemy import select
@@ -20,8 +21,14 @@ def check_credentials(session: Session, email: str, password: str, *, now: datet
     if user is not None and valid and user.active:
         audit.record(session, principal_for(user), "user.signed_in", "user", user.id, now=now)
         return user
-    audit.record(session, principal_for(user) if user else None, "user.sign_in_failed", "user",
-                 user.id if user else "unknown", now=now)
+    audit.record(
+        session,
+        principal_for(user) if user else None,
+        "user.sign_in_failed",
+        "user",
+        user.id if user else "unknown",
+        now=now,
+    )
     session.flush()
     return None
 

@@ -1,4 +1,5 @@
 """Gathering a case's facts, finding reports of the same problem, and storing the suggested level."""
+
 from datetime import datetime
 
 from sqlalchemy import and_, or_, select
@@ -39,8 +40,13 @@ def link_similar(session: Session, case: Case, other_ids: list[int], now: dateti
     """Link the case and each other one both ways; returns the ids newly linked."""
     if not other_ids:
         return []
-    existing = set(session.scalars(select(CaseLink.other_case_id).where(
-        CaseLink.case_id == case.id, CaseLink.kind == "similar", CaseLink.other_case_id.in_(other_ids))))
+    existing = set(
+        session.scalars(
+            select(CaseLink.other_case_id).where(
+                CaseLink.case_id == case.id, CaseLink.kind == "similar", CaseLink.other_case_id.in_(other_ids)
+            )
+        )
+    )
     new = [i for i in other_ids if i not in existing]
     for other_id in new:
         session.add(CaseLink(case_id=case.id, other_case_id=other_id, kind="similar", created_at=now))
@@ -48,16 +54,18 @@ def link_similar(session: Session, case: Case, other_ids: list[int], now: dateti
     return new
 
 
-def facts_for(session: Session, case: Case, now: datetime, policy: Policy,
-              similar_ids: list[int] | None = None) -> Facts:
+def facts_for(
+    session: Session, case: Case, now: datetime, policy: Policy, similar_ids: list[int] | None = None
+) -> Facts:
     if similar_ids is None:
         similar_ids = similar_case_ids(session, case, now, policy)
     barrier = session.get(Barrier, case.barrier_id) if case.barrier_id else None
     barrier_areas = 0
     if barrier is not None:
         # This case's own area counts even before its new barrier is written.
-        other_areas = session.scalars(select(Case.area_id).distinct().where(
-            Case.barrier_id == barrier.id, Case.id != case.id)).all()
+        other_areas = session.scalars(
+            select(Case.area_id).distinct().where(Case.barrier_id == barrier.id, Case.id != case.id)
+        ).all()
         barrier_areas = len(set(other_areas) | {case.area_id})
     return Facts(
         category_default_level=case.category.default_level,
@@ -72,8 +80,9 @@ def facts_for(session: Session, case: Case, now: datetime, policy: Policy,
     )
 
 
-def refresh(session: Session, case: Case, now: datetime, policy: Policy,
-            similar_ids: list[int] | None = None) -> Suggestion:
+def refresh(
+    session: Session, case: Case, now: datetime, policy: Policy, similar_ids: list[int] | None = None
+) -> Suggestion:
     """Work out the suggestion from today's facts and store it on the case."""
     suggestion = suggest(facts_for(session, case, now, policy, similar_ids), policy.thresholds)
     case.suggested_level = suggestion.level

@@ -1,6 +1,7 @@
 """The review sweep: find the cases whose review is due, make one review each, tell their owners,
 and flag the late ones. Safe to run twice, with several sweeps at once, and after downtime: the
 database decides, not the scheduler's memory."""
+
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,8 +34,12 @@ class SweepResult:
 
 
 def _claim_batch(session: Session, now: datetime, size: int) -> list[Case]:
-    stmt = (select(Case).where(Case.next_review_at <= now, Case.state.in_(OPEN))
-            .order_by(Case.next_review_at, Case.id).limit(size))
+    stmt = (
+        select(Case)
+        .where(Case.next_review_at <= now, Case.state.in_(OPEN))
+        .order_by(Case.next_review_at, Case.id)
+        .limit(size)
+    )
     if session.get_bind().dialect.name == "postgresql":
         # Each sweep takes rows no other sweep holds; they work through disjoint batches.
         stmt = stmt.with_for_update(skip_locked=True, of=Case)
@@ -50,17 +55,31 @@ def _notices(session: Session, batch: list[Case], cycles: dict, now: datetime) -
     for case in batch:
         cycle, sequence = cycles[case.id]
         for person in owners[case.id]:
-            rows.append(notifications.message(
-                "review_due", f"review_due:{case.id}:{sequence}:{person[0]}", person,
-                f"Review due: {case.reference} {case.title}"[:200],
-                f"Case {case.reference} ({case.title}) is due for review (due {cycle.due_at:%-d %B %Y}). "
-                "Decide whether to continue, escalate, de-escalate or close it.", case.id, now))
+            rows.append(
+                notifications.message(
+                    "review_due",
+                    f"review_due:{case.id}:{sequence}:{person[0]}",
+                    person,
+                    f"Review due: {case.reference} {case.title}"[:200],
+                    f"Case {case.reference} ({case.title}) is due for review (due {cycle.due_at:%-d %B %Y}). "
+                    "Decide whether to continue, escalate, de-escalate or close it.",
+                    case.id,
+                    now,
+                )
+            )
             if cycle.overdue:
-                rows.append(notifications.message(
-                    "review_overdue", f"review_overdue:{case.id}:{sequence}:{person[0]}", person,
-                    f"Overdue: {case.reference} {case.title}"[:200],
-                    f"The review of case {case.reference} was due on {cycle.due_at:%-d %B %Y} and is overdue; "
-                    "it is flagged for escalation.", case.id, now))
+                rows.append(
+                    notifications.message(
+                        "review_overdue",
+                        f"review_overdue:{case.id}:{sequence}:{person[0]}",
+                        person,
+                        f"Overdue: {case.reference} {case.title}"[:200],
+                        f"The review of case {case.reference} was due on {cycle.due_at:%-d %B %Y} and is overdue; "
+                        "it is flagged for escalation.",
+                        case.id,
+                        now,
+                    )
+                )
     return rows
 
 
@@ -69,28 +88,88 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
     if not batch:
         return 0
     ids = [c.id for c in batch]
-    missed = dict(session.execute(select(Review.case_id, func.count()).where(
-        Review.case_id.in_(ids), Review.state == "pending").group_by(Review.case_id)).all())
+    missed = dict(
+        session.execute(
+            select(Review.case_id, func.count())
+            .where(Review.case_id.in_(ids), Review.state == "pending")
+            .group_by(Review.case_id)
+        ).all()
+    )
     # Claimed because next_review_at is due, so never None here.
-    cycles = {c.id: (rules.cycle(cast(datetime, c.next_review_at), now, policy.review_interval(c.level or c.suggested_level or 1),
-                                 policy.review_grace_days), c.review_sequence + 1) for c in batch}
-    session.execute(REVIEWS.insert(), [
-        {"case_id": c.id, "sequence": cycles[c.id][1], "due_at": cycles[c.id][0].due_at, "created_at": now,
-         "overdue": cycles[c.id][0].overdue, "state": "pending"} for c in batch])
+    cycles = {
+        c.id: (
+            rules.cycle(
+                cast(datetime, c.next_review_at),
+                now,
+                policy.review_interval(c.level or c.suggested_level or 1),
+                policy.review_grace_days,
+            ),
+            c.review_sequence + 1,
+        )
+        for c in batch
+    }
+    session.execute(
+        REVIEWS.insert(),
+        [
+            {
+                "case_id": c.id,
+                "sequence": cycles[c.id][1],
+                "due_at": cycles[c.id][0].due_at,
+                "created_at": now,
+                "overdue": cycles[c.id][0].overdue,
+                "state": "pending",
+            }
+            for c in batch
+        ],
+    )
     table = CASES
     session.execute(
-        update(table).where(table.c.id == bindparam("case_id"))
-        .values(next_review_at=bindparam("next_at"), review_sequence=bindparam("sequence"),
-                overdue=bindparam("late"), missed_reviews=bindparam("missed"), version=table.c.version + 1),
-        [{"case_id": c.id, "next_at": cycles[c.id][0].next_review_at, "sequence": cycles[c.id][1],
-          "late": cycles[c.id][0].overdue, "missed": missed.get(c.id, 0)} for c in batch])
-    session.execute(AUDIT_EVENTS.insert(), [
-        {"at": now, "actor_id": None, "action": "review.created", "object_type": "case", "object_id": str(c.id),
-         "case_id": c.id, "before": None, "after": {"sequence": cycles[c.id][1], "overdue": cycles[c.id][0].overdue,
-                                                    "missed_reviews": missed.get(c.id, 0)}} for c in batch])
+        update(table)
+        .where(table.c.id == bindparam("case_id"))
+        .values(
+            next_review_at=bindparam("next_at"),
+            review_sequence=bindparam("sequence"),
+            overdue=bindparam("late"),
+            missed_reviews=bindparam("missed"),
+            version=table.c.version + 1,
+        ),
+        [
+            {
+                "case_id": c.id,
+                "next_at": cycles[c.id][0].next_review_at,
+                "sequence": cycles[c.id][1],
+                "late": cycles[c.id][0].overdue,
+                "missed": missed.get(c.id, 0),
+            }
+            for c in batch
+        ],
+    )
+    session.execute(
+        AUDIT_EVENTS.insert(),
+        [
+            {
+                "at": now,
+                "actor_id": None,
+                "action": "review.created",
+                "object_type": "case",
+                "object_id": str(c.id),
+                "case_id": c.id,
+                "before": None,
+                "after": {
+                    "sequence": cycles[c.id][1],
+                    "overdue": cycles[c.id][0].overdue,
+                    "missed_reviews": missed.get(c.id, 0),
+                },
+            }
+            for c in batch
+        ],
+    )
     notifications.queue(session, _notices(session, batch, cycles, now))
-    stalled = [c for c in batch if c.level == 1 and missed.get(c.id, 0) >= policy.thresholds.stalled_reviews
-               and c.state != State.RETURNED]
+    stalled = [
+        c
+        for c in batch
+        if c.level == 1 and missed.get(c.id, 0) >= policy.thresholds.stalled_reviews and c.state != State.RETURNED
+    ]
     for case in stalled:
         _put_to_area_manager(session, case, now, policy)
     result.reviews += len(batch)
@@ -109,10 +188,18 @@ def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Po
     case.state = State.RETURNED.value
     suggestions.refresh(session, case, now, policy)
     case.updated_at = now
-    session.add(AuditEvent(at=now, actor_id=None, action="case.stalled", object_type="case", object_id=str(case.id),
-                           case_id=case.id, before=before,
-                           after={"state": case.state, "suggested_level": case.suggested_level,
-                                  "missed_reviews": case.missed_reviews}))
+    session.add(
+        AuditEvent(
+            at=now,
+            actor_id=None,
+            action="case.stalled",
+            object_type="case",
+            object_id=str(case.id),
+            case_id=case.id,
+            before=before,
+            after={"state": case.state, "suggested_level": case.suggested_level, "missed_reviews": case.missed_reviews},
+        )
+    )
 
 
 def sweep(session: Session, *, units: Units, now: datetime, policy: Policy) -> SweepResult:

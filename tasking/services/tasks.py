@@ -1,4 +1,5 @@
 """Partners pull the tasks offered to their organisation and report back on them."""
+
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -7,7 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle
 from tasking.domain import tasks as rules
-from tasking.domain.errors import Conflict, NotFound, PreconditionFailed
+from tasking.domain.errors import NotFound, PreconditionFailed
 from tasking.domain.etags import if_match_allows
 from tasking.domain.permissions import Target, can, covers_all, require
 from tasking.domain.principal import Principal
@@ -44,27 +45,31 @@ def _scope(principal: Principal):
 def _query(principal: Principal):
     stmt = select(Task).options(
         joinedload(Task.organisation),
-        joinedload(Task.case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area)))
+        joinedload(Task.case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area)),
+    )
     scope = _scope(principal)
     return stmt if scope is None else stmt.where(scope)
 
 
 def _views(session: Session, principal: Principal, tasks: list[Task]) -> list[TaskView]:
-    redacted = {t.id: t.case.confidential and not can(principal, "task.confidential_details",
-                                                      Target(organisation_id=t.case.owner_organisation_id))
-                for t in tasks}
+    redacted = {
+        t.id: t.case.confidential
+        and not can(principal, "task.confidential_details", Target(organisation_id=t.case.owner_organisation_id))
+        for t in tasks
+    }
     readable_cases = {t.case_id for t in tasks if not redacted[t.id]}
     notes: dict[int, list[CaseNote]] = {case_id: [] for case_id in readable_cases}
     if readable_cases:
-        for note in session.scalars(select(CaseNote).where(
-                CaseNote.case_id.in_(readable_cases),
-                CaseNote.visibility.in_(note_audiences(Role.PARTNER))).order_by(CaseNote.created_at, CaseNote.id)):
+        for note in session.scalars(
+            select(CaseNote)
+            .where(CaseNote.case_id.in_(readable_cases), CaseNote.visibility.in_(note_audiences(Role.PARTNER)))
+            .order_by(CaseNote.created_at, CaseNote.id)
+        ):
             notes[note.case_id].append(note)
     return [TaskView(t, notes.get(t.case_id, []), redacted[t.id]) for t in tasks]
 
 
-def list_tasks(session: Session, principal: Principal, filters: TaskFilters, *, cursor: str | None,
-               size: int) -> Page:
+def list_tasks(session: Session, principal: Principal, filters: TaskFilters, *, cursor: str | None, size: int) -> Page:
     stmt = _query(principal)
     if filters.state:
         stmt = stmt.where(Task.state == filters.state)
@@ -89,12 +94,24 @@ def get_task(session: Session, principal: Principal, task_id: int) -> TaskView:
     return _views(session, principal, [_task(session, principal, task_id)])[0]
 
 
-def act(session: Session, principal: Principal, task_id: int, action: str, *, if_match: str, now: datetime,
-        text: str | None = None) -> TaskView:
+def act(
+    session: Session,
+    principal: Principal,
+    task_id: int,
+    action: str,
+    *,
+    if_match: str,
+    now: datetime,
+    text: str | None = None,
+) -> TaskView:
     """accept, decline (text: reason), progress (text: note) or complete (text: outcome)."""
     task = _task(session, principal, task_id)
-    require(principal, "task.act", Target(organisation_id=task.organisation_id),
-            "Only the partner organisation acts on its tasks.")
+    require(
+        principal,
+        "task.act",
+        Target(organisation_id=task.organisation_id),
+        "Only the partner organisation acts on its tasks.",
+    )
     target = rules.plan(action, task.state)
     if target is None:
         return get_task(session, principal, task.id)  # already done: a retry changes nothing
@@ -109,8 +126,18 @@ def act(session: Session, principal: Principal, task_id: int, action: str, *, if
         if action == "complete":
             task.outcome = text
         after = {**task_snapshot(task), **({"text": text} if text else {})}
-        audit.record(session, principal, f"task.{action}", "task", task.id, now=now, case_id=case.id,
-                     before=before, after=after, audience="partners")
+        audit.record(
+            session,
+            principal,
+            f"task.{action}",
+            "task",
+            task.id,
+            now=now,
+            case_id=case.id,
+            before=before,
+            after=after,
+            audience="partners",
+        )
         _effect_on_case(session, principal, case, task, action, text, now)
         session.flush()
     return get_task(session, principal, task.id)
@@ -119,8 +146,9 @@ def act(session: Session, principal: Principal, task_id: int, action: str, *, if
 def _effect_on_case(session, principal, case: Case, task: Task, action: str, text: str | None, now) -> None:
     before = {"state": case.state, "ready_to_resolve": case.ready_to_resolve}
     if action == "progress":
-        session.add(CaseNote(case_id=case.id, author_id=principal.user_id, body=text, visibility="partners",
-                             created_at=now))
+        session.add(
+            CaseNote(case_id=case.id, author_id=principal.user_id, body=text, visibility="partners", created_at=now)
+        )
     if action in ("accept", "progress") and case.state == lifecycle.State.ASSIGNED:
         case.state = lifecycle.State.IN_PROGRESS.value
     if action == "decline" and lifecycle.is_open(case.state):
@@ -134,6 +162,14 @@ def _effect_on_case(session, principal, case: Case, task: Task, action: str, tex
         case.updated_at = now
         changed_before, changed_after = audit.changes(before, after)
         reason = {"decline": text} if action == "decline" else {}
-        audit.record(session, principal, "case.returned" if action == "decline" else "case.updated", "case",
-                     case.id, now=now, case_id=case.id, before=changed_before,
-                     after={**changed_after, **({"reason": reason["decline"]} if reason else {})})
+        audit.record(
+            session,
+            principal,
+            "case.returned" if action == "decline" else "case.updated",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, **({"reason": reason["decline"]} if reason else {})},
+        )

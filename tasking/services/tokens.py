@@ -1,4 +1,5 @@
 """API tokens: issued once, stored as a hash, revocable, optionally expiring."""
+
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -51,8 +52,12 @@ def issue_token(
     prefix = secrets.token_hex(4)
     secret = f"{TOKEN_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     token = ApiToken(
-        user_id=user.id, name=name, prefix=prefix, token_hash=_digest(secret),
-        created_at=now, expires_at=expires_at,
+        user_id=user.id,
+        name=name,
+        prefix=prefix,
+        token_hash=_digest(secret),
+        created_at=now,
+        expires_at=expires_at,
     )
     session.add(token)
     session.flush()
@@ -69,8 +74,14 @@ def revoke_token(session: Session, actor: Principal | None, prefix: str, *, now:
         before = token_snapshot(token)
         token.revoked_at = now
         audit.record(
-            session, actor, "token.revoked", "api_token", token.id, now=now,
-            before=before, after=token_snapshot(token),
+            session,
+            actor,
+            "token.revoked",
+            "api_token",
+            token.id,
+            now=now,
+            before=before,
+            after=token_snapshot(token),
         )
     session.flush()
     return token
@@ -85,8 +96,9 @@ def list_tokens(session: Session, actor: Principal) -> list[ApiToken]:
 DEFAULT_LIFETIME = object()
 
 
-def issue_for_email(session: Session, actor: Principal, *, email: str, name: str, now: datetime,
-                    expires_at, default_days: int) -> IssuedToken:
+def issue_for_email(
+    session: Session, actor: Principal, *, email: str, name: str, now: datetime, expires_at, default_days: int
+) -> IssuedToken:
     """expires_at: a time, None for never, or DEFAULT_LIFETIME for default_days from now."""
     require(actor, "token.manage", message="Only admins manage API tokens.")
     if expires_at is DEFAULT_LIFETIME:
@@ -119,15 +131,29 @@ def authenticate(session: Session, secret: str, *, now: datetime, request_line: 
         raise refused
     why = _refusal(token, now)
     if why:
-        audit.record(session, None, "token.refused", "api_token", token.id, now=now,
-                     after={"prefix": token.prefix, "reason": why, "request": request_line})
+        audit.record(
+            session,
+            None,
+            "token.refused",
+            "api_token",
+            token.id,
+            now=now,
+            after={"prefix": token.prefix, "reason": why, "request": request_line},
+        )
         session.flush()
         raise refused
     principal = principal_for(token.user)
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
         token.last_used_at = now
-        audit.record(session, principal, "token.used", "api_token", token.id, now=now,
-                     after={"prefix": token.prefix, "request": request_line})
+        audit.record(
+            session,
+            principal,
+            "token.used",
+            "api_token",
+            token.id,
+            now=now,
+            after={"prefix": token.prefix, "request": request_line},
+        )
         session.flush()
     return principal
 

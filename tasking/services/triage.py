@@ -1,4 +1,5 @@
 """The area manager's triage queue: cases waiting for a person to decide, riskiest and oldest first."""
+
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -30,19 +31,23 @@ def waiting_reason(case: Case) -> str:
     return "returned" if case.state == "returned" else "new"
 
 
-def triage_queue(session: Session, principal: Principal, filters: TriageFilters, *, cursor: str | None,
-                 size: int) -> Page:
+def triage_queue(
+    session: Session, principal: Principal, filters: TriageFilters, *, cursor: str | None, size: int
+) -> Page:
     require(principal, "triage.read", message="Only area staff triage cases.")
-    stmt = (select(Case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area))
-            .where(Case.state.in_(TRIAGE_STATES), case_scope(principal)))
+    stmt = (
+        select(Case)
+        .options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area))
+        .where(Case.state.in_(TRIAGE_STATES), case_scope(principal))
+    )
     stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)
     if filters.source:
         stmt = stmt.where(Case.source == filters.source)
-    page = paginate(session, stmt, [(Case.risk_score, True), (Case.created_at, False), (Case.id, False)],
-                    cursor=cursor, size=size)
+    page = paginate(
+        session, stmt, [(Case.risk_score, True), (Case.created_at, False), (Case.id, False)], cursor=cursor, size=size
+    )
     links = similar_cases(session, principal, [case.id for case in page.items])
-    page.items = [{"case": case, "similar": links[case.id], "waiting_reason": waiting_reason(case)}
-                  for case in page.items]
+    page.items = [
+        {"case": case, "similar": links[case.id], "waiting_reason": waiting_reason(case)} for case in page.items
+    ]
     return page
-
-

@@ -5,6 +5,7 @@ commits them once. A job that works through many batches (the review sweep, the 
 sender, the data generator) is given `units`, a factory of the delivery layer's unit of work, and
 wraps each batch in `with units():` so each batch commits or rolls back on its own.
 """
+
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 

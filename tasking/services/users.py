@@ -1,4 +1,5 @@
 """People: creating users and turning a stored user into the principal the rules work with."""
+
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -51,9 +52,7 @@ def create_user(
     try:
         role = Role(role)
     except ValueError:
-        raise ValidationFailed(
-            "Unknown role.", {"role": [f"One of: {', '.join(r.value for r in Role)}."]}
-        ) from None
+        raise ValidationFailed("Unknown role.", {"role": [f"One of: {', '.join(r.value for r in Role)}."]}) from None
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user with email {email} already exists.")
@@ -63,9 +62,14 @@ def create_user(
     areas = [_one_by_code(session, Area, c, "areas") for c in area_codes] if role in SCOPED_TO_AREAS else []
     wards = [_one_by_code(session, Ward, c, "wards") for c in ward_codes] if role in SCOPED_TO_WARDS else []
     user = User(
-        email=email, name=name, role=role.value, organisation=organisation,
-        password_hash=hash_password(password) if password else None, created_at=now,
-        areas=areas, wards=wards,
+        email=email,
+        name=name,
+        role=role.value,
+        organisation=organisation,
+        password_hash=hash_password(password) if password else None,
+        created_at=now,
+        areas=areas,
+        wards=wards,
     )
     session.add(user)
     session.flush()

@@ -1,4 +1,5 @@
 """Server-rendered pages (GOV.UK Design System) and operational endpoints."""
+
 from flask import make_response, render_template, request
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, PackageLoader, PrefixLoader
@@ -9,8 +10,10 @@ MACHINE_PATHS = ("/api/", "/open311/", "/healthz")
 HEADINGS = {
     400: ("There is a problem with the request", "Go back, check what you entered and try again."),
     403: ("You cannot see this page", "Your account does not give you access to this page."),
-    404: ("Page not found", "If you typed the web address, check it is correct. "
-                            "If you followed a link, the page may not be yours to see."),
+    404: (
+        "Page not found",
+        "If you typed the web address, check it is correct. If you followed a link, the page may not be yours to see.",
+    ),
     405: ("There is a problem with the request", "This page does not accept that kind of request."),
     413: ("The form was too large", "Go back and send less."),
     429: ("Too many attempts", "Wait a minute, then try again."),
@@ -35,11 +38,17 @@ def register(app) -> None:
     from tasking.extensions import login
     from tasking.web import agenda, auth, console, health, landing, reports, requests
 
-    app.jinja_loader = ChoiceLoader([
-        PackageLoader("tasking"),
-        PrefixLoader({"govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
-                      "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf")}),
-    ])
+    app.jinja_loader = ChoiceLoader(
+        [
+            PackageLoader("tasking"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
     WTFormsHelpers(app)
     login.init_app(app)
     login.login_view = "auth.sign_in"

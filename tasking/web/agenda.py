@@ -1,4 +1,5 @@
 """The tasking meeting's agenda as a printable page."""
+
 from datetime import date
 
 from flask import Blueprint, abort, render_template, request
@@ -20,5 +21,12 @@ def agenda_page(code):
     except ValueError:
         abort(400)
     groups = reviews.agenda(db.session, principal(), code, meeting)
-    return render_template("agenda.html", title=f"Tasking meeting agenda, {meeting:%-d %B %Y}", groups=groups,
-                           meeting=meeting, area=code.upper(), pounds=pounds, describe_event=describe_event)
+    return render_template(
+        "agenda.html",
+        title=f"Tasking meeting agenda, {meeting:%-d %B %Y}",
+        groups=groups,
+        meeting=meeting,
+        area=code.upper(),
+        pounds=pounds,
+        describe_event=describe_event,
+    )

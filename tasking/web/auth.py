@@ -1,4 +1,5 @@
 """Signing in and out of the web pages."""
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for

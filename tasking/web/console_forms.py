@@ -1,4 +1,5 @@
 """Forms of the area manager's console."""
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
@@ -7,11 +8,18 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
 
-LEVEL_CHOICES = [("1", "Level 1: simple action"), ("2", "Level 2: partnership problem solving"),
-                 ("3", "Level 3: multi-agency intervention"), ("4", "Level 4: borough systems change")]
-NOTE_AUDIENCES = [("internal", "Council staff only"), ("partners", "Staff and partner agencies"),
-                  ("councillor", "Staff, partners and the ward's councillors"),
-                  ("public", "Everyone, including residents (Open311)")]
+LEVEL_CHOICES = [
+    ("1", "Level 1: simple action"),
+    ("2", "Level 2: partnership problem solving"),
+    ("3", "Level 3: multi-agency intervention"),
+    ("4", "Level 4: borough systems change"),
+]
+NOTE_AUDIENCES = [
+    ("internal", "Council staff only"),
+    ("partners", "Staff and partner agencies"),
+    ("councillor", "Staff, partners and the ward's councillors"),
+    ("public", "Everyone, including residents (Open311)"),
+]
 
 
 class Pounds(StringField):
@@ -46,10 +54,15 @@ class ConfirmLevelForm(FlaskForm):
 
 
 class LevelForm(FlaskForm):
-    level = SelectField("Level", choices=LEVEL_CHOICES, widget=GovSelect(), validators=[InputRequired("Choose a level")])
-    reason = TextAreaField("Reason", widget=GovTextArea(),
-                           description="Needed when the level differs from the suggestion",
-                           validators=[Optional(), Length(max=2000)])
+    level = SelectField(
+        "Level", choices=LEVEL_CHOICES, widget=GovSelect(), validators=[InputRequired("Choose a level")]
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        description="Needed when the level differs from the suggestion",
+        validators=[Optional(), Length(max=2000)],
+    )
     submit = SubmitField("Set level", widget=GovSubmitInput())
 
 
@@ -60,32 +73,43 @@ class OfferTaskForm(FlaskForm):
 
 class SpendForm(FlaskForm):
     amount = Pounds("Amount in pounds", widget=GovTextInput(), validators=[InputRequired("Enter the amount")])
-    description = StringField("What it paid for", widget=GovTextInput(),
-                              validators=[InputRequired("Say what it paid for"), Length(max=500)])
+    description = StringField(
+        "What it paid for", widget=GovTextInput(), validators=[InputRequired("Say what it paid for"), Length(max=500)]
+    )
     supplier = StringField("Supplier (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
-    spent_on = GovDateField("Date of the spend", widget=GovDateInput(), format="%d %m %Y",
-                         validators=[InputRequired("Enter the date of the spend")])
+    spent_on = GovDateField(
+        "Date of the spend",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[InputRequired("Enter the date of the spend")],
+    )
     submit = SubmitField("Record spend", widget=GovSubmitInput())
 
 
 class ReversalForm(FlaskForm):
-    reason = StringField("Why reverse it", widget=GovTextInput(),
-                         validators=[InputRequired("Say why it is reversed"), Length(max=2000)])
+    reason = StringField(
+        "Why reverse it", widget=GovTextInput(), validators=[InputRequired("Say why it is reversed"), Length(max=2000)]
+    )
     submit = SubmitField("Reverse", widget=GovSubmitInput())
 
 
 class ClaimForm(FlaskForm):
-    outcome = StringField("Outcome avoided", widget=GovTextInput(),
-                          validators=[InputRequired("Say what was avoided"), Length(max=500)])
+    outcome = StringField(
+        "Outcome avoided", widget=GovTextInput(), validators=[InputRequired("Say what was avoided"), Length(max=500)]
+    )
     unit_cost = Pounds("Its cost in pounds", widget=GovTextInput(), validators=[InputRequired("Enter its cost")])
-    probability = StringField("Chance it would have happened (0 to 1)", widget=GovTextInput(),
-                              validators=[InputRequired("Enter the chance, like 0.1 for one in ten")])
+    probability = StringField(
+        "Chance it would have happened (0 to 1)",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the chance, like 0.1 for one in ten")],
+    )
     incurred = Pounds("Other costs incurred in pounds (optional)", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Add claim", widget=GovSubmitInput())
 
     def validate_probability(self, field):
         try:
             from decimal import Decimal
+
             value = Decimal(field.data.strip())
         except Exception:  # noqa: BLE001 - any unparseable text is the same error for people
             raise ValidationError("Enter the chance as a number from 0 to 1, like 0.1") from None
@@ -100,28 +124,48 @@ class NoteForm(FlaskForm):
 
 
 class StateForm(FlaskForm):
-    state = SelectField("Close as", choices=[("resolved", "Resolved"), ("closed", "Closed"),
-                                             ("withdrawn", "Withdrawn")], widget=GovSelect())
+    state = SelectField(
+        "Close as",
+        choices=[("resolved", "Resolved"), ("closed", "Closed"), ("withdrawn", "Withdrawn")],
+        widget=GovSelect(),
+    )
     reason = StringField("Reason", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)])
     version = HiddenField()
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 
 
 class ReopenForm(FlaskForm):
-    reason = StringField("Why reopen it", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)])
+    reason = StringField(
+        "Why reopen it", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)]
+    )
     submit = SubmitField("Reopen", widget=GovSubmitInput())
 
 
 class DuplicateForm(FlaskForm):
-    of = StringField("Reference of the case it repeats", widget=GovTextInput(),
-                     validators=[InputRequired("Enter the other case's reference")])
+    of = StringField(
+        "Reference of the case it repeats",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter the other case's reference")],
+    )
     submit = SubmitField("Mark as duplicate", widget=GovSubmitInput())
 
 
 class ReviewDecisionForm(FlaskForm):
-    outcome = SelectField("Decision", choices=[("continue", "Continue"), ("escalate", "Escalate"),
-                                               ("de_escalate", "De-escalate"), ("close", "Close")], widget=GovSelect())
-    level = SelectField("New level (to escalate or de-escalate)", choices=[("", "Keep the level")] + LEVEL_CHOICES,
-                        widget=GovSelect(), validators=[Optional()])
+    outcome = SelectField(
+        "Decision",
+        choices=[
+            ("continue", "Continue"),
+            ("escalate", "Escalate"),
+            ("de_escalate", "De-escalate"),
+            ("close", "Close"),
+        ],
+        widget=GovSelect(),
+    )
+    level = SelectField(
+        "New level (to escalate or de-escalate)",
+        choices=[("", "Keep the level")] + LEVEL_CHOICES,
+        widget=GovSelect(),
+        validators=[Optional()],
+    )
     reason = StringField("Reason", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())

@@ -1,4 +1,5 @@
 """/healthz for load balancers and monitoring."""
+
 from flask import Blueprint, jsonify
 
 from tasking.extensions import db

@@ -1,4 +1,5 @@
 """The landing page: what this is and where the API lives."""
+
 from flask import Blueprint, render_template
 
 bp = Blueprint("landing", __name__)

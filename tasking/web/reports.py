@@ -1,7 +1,8 @@
 """The value report for area partnership boards: a chart and its table."""
+
 from datetime import date
 
-from flask import Blueprint, Response, current_app, render_template, request
+from flask import Blueprint, Response, render_template, request
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
@@ -22,9 +23,15 @@ def _report():
         except ValueError:
             return None
 
-    return value_report.value_report(db.session, principal(), start=day("start"), end=day("end"),
-                                     area_code=request.args.get("area") or None, today=now().date(),
-                                     policy=current_policy())
+    return value_report.value_report(
+        db.session,
+        principal(),
+        start=day("start"),
+        end=day("end"),
+        area_code=request.args.get("area") or None,
+        today=now().date(),
+        policy=current_policy(),
+    )
 
 
 @bp.get("/value.svg")
@@ -36,8 +43,11 @@ def value_svg():
 @bp.get("/value.csv")
 @permission_required("report.value")
 def value_csv():
-    return Response(value_report.csv_text(_report()), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=value-report.csv"})
+    return Response(
+        value_report.csv_text(_report()),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=value-report.csv"},
+    )
 
 
 @bp.get("")
@@ -45,5 +55,11 @@ def value_csv():
 def value_page():
     report = _report()
     capacity = reports.capacity(db.session, principal()) if can(principal(), "report.capacity") else []
-    return render_template("reports/value.html", title="Value report", report=report, pounds=pounds,
-                           query=request.query_string.decode(), capacity=capacity)
+    return render_template(
+        "reports/value.html",
+        title="Value report",
+        report=report,
+        pounds=pounds,
+        query=request.query_string.decode(),
+        capacity=capacity,
+    )

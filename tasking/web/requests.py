@@ -1,4 +1,5 @@
 """Councillors' level-one requests: raise one, see it sent, follow it, refer it."""
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from tasking.api.policy import current_policy
@@ -27,10 +28,19 @@ def my_requests():
     if state not in (None, *STATES):
         state = None
     wards, _ = councillor_requests.form_choices(db.session, principal())
-    page = councillor_requests.my_requests(db.session, principal(), ward=ward, state=state,
-                                           cursor=request.args.get("cursor"), size=PAGE_SIZE)
-    return render_template("requests/list.html", title="My requests", page=page, wards=wards, ward=ward,
-                           state=state, states=STATES, describe_event=describe_event)
+    page = councillor_requests.my_requests(
+        db.session, principal(), ward=ward, state=state, cursor=request.args.get("cursor"), size=PAGE_SIZE
+    )
+    return render_template(
+        "requests/list.html",
+        title="My requests",
+        page=page,
+        wards=wards,
+        ward=ward,
+        state=state,
+        states=STATES,
+        describe_event=describe_event,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -79,8 +89,9 @@ def refer(reference):
     form = ReferralForm()
     if form.validate_on_submit():
         try:
-            councillor_requests.refer(db.session, principal(), reference, reason=form.reason.data, now=now(),
-                                      policy=current_policy())
+            councillor_requests.refer(
+                db.session, principal(), reference, reason=form.reason.data, now=now(), policy=current_policy()
+            )
         except TaskingError as refused:
             discard()
             if status_for(refused) == 404:
@@ -94,7 +105,17 @@ def refer(reference):
 
 def _detail(reference, form, status=200):
     case, events = councillor_requests.request_history(db.session, principal(), reference)
-    can_refer = (can(principal(), "case.refer", case_target(case))
-                 and case.level == 1 and is_open(case.state) and not case.referred_back)
-    return render_template("requests/detail.html", title=f"Request {case.reference}", case=case,
-                           history=[describe_event(e) for e in events], form=form, can_refer=can_refer), status
+    can_refer = (
+        can(principal(), "case.refer", case_target(case))
+        and case.level == 1
+        and is_open(case.state)
+        and not case.referred_back
+    )
+    return render_template(
+        "requests/detail.html",
+        title=f"Request {case.reference}",
+        case=case,
+        history=[describe_event(e) for e in events],
+        form=form,
+        can_refer=can_refer,
+    ), status

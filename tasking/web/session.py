@@ -1,4 +1,5 @@
 """Who is signed in to the web pages, and the checks the page views share."""
+
 from functools import wraps
 
 from flask import abort

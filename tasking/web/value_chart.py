@@ -1,5 +1,6 @@
 """The value chart, drawn on the server as SVG: per area, quick-win spend against verified and
 estimated cost avoided. Each bar's SVG id says its area and measure, so the drawing can be checked."""
+
 import io
 
 import matplotlib
@@ -7,9 +8,11 @@ import matplotlib
 matplotlib.use("svg")  # no display; this process only ever writes SVG
 from matplotlib import pyplot  # noqa: E402  (the backend must be chosen first)
 
-SERIES = (("spent_pence", "Quick-win spend", "#1d70b8"),
-          ("verified_net_pence", "Cost avoided, verified", "#00703c"),
-          ("estimated_net_pence", "Cost avoided, estimated", "#b58840"))
+SERIES = (
+    ("spent_pence", "Quick-win spend", "#1d70b8"),
+    ("verified_net_pence", "Cost avoided, verified", "#00703c"),
+    ("estimated_net_pence", "Cost avoided, estimated", "#b58840"),
+)
 
 
 def value_chart_svg(report) -> bytes:

@@ -1,4 +1,5 @@
 """What a case's history says to a councillor, in plain words."""
+
 from dataclasses import dataclass
 from datetime import datetime
 

@@ -1,4 +1,5 @@
 """Systems barriers as level-four evidence, and the area managers' capacity report."""
+
 import pytest
 
 
@@ -8,8 +9,13 @@ def admin(caller):
 
 
 def raise_case(who, ward, **fields):
-    body = {"title": "No bus to the industrial estate", "description": "Residents cannot reach jobs.",
-            "category": "litter", "ward": ward, **fields}
+    body = {
+        "title": "No bus to the industrial estate",
+        "description": "Residents cannot reach jobs.",
+        "category": "litter",
+        "ward": ward,
+        **fields,
+    }
     response = who.post("/api/v1/cases", json=body)
     assert response.status_code == 201, response.json
     return response.json
@@ -17,15 +23,18 @@ def raise_case(who, ward, **fields):
 
 def set_barrier(who, case, barrier_id):
     current = who.get(f"/api/v1/cases/{case['id']}")
-    response = who.patch(f"/api/v1/cases/{case['id']}", json={"barrier_id": barrier_id},
-                         headers={"If-Match": current.headers["ETag"]})
+    response = who.patch(
+        f"/api/v1/cases/{case['id']}", json={"barrier_id": barrier_id}, headers={"If-Match": current.headers["ETag"]}
+    )
     assert response.status_code == 200, response.json
     return response.json
 
 
 def test_a_borough_policy_barrier_suggests_level_four(admin):
-    barrier = admin.post("/api/v1/systems-barriers", json={
-        "title": "Housing allocation policy excludes under-18s", "borough_level": True})
+    barrier = admin.post(
+        "/api/v1/systems-barriers",
+        json={"title": "Housing allocation policy excludes under-18s", "borough_level": True},
+    )
     assert barrier.status_code == 201
     case = set_barrier(admin, raise_case(admin, "pleck"), barrier.json["id"])
     assert case["suggested_level"] == 4
@@ -44,15 +53,17 @@ def test_the_same_barrier_in_two_areas_suggests_level_four_and_is_counted(admin,
     borough = caller("borough_officer")
     report = borough.get("/api/v1/systems-barriers").json
     assert [(b["title"], b["case_count"], b["area_count"], b["open_case_count"]) for b in report["barriers"]] == [
-        ("No evening bus route", 3, 2, 3)]
+        ("No evening bus route", 3, 2, 3)
+    ]
     admin.post(f"/api/v1/cases/{second_area['id']}/classification", json={"level": 4})
     assert [c["id"] for c in borough.get("/api/v1/systems-barriers").json["level_four_cases"]] == [second_area["id"]]
 
 
 def test_an_unknown_barrier_is_a_field_error(admin):
     case = raise_case(admin, "pleck")
-    response = admin.patch(f"/api/v1/cases/{case['id']}", json={"barrier_id": 999999},
-                           headers={"If-Match": f'"case-{case["id"]}-v1"'})
+    response = admin.patch(
+        f"/api/v1/cases/{case['id']}", json={"barrier_id": 999999}, headers={"If-Match": f'"case-{case["id"]}-v1"'}
+    )
     assert response.status_code == 422 and "barrier_id" in response.json["error"]["fields"]
 
 
@@ -82,6 +93,7 @@ def test_capacity_counts_open_cases_by_level_and_level_one_held_by_the_manager(c
     from sqlalchemy import update
 
     from tasking.models import Case
+
     session.execute(update(Case).where(Case.id == held["id"]).values(level=1))
     session.commit()
 

@@ -1,4 +1,5 @@
 """Who sees which cases and notes, checked through the HTTP API as each role."""
+
 import pytest
 from sqlalchemy import update
 
@@ -63,8 +64,10 @@ def test_another_areas_manager_gets_404_for_a_case_and_its_parts(caller, cases):
             assert other.get(f"/api/v1/cases/{case_id}{path}").status_code == 404
         assert other.get(f"/api/v1/cases/{cases[name]['reference']}").status_code == 404
         assert other.post(f"/api/v1/cases/{case_id}/notes", json={"body": "hello"}).status_code == 404
-        assert other.patch(f"/api/v1/cases/{case_id}", json={"title": "Hijacked"},
-                           headers={"If-Match": "*"}).status_code == 404
+        assert (
+            other.patch(f"/api/v1/cases/{case_id}", json={"title": "Hijacked"}, headers={"If-Match": "*"}).status_code
+            == 404
+        )
 
 
 def test_another_areas_manager_cannot_filter_by_a_ward_or_area_they_do_not_cover(caller, cases):
@@ -113,12 +116,16 @@ def test_councillor_reads_councillor_notes_but_never_internal_ones(caller, admin
 def test_councillor_cannot_write_an_internal_note_or_edit_a_case(caller, cases):
     councillor = caller("councillor", wards=["st-matthews"])
     case_id = cases["st-matthews"]["id"]
-    assert councillor.post(f"/api/v1/cases/{case_id}/notes",
-                           json={"body": "x", "visibility": "internal"}).status_code == 403
+    assert (
+        councillor.post(f"/api/v1/cases/{case_id}/notes", json={"body": "x", "visibility": "internal"}).status_code
+        == 403
+    )
     default = councillor.post(f"/api/v1/cases/{case_id}/notes", json={"body": "Residents still waiting"})
     assert default.status_code == 201 and default.json["visibility"] == "councillor"
-    assert councillor.patch(f"/api/v1/cases/{case_id}", json={"title": "Renamed"},
-                            headers={"If-Match": "*"}).status_code == 403
+    assert (
+        councillor.patch(f"/api/v1/cases/{case_id}", json={"title": "Renamed"}, headers={"If-Match": "*"}).status_code
+        == 403
+    )
 
 
 def test_partners_see_no_cases_through_the_cases_api(caller, cases):
@@ -139,8 +146,11 @@ def test_confidential_case_is_visible_to_its_owner(caller, session, cases):
 def test_borough_officers_see_level_four_cases(caller, session, cases):
     borough = caller("borough_officer")
     assert listed(borough) == set()
-    session.execute(update(Case).where(Case.id == cases["streetly"]["id"])
-                    .values(level=4, routing_reason="Waiting for the Operations Group."))
+    session.execute(
+        update(Case)
+        .where(Case.id == cases["streetly"]["id"])
+        .values(level=4, routing_reason="Waiting for the Operations Group.")
+    )
     session.commit()
     assert listed(borough) == refs(cases, "streetly")
 
@@ -152,8 +162,7 @@ def test_finance_sees_cases_but_not_confidential_ones(caller, cases):
 
 def test_councillor_cannot_mark_a_case_confidential(caller):
     councillor = caller("councillor", wards=["st-matthews"])
-    body = {"title": "Sensitive", "description": "d", "category": "litter", "ward": "st-matthews",
-            "confidential": True}
+    body = {"title": "Sensitive", "description": "d", "category": "litter", "ward": "st-matthews", "confidential": True}
     assert councillor.post("/api/v1/cases", json=body).status_code == 403
 
 

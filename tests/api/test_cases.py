@@ -1,4 +1,5 @@
 """Raising, reading, listing and changing cases through the API."""
+
 import re
 from datetime import datetime, timedelta, timezone
 
@@ -6,9 +7,17 @@ import pytest
 
 from tasking.models import AuditEvent
 
-BODY = {"title": "Fly-tipping behind the shops", "description": "Sofas and bags of rubbish.",
-        "category": "fly-tipping", "ward": "pleck", "address": "12 Pleck Road", "postcode": "ws2  9ha",
-        "latitude": 52.5768, "longitude": -1.9945, "risk_flags": ["vulnerable_person"]}
+BODY = {
+    "title": "Fly-tipping behind the shops",
+    "description": "Sofas and bags of rubbish.",
+    "category": "fly-tipping",
+    "ward": "pleck",
+    "address": "12 Pleck Road",
+    "postcode": "ws2  9ha",
+    "latitude": 52.5768,
+    "longitude": -1.9945,
+    "risk_flags": ["vulnerable_person"],
+}
 
 
 @pytest.fixture
@@ -35,8 +44,9 @@ def test_raising_a_case_numbers_it_and_places_it_in_the_wards_area(manager, coun
 def test_references_count_up_per_area(manager, caller):
     first = manager.post("/api/v1/cases", json=BODY).json["reference"]
     second = manager.post("/api/v1/cases", json=BODY).json["reference"]
-    other_area = caller("area_manager", areas=["NW"]).post(
-        "/api/v1/cases", json={**BODY, "ward": "blakenall"}).json["reference"]
+    other_area = (
+        caller("area_manager", areas=["NW"]).post("/api/v1/cases", json={**BODY, "ward": "blakenall"}).json["reference"]
+    )
     assert int(second[-5:]) == int(first[-5:]) + 1
     assert other_area.startswith("NW-") and other_area.endswith("-00001")
 
@@ -56,8 +66,11 @@ def test_coordinates_come_in_pairs(manager):
 def test_patch_changes_details_records_before_and_after_and_moves_the_version(manager):
     created = manager.post("/api/v1/cases", json=BODY)
     path = f"/api/v1/cases/{created.json['id']}"
-    response = manager.patch(path, json={"title": "Fly-tipping: now cleared partly", "ward": "palfrey",
-                                         "risk_flags": []}, headers={"If-Match": created.headers["ETag"]})
+    response = manager.patch(
+        path,
+        json={"title": "Fly-tipping: now cleared partly", "ward": "palfrey", "risk_flags": []},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     assert response.status_code == 200
     assert response.json["version"] == 2
     assert response.headers["ETag"] == f'"case-{created.json["id"]}-v2"'
@@ -72,16 +85,20 @@ def test_patch_changes_details_records_before_and_after_and_moves_the_version(ma
 def test_patch_that_changes_nothing_writes_no_history(manager, count_rows, count_changes):
     created = manager.post("/api/v1/cases", json=BODY)
     events = count_changes()
-    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"title": BODY["title"]},
-                             headers={"If-Match": created.headers["ETag"]})
+    response = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"title": BODY["title"]},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     assert response.status_code == 200 and response.json["version"] == 1
     assert count_changes() == events
 
 
 def test_manager_cannot_move_a_case_out_of_their_areas(manager):
     created = manager.post("/api/v1/cases", json=BODY)
-    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"ward": "streetly"},
-                             headers={"If-Match": created.headers["ETag"]})
+    response = manager.patch(
+        f"/api/v1/cases/{created.json['id']}", json={"ward": "streetly"}, headers={"If-Match": created.headers["ETag"]}
+    )
     assert response.status_code == 403
     assert manager.get(f"/api/v1/cases/{created.json['id']}").json["ward"]["code"] == "pleck"
 
@@ -89,12 +106,19 @@ def test_manager_cannot_move_a_case_out_of_their_areas(manager):
 def test_close_and_reopen_with_reasons(manager):
     created = manager.post("/api/v1/cases", json=BODY)
     path = f"/api/v1/cases/{created.json['id']}"
-    closed = manager.patch(path, json={"state": "resolved", "reason": "Cleared by street cleansing"},
-                           headers={"If-Match": created.headers["ETag"]})
+    closed = manager.patch(
+        path,
+        json={"state": "resolved", "reason": "Cleared by street cleansing"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     assert closed.status_code == 200
     assert closed.json["state"] == "resolved" and closed.json["closed_at"]
-    assert manager.patch(path, json={"state": "new", "reason": "Dumped again"},
-                         headers={"If-Match": closed.headers["ETag"]}).status_code == 422
+    assert (
+        manager.patch(
+            path, json={"state": "new", "reason": "Dumped again"}, headers={"If-Match": closed.headers["ETag"]}
+        ).status_code
+        == 422
+    )
     assert manager.post(f"{path}/reopen", json={}).status_code == 422
     reopened = manager.post(f"{path}/reopen", json={"reason": "Dumped again"})
     assert reopened.status_code == 200
@@ -131,8 +155,11 @@ def test_updated_since_returns_changes_in_order_of_change(manager):
     # The second report re-suggested the first (a repeat), so its ETag moved: read it again.
     current = manager.get(f"/api/v1/cases/{first.json['id']}")
     assert current.headers["ETag"] != first.headers["ETag"]
-    edited = manager.patch(f"/api/v1/cases/{first.json['id']}", json={"title": "First, edited"},
-                           headers={"If-Match": current.headers["ETag"]})
+    edited = manager.patch(
+        f"/api/v1/cases/{first.json['id']}",
+        json={"title": "First, edited"},
+        headers={"If-Match": current.headers["ETag"]},
+    )
     assert edited.status_code == 200
     page = manager.get("/api/v1/cases", query_string={"updated_since": since.isoformat()}).json
     assert [item["id"] for item in page["items"]] == [first.json["id"]]
@@ -146,17 +173,27 @@ def test_updated_since_needs_a_time_zone(manager):
     assert response.status_code == 422
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("?state=resolved", {"closed"}), ("?state=new", {"open", "litter"}), ("?category=litter", {"litter"}),
-    ("?ward=palfrey", {"litter"}), ("?area=SW", {"open", "closed", "litter"}), ("?level=2", set()),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("?state=resolved", {"closed"}),
+        ("?state=new", {"open", "litter"}),
+        ("?category=litter", {"litter"}),
+        ("?ward=palfrey", {"litter"}),
+        ("?area=SW", {"open", "closed", "litter"}),
+        ("?level=2", set()),
+    ],
+)
 def test_filters(manager, query, expected):
     made = {}
     made["open"] = manager.post("/api/v1/cases", json=BODY)
     made["closed"] = manager.post("/api/v1/cases", json=BODY)
     made["litter"] = manager.post("/api/v1/cases", json={**BODY, "category": "litter", "ward": "palfrey"})
-    manager.patch(f"/api/v1/cases/{made['closed'].json['id']}", json={"state": "resolved", "reason": "done"},
-                  headers={"If-Match": made["closed"].headers["ETag"]})
+    manager.patch(
+        f"/api/v1/cases/{made['closed'].json['id']}",
+        json={"state": "resolved", "reason": "done"},
+        headers={"If-Match": made["closed"].headers["ETag"]},
+    )
     ids = {item["id"] for item in manager.get(f"/api/v1/cases{query}").json["items"]}
     assert ids == {made[name].json["id"] for name in expected}
 

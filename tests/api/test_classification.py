@@ -1,4 +1,5 @@
 """A case's level: suggested with reasons, decided by a person, routed, escalated, referred back."""
+
 import pytest
 from sqlalchemy import select
 
@@ -16,8 +17,13 @@ def borough(caller):
 
 
 def raise_case(who, **fields):
-    body = {"title": "Graffiti on the railway bridge", "description": "Offensive tags.",
-            "category": "graffiti", "ward": "pleck", **fields}
+    body = {
+        "title": "Graffiti on the railway bridge",
+        "description": "Offensive tags.",
+        "category": "graffiti",
+        "ward": "pleck",
+        **fields,
+    }
     response = who.post("/api/v1/cases", json=body)
     assert response.status_code == 201, response.json
     return response.json
@@ -36,9 +42,14 @@ def test_a_new_case_is_suggested_at_once_with_its_reasons(manager):
     case = raise_case(manager)
     assert case["suggested_level"] == 1
     assert case["suggestion_reasons"][0]["code"] == "L1_SIMPLE_ACTION"
-    assert case["owner"] == {"kind": "triage_queue", "organisation": None, "user_id": None,
-                             "coordinator_user_id": None, "area": {"code": "SW", "name": "South Walsall"},
-                             "reason": None}
+    assert case["owner"] == {
+        "kind": "triage_queue",
+        "organisation": None,
+        "user_id": None,
+        "coordinator_user_id": None,
+        "area": {"code": "SW", "name": "South Walsall"},
+        "reason": None,
+    }
 
 
 def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, caller, borough, session):
@@ -61,7 +72,8 @@ def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, 
     assert decided.json["owner"]["user_id"] is None
     tasks = manager.get(f"{path}/tasks").json["items"]
     assert [(t["organisation"]["code"], t["role"], t["state"]) for t in tasks] == [
-        ("street-cleansing", "frontline", "offered")]
+        ("street-cleansing", "frontline", "offered")
+    ]
 
     # The councillor finds it more complicated: referred back, suggested level 2, in the queue.
     referred = councillor.post(f"{path}/referral", json={"reason": "The tags come back every night."})
@@ -78,14 +90,23 @@ def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, 
     assert escalated.json["owner"]["coordinator_user_id"] == manager.user.id
     tasks = {(t["organisation"]["code"], t["role"], t["state"]) for t in manager.get(f"{path}/tasks").json["items"]}
     # Street cleansing stays on the case, its task now a supporting one.
-    assert tasks == {("asb-team", "lead", "offered"), ("street-cleansing", "support", "offered"),
-                     ("wm-police", "support", "offered")}
+    assert tasks == {
+        ("asb-team", "lead", "offered"),
+        ("street-cleansing", "support", "offered"),
+        ("wm-police", "support", "offered"),
+    }
 
     # De-escalation to level 2: the area manager owns it; partner tasks are withdrawn.
     lowered = decide(manager, case["id"], 2, "Police dealt with the group; clean-up remains.")
     assert lowered.status_code == 200
-    assert lowered.json["owner"] == {"kind": "user", "organisation": None, "user_id": manager.user.id,
-                                     "coordinator_user_id": None, "area": None, "reason": None}
+    assert lowered.json["owner"] == {
+        "kind": "user",
+        "organisation": None,
+        "user_id": manager.user.id,
+        "coordinator_user_id": None,
+        "area": None,
+        "reason": None,
+    }
     assert all(t["state"] == "cancelled" for t in manager.get(f"{path}/tasks").json["items"])
 
     # Marked a duplicate of another case, then reopened.
@@ -98,15 +119,18 @@ def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, 
     assert (reopened.json["state"], reopened.json["duplicate_of_id"]) == ("returned", None)
 
     levels = manager.get(f"{path}/classification").json["history"]
-    assert [(h["from_level"], h["to_level"], h["suggested_level"], h["kind"], h["reason"], h["decided_by_id"])
-            for h in levels] == [
+    assert [
+        (h["from_level"], h["to_level"], h["suggested_level"], h["kind"], h["reason"], h["decided_by_id"])
+        for h in levels
+    ] == [
         (None, 1, 1, "decision", None, manager.user.id),
         (1, 3, 2, "escalation", "Linked to a group of youths; police lead.", manager.user.id),
         (3, 2, 1, "de_escalation", "Police dealt with the group; clean-up remains.", manager.user.id),
     ]
     events = manager.get(f"{path}/history?page_size=100").json["items"]
-    steps = [(e["action"], e["actor_id"], (e["after"] or {}).get("reason")) for e in events
-             if e["object_type"] == "case"]
+    steps = [
+        (e["action"], e["actor_id"], (e["after"] or {}).get("reason")) for e in events if e["object_type"] == "case"
+    ]
     assert steps == [
         ("case.created", manager.user.id, None),
         ("case.decision", manager.user.id, None),
@@ -117,7 +141,10 @@ def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, 
         ("case.reopened", manager.user.id, "Different bridge after all."),
     ]
     assert {e["action"] for e in events if e["object_type"] == "task"} == {
-        "task.offered", "task.role_changed", "task.cancelled"}
+        "task.offered",
+        "task.role_changed",
+        "task.cancelled",
+    }
 
 
 def test_level_four_goes_to_the_borough_officer(manager, borough, session):
@@ -160,8 +187,11 @@ def test_no_case_is_left_without_an_owner_after_classification(manager, borough,
 
 def test_deciding_a_closed_case_is_refused(manager):
     case = raise_case(manager)
-    manager.patch(f"/api/v1/cases/{case['id']}", json={"state": "withdrawn", "reason": "Raised in error"},
-                  headers={"If-Match": f'"case-{case["id"]}-v1"'})
+    manager.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"state": "withdrawn", "reason": "Raised in error"},
+        headers={"If-Match": f'"case-{case["id"]}-v1"'},
+    )
     assert decide(manager, case["id"], 1).status_code == 409
 
 
@@ -178,8 +208,9 @@ def test_a_referral_needs_a_reason(manager):
     assert manager.post(f"/api/v1/cases/{case['id']}/referral", json={}).status_code == 422
 
 
-@pytest.mark.parametrize("role, extra", [("partner", {"organisation": "wm-police"}),
-                                         ("councillor", {"wards": ["pleck"]}), ("finance", {})])
+@pytest.mark.parametrize(
+    "role, extra", [("partner", {"organisation": "wm-police"}), ("councillor", {"wards": ["pleck"]}), ("finance", {})]
+)
 def test_partners_and_councillors_get_403_on_triage_and_classification(caller, manager, role, extra):
     case = raise_case(manager)
     other = caller(role, **extra)

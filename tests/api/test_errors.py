@@ -1,12 +1,17 @@
 """Every failure answers in the one error body, and a refused request leaves nothing behind."""
+
 from contextlib import contextmanager
 
 import pytest
 
 from tasking.models import Case
 
-NEW_CASE = {"title": "Broken glass in the play area", "description": "By the swings.",
-            "category": "litter", "ward": "palfrey"}
+NEW_CASE = {
+    "title": "Broken glass in the play area",
+    "description": "By the swings.",
+    "category": "litter",
+    "ward": "palfrey",
+}
 
 
 def assert_error(response, status, code):
@@ -80,12 +85,18 @@ def test_404_for_an_unknown_path(client):
 
 def test_409_for_editing_a_closed_case(manager, count_rows, count_changes):
     created = manager.post("/api/v1/cases", json=NEW_CASE)
-    closed = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "closed", "reason": "done"},
-                           headers={"If-Match": created.headers["ETag"]})
+    closed = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"state": "closed", "reason": "done"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     assert closed.status_code == 200
     events = count_changes()
-    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"title": "Something else"},
-                             headers={"If-Match": closed.headers["ETag"]})
+    response = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"title": "Something else"},
+        headers={"If-Match": closed.headers["ETag"]},
+    )
     error = assert_error(response, 409, "conflict")
     assert "reopen" in error["message"]
     assert count_changes() == events
@@ -95,8 +106,11 @@ def test_409_for_editing_a_closed_case(manager, count_rows, count_changes):
 def test_422_naming_the_reason_for_closing_without_one(manager, count_rows, count_changes):
     created = manager.post("/api/v1/cases", json=NEW_CASE)
     events = count_changes()
-    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "resolved", "title": "New title"},
-                             headers={"If-Match": created.headers["ETag"]})
+    response = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"state": "resolved", "title": "New title"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     error = assert_error(response, 422, "reason_required")
     assert error["fields"] == {"reason": ["Closing a case needs a reason."]}
     after = manager.get(f"/api/v1/cases/{created.json['id']}").json
@@ -106,12 +120,18 @@ def test_422_naming_the_reason_for_closing_without_one(manager, count_rows, coun
 
 def test_409_when_a_rule_refuses_closing_a_closed_case(manager, count_rows, count_changes):
     created = manager.post("/api/v1/cases", json=NEW_CASE)
-    closed = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "withdrawn", "reason": "Raised twice"},
-                           headers={"If-Match": created.headers["ETag"]})
+    closed = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"state": "withdrawn", "reason": "Raised twice"},
+        headers={"If-Match": created.headers["ETag"]},
+    )
     assert closed.status_code == 200, closed.json
     events = count_changes()
-    response = manager.patch(f"/api/v1/cases/{created.json['id']}", json={"state": "resolved", "reason": "Done"},
-                             headers={"If-Match": closed.headers["ETag"]})
+    response = manager.patch(
+        f"/api/v1/cases/{created.json['id']}",
+        json={"state": "resolved", "reason": "Done"},
+        headers={"If-Match": closed.headers["ETag"]},
+    )
     error = assert_error(response, 409, "case_state")
     assert error["fields"] == {} and "reopen it first" in error["message"]
     assert manager.get(f"/api/v1/cases/{created.json['id']}").json["state"] == "withdrawn"
@@ -144,16 +164,19 @@ def test_413_for_a_body_over_the_limit(app, manager, nothing_written):
 
 def test_422_lists_each_invalid_field(manager, nothing_written):
     with nothing_written():
-        response = manager.post("/api/v1/cases", json={"title": "ab", "category": "litter", "ward": "palfrey",
-                                                       "latitude": 123, "risk_flags": ["bad"]})
+        response = manager.post(
+            "/api/v1/cases",
+            json={"title": "ab", "category": "litter", "ward": "palfrey", "latitude": 123, "risk_flags": ["bad"]},
+        )
     error = assert_error(response, 422, "validation_error")
     assert {"title", "description", "latitude", "risk_flags"} <= set(error["fields"])
 
 
 def test_422_for_an_unknown_category(manager, nothing_written):
     with nothing_written():
-        error = assert_error(manager.post("/api/v1/cases", json={**NEW_CASE, "category": "dragons"}),
-                             422, "validation_error")
+        error = assert_error(
+            manager.post("/api/v1/cases", json={**NEW_CASE, "category": "dragons"}), 422, "validation_error"
+        )
     assert "category" in error["fields"]
 
 
@@ -195,9 +218,16 @@ def test_503_when_the_database_is_unreachable(app, manager, monkeypatch):
     assert response.headers["Retry-After"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/cases/99999999999999999999999", "/api/v1/cases/%C2%B2",
-                                  "/api/v1/tasks/99999999999999999999999", "/api/v1/claims/99999999999999999999999",
-                                  "/api/v1/spend/99999999999999999999999/reversal"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/cases/99999999999999999999999",
+        "/api/v1/cases/%C2%B2",
+        "/api/v1/tasks/99999999999999999999999",
+        "/api/v1/claims/99999999999999999999999",
+        "/api/v1/spend/99999999999999999999999/reversal",
+    ],
+)
 def test_404_for_ids_no_database_could_hold(manager, path):
     response = manager.post(path, json={"reason": "x"}) if path.endswith("reversal") else manager.get(path)
     assert_error(response, 404, "not_found")

@@ -1,4 +1,5 @@
 """The OpenAPI document is valid OpenAPI 3 and describes every API route the app serves."""
+
 import re
 
 from openapi_spec_validator import validate
@@ -20,8 +21,12 @@ def test_openapi_document_is_valid_and_covers_every_endpoint(app, client):
     spec = response.get_json()
     validate(spec)
     assert spec["openapi"].startswith("3.")
-    documented = {(path, method) for path, item in spec["paths"].items() for method in item
-                  if method in {"get", "post", "patch", "put", "delete"}}
+    documented = {
+        (path, method)
+        for path, item in spec["paths"].items()
+        for method in item
+        if method in {"get", "post", "patch", "put", "delete"}
+    }
     served = _served_api_routes(app)
     assert served, "no API routes found"
     assert served == documented

@@ -1,4 +1,5 @@
 """Partners pull their organisation's tasks and report back; nothing of another's is visible."""
+
 import json
 
 import pytest
@@ -24,17 +25,26 @@ def asb(caller):
 @pytest.fixture
 def level_three_case(manager):
     """An ASB case at level 3: the police lead; the ASB team, WHG and fire service support."""
-    created = manager.post("/api/v1/cases", json={
-        "title": "Group intimidating residents", "description": "Outside the flats every night.",
-        "category": "anti-social-behaviour", "ward": "pleck", "address": "Flats, 4 Pleck Road",
-        "reporter": RESIDENT}).json
+    created = manager.post(
+        "/api/v1/cases",
+        json={
+            "title": "Group intimidating residents",
+            "description": "Outside the flats every night.",
+            "category": "anti-social-behaviour",
+            "ward": "pleck",
+            "address": "Flats, 4 Pleck Road",
+            "reporter": RESIDENT,
+        },
+    ).json
     decided = manager.post(f"/api/v1/cases/{created['id']}/classification", json={"level": 3, "reason": "Escalating"})
     assert decided.status_code == 200, decided.json
     case_id = created["id"]
-    manager.post(f"/api/v1/cases/{case_id}/notes", json={"body": "Informant is the neighbour at no. 6",
-                                                         "visibility": "internal"})
-    manager.post(f"/api/v1/cases/{case_id}/notes", json={"body": "Joint patrol planned Friday",
-                                                         "visibility": "partners"})
+    manager.post(
+        f"/api/v1/cases/{case_id}/notes", json={"body": "Informant is the neighbour at no. 6", "visibility": "internal"}
+    )
+    manager.post(
+        f"/api/v1/cases/{case_id}/notes", json={"body": "Joint patrol planned Friday", "visibility": "partners"}
+    )
     return created
 
 
@@ -56,9 +66,12 @@ def test_a_partner_lists_only_its_own_tasks_with_the_case_summary(level_three_ca
 
 def test_no_partner_response_carries_resident_details_or_internal_notes(level_three_case, police):
     task = task_of(police)
-    responses = [police.get("/api/v1/tasks"), police.get(f"/api/v1/tasks/{task['id']}"),
-                 police.post(f"/api/v1/tasks/{task['id']}/accept", headers={"If-Match": f'"task-{task["id"]}-v1"'}),
-                 police.get(f"/api/v1/cases/{level_three_case['id']}/reporter")]
+    responses = [
+        police.get("/api/v1/tasks"),
+        police.get(f"/api/v1/tasks/{task['id']}"),
+        police.post(f"/api/v1/tasks/{task['id']}/accept", headers={"If-Match": f'"task-{task["id"]}-v1"'}),
+        police.get(f"/api/v1/cases/{level_three_case['id']}/reporter"),
+    ]
     for response in responses:
         text = response.get_data(as_text=True)
         for secret in ("Jane Example", "jane@example.org", "01922 650000", "Informant"):
@@ -90,7 +103,9 @@ def test_accept_is_safe_to_repeat_and_a_stale_if_match_is_412(level_three_case, 
     # A retry after a network fault carries the old ETag: it answers 200 and changes nothing.
     again = police.post(f"{path}/accept", headers={"If-Match": first_read.headers["ETag"]})
     assert again.status_code == 200 and again.json["version"] == accepted.json["version"]
-    assert len(manager.get(f"/api/v1/cases/{level_three_case['id']}/history?page_size=100").json["items"]) == history_size
+    assert (
+        len(manager.get(f"/api/v1/cases/{level_three_case['id']}/history?page_size=100").json["items"]) == history_size
+    )
     # A real change from the old read is refused.
     stale = police.post(f"{path}/progress", json={"note": "On it"}, headers={"If-Match": first_read.headers["ETag"]})
     assert stale.status_code == 412
@@ -102,13 +117,17 @@ def test_decline_needs_a_reason_and_returns_the_case_to_the_owners_queue(level_t
     etag = {"If-Match": f'"task-{task["id"]}-v1"'}
     missing = police.post(f"/api/v1/tasks/{task['id']}/decline", json={}, headers=etag)
     assert missing.status_code == 422 and "reason" in missing.json["error"]["fields"]
-    declined = police.post(f"/api/v1/tasks/{task['id']}/decline",
-                           json={"reason": "Not a police matter: no offences reported."}, headers=etag)
+    declined = police.post(
+        f"/api/v1/tasks/{task['id']}/decline",
+        json={"reason": "Not a police matter: no offences reported."},
+        headers=etag,
+    )
     assert declined.status_code == 200 and declined.json["state"] == "declined"
     assert declined.json["decline_reason"] == "Not a police matter: no offences reported."
     queue = manager.get("/api/v1/triage").json["items"]
     assert [(i["id"], i["state"], i["waiting_reason"]) for i in queue] == [
-        (level_three_case["id"], "returned", "returned")]
+        (level_three_case["id"], "returned", "returned")
+    ]
     events = manager.get(f"/api/v1/cases/{level_three_case['id']}/history?page_size=100").json["items"]
     returned = [e for e in events if e["action"] == "case.returned"]
     assert returned and returned[-1]["after"]["reason"] == "Not a police matter: no offences reported."
@@ -121,17 +140,24 @@ def test_progress_adds_a_partner_note_and_complete_is_safe_to_repeat(level_three
     for partner in partners:
         task = task_of(partner)
         accepted = partner.post(f"/api/v1/tasks/{task['id']}/accept", headers={"If-Match": f'"task-{task["id"]}-v1"'})
-        progressed = partner.post(f"/api/v1/tasks/{task['id']}/progress", json={"note": f"{partner.user.name} visited"},
-                                  headers={"If-Match": accepted.headers["ETag"]})
+        progressed = partner.post(
+            f"/api/v1/tasks/{task['id']}/progress",
+            json={"note": f"{partner.user.name} visited"},
+            headers={"If-Match": accepted.headers["ETag"]},
+        )
         assert progressed.status_code == 200 and progressed.json["state"] == "in_progress"
         last_etag = progressed.headers["ETag"]
-        done = partner.post(f"/api/v1/tasks/{task['id']}/complete", json={"outcome": "Dispersal order served"},
-                            headers={"If-Match": last_etag})
+        done = partner.post(
+            f"/api/v1/tasks/{task['id']}/complete",
+            json={"outcome": "Dispersal order served"},
+            headers={"If-Match": last_etag},
+        )
         assert done.status_code == 200 and done.json["state"] == "done"
         case = manager.get(f"/api/v1/cases/{level_three_case['id']}").json
         assert case["ready_to_resolve"] is (partner is partners[-1])
-        repeat = partner.post(f"/api/v1/tasks/{task['id']}/complete", json={"outcome": "Again"},
-                              headers={"If-Match": last_etag})
+        repeat = partner.post(
+            f"/api/v1/tasks/{task['id']}/complete", json={"outcome": "Again"}, headers={"If-Match": last_etag}
+        )
         assert repeat.status_code == 200 and repeat.json["outcome"] == "Dispersal order served"
     case = manager.get(f"/api/v1/cases/{level_three_case['id']}").json
     assert case["state"] == "in_progress", "the case is not closed behind the owner's back"
@@ -143,8 +169,11 @@ def test_progress_adds_a_partner_note_and_complete_is_safe_to_repeat(level_three
 
 def test_progress_before_accepting_is_refused(level_three_case, police):
     task = task_of(police)
-    response = police.post(f"/api/v1/tasks/{task['id']}/progress", json={"note": "Started"},
-                           headers={"If-Match": f'"task-{task["id"]}-v1"'})
+    response = police.post(
+        f"/api/v1/tasks/{task['id']}/progress",
+        json={"note": "Started"},
+        headers={"If-Match": f'"task-{task["id"]}-v1"'},
+    )
     assert response.status_code == 409 and "Accept it first" in response.json["error"]["message"]
 
 
@@ -157,16 +186,25 @@ def test_task_lists_filter_by_state_and_updated_since(level_three_case, police):
     assert later["items"] == []
 
 
-@pytest.mark.parametrize("role, extra", [("councillor", {"wards": ["pleck"]}), ("area_manager", {"areas": ["SW"]}),
-                                         ("finance", {})])
+@pytest.mark.parametrize(
+    "role, extra", [("councillor", {"wards": ["pleck"]}), ("area_manager", {"areas": ["SW"]}), ("finance", {})]
+)
 def test_only_partners_and_admins_use_the_task_api(caller, role, extra):
     assert caller(role, **extra).get("/api/v1/tasks").status_code == 403
 
 
 def test_confidential_case_details_are_withheld_from_supporting_agencies(manager, caller):
-    created = manager.post("/api/v1/cases", json={
-        "title": "Family at risk", "description": "Sensitive details here.", "category": "anti-social-behaviour",
-        "ward": "pleck", "address": "7 Secret Street", "confidential": True}).json
+    created = manager.post(
+        "/api/v1/cases",
+        json={
+            "title": "Family at risk",
+            "description": "Sensitive details here.",
+            "category": "anti-social-behaviour",
+            "ward": "pleck",
+            "address": "7 Secret Street",
+            "confidential": True,
+        },
+    ).json
     manager.post(f"/api/v1/cases/{created['id']}/classification", json={"level": 3, "reason": "Multi-agency"})
     lead = task_of(caller("partner", organisation="wm-police"))
     support = task_of(caller("partner", organisation="whg"))
@@ -177,8 +215,12 @@ def test_confidential_case_details_are_withheld_from_supporting_agencies(manager
 
 def test_reporter_details_only_for_area_staff(level_three_case, manager, caller):
     path = f"/api/v1/cases/{level_three_case['id']}/reporter"
-    assert manager.get(path).json == {"name": RESIDENT["name"], "email": RESIDENT["email"],
-                                      "phone": RESIDENT["phone"], "consent": True}
+    assert manager.get(path).json == {
+        "name": RESIDENT["name"],
+        "email": RESIDENT["email"],
+        "phone": RESIDENT["phone"],
+        "consent": True,
+    }
     assert caller("councillor", wards=["pleck"]).get(path).status_code == 403
     assert caller("area_manager", areas=["AB"]).get(path).status_code == 404
     case = manager.get(f"/api/v1/cases/{level_three_case['id']}").get_data(as_text=True)
@@ -186,7 +228,14 @@ def test_reporter_details_only_for_area_staff(level_three_case, manager, caller)
 
 
 def test_resident_details_need_consent(manager):
-    response = manager.post("/api/v1/cases", json={
-        "title": "Noise", "description": "d", "category": "noise", "ward": "pleck",
-        "reporter": {"name": "A Resident", "email": "a@example.org"}})
+    response = manager.post(
+        "/api/v1/cases",
+        json={
+            "title": "Noise",
+            "description": "d",
+            "category": "noise",
+            "ward": "pleck",
+            "reporter": {"name": "A Resident", "email": "a@example.org"},
+        },
+    )
     assert response.status_code == 422 and "reporter" in response.json["error"]["fields"]

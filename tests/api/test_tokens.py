@@ -1,4 +1,5 @@
 """Bearer tokens: hashed at rest, revocable, expiring, and recording when they were last used."""
+
 from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import select
@@ -34,8 +35,9 @@ def test_a_revoked_token_is_refused_at_once(client, session, make_user):
 def test_an_expired_token_is_refused(client, session, make_user):
     user = make_user("admin")
     with unit_of_work(session):
-        issued = tokens.issue_token(session, None, user, name="old", now=NOW - timedelta(days=2),
-                                    expires_at=NOW - timedelta(seconds=1))
+        issued = tokens.issue_token(
+            session, None, user, name="old", now=NOW - timedelta(days=2), expires_at=NOW - timedelta(seconds=1)
+        )
     response = client.get("/api/v1/areas", headers={"Authorization": f"Bearer {issued.secret}"})
     assert response.status_code == 401
 

@@ -1,4 +1,5 @@
 """Admins issue and revoke tokens through the API; nobody else can."""
+
 from datetime import datetime, timedelta, timezone
 
 
@@ -6,8 +7,9 @@ def test_admin_issues_a_token_that_works_and_revokes_it(caller, make_user, clien
     admin = caller("admin")
     make_user("partner", organisation="whg", email="whg.api@test.example")
     expires = (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
-    issued = admin.post("/api/v1/tokens", json={"email": "whg.api@test.example", "name": "whg sync",
-                                                "expires_at": expires})
+    issued = admin.post(
+        "/api/v1/tokens", json={"email": "whg.api@test.example", "name": "whg sync", "expires_at": expires}
+    )
     assert issued.status_code == 201
     secret = issued.json["token"]
     headers = {"Authorization": f"Bearer {secret}"}
@@ -16,8 +18,12 @@ def test_admin_issues_a_token_that_works_and_revokes_it(caller, make_user, clien
     mine = next(t for t in listed if t["prefix"] == issued.json["prefix"])
     assert mine["last_used_at"] is not None and "token" not in mine
     assert secret not in admin.get("/api/v1/tokens").get_data(as_text=True)
-    assert admin.client.delete(f"/api/v1/tokens/{issued.json['prefix']}",
-                               headers={"Authorization": f"Bearer {admin.token}"}).status_code == 204
+    assert (
+        admin.client.delete(
+            f"/api/v1/tokens/{issued.json['prefix']}", headers={"Authorization": f"Bearer {admin.token}"}
+        ).status_code
+        == 204
+    )
     assert client.get("/api/v1/tasks", headers=headers).status_code == 401
 
 
@@ -27,16 +33,22 @@ def test_token_requests_are_validated(caller):
     past = (datetime.now(timezone.utc) - timedelta(days=1)).isoformat()
     admin_email = admin.user.email
     assert admin.post("/api/v1/tokens", json={"email": admin_email, "expires_at": past}).status_code == 422
-    assert admin.client.delete("/api/v1/tokens/ffffffff",
-                               headers={"Authorization": f"Bearer {admin.token}"}).status_code == 404
+    assert (
+        admin.client.delete("/api/v1/tokens/ffffffff", headers={"Authorization": f"Bearer {admin.token}"}).status_code
+        == 404
+    )
 
 
 def test_only_admins_manage_tokens(caller):
     manager = caller("area_manager", areas=["SW"])
     assert manager.get("/api/v1/tokens").status_code == 403
     assert manager.post("/api/v1/tokens", json={"email": manager.user.email}).status_code == 403
-    assert manager.client.delete(f"/api/v1/tokens/{manager.token.split('_')[1]}",
-                                 headers={"Authorization": f"Bearer {manager.token}"}).status_code == 403
+    assert (
+        manager.client.delete(
+            f"/api/v1/tokens/{manager.token.split('_')[1]}", headers={"Authorization": f"Bearer {manager.token}"}
+        ).status_code
+        == 403
+    )
 
 
 def test_a_token_issued_without_an_expiry_gets_the_default_lifetime_and_null_means_never(caller):

@@ -1,4 +1,5 @@
 """The triage queue: what waits for a decision, riskiest first and then oldest."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -45,7 +46,9 @@ def test_queue_pages_with_a_cursor_in_the_same_order(manager):
     made = [raise_case(manager, risk_flags=["safeguarding"] if i % 2 else [])["id"] for i in range(5)]
     seen, cursor = [], None
     while True:
-        page = manager.get("/api/v1/triage", query_string={"page_size": 2, **({"cursor": cursor} if cursor else {})}).json
+        page = manager.get(
+            "/api/v1/triage", query_string={"page_size": 2, **({"cursor": cursor} if cursor else {})}
+        ).json
         seen += [i["id"] for i in page["items"]]
         cursor = page["next_cursor"]
         if not cursor:

@@ -1,4 +1,5 @@
 """The value report: totals that add up, the same numbers in CSV, and a valid SVG chart."""
+
 import csv
 import io
 from datetime import date, datetime, timedelta, timezone
@@ -8,19 +9,26 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select
 
+from tasking.domain.policy import Policy
 from tasking.models import Area, CostAvoidedClaim, Spend, User
 from tasking.services import cases
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 
 START, END = date(2026, 4, 1), date(2027, 3, 31)
 AREAS = ["SW", "NW", "AB"]
 WARDS = {"SW": "pleck", "NW": "blakenall", "AB": "streetly"}
 
 spend_rows = st.lists(st.tuples(st.sampled_from(AREAS), st.integers(1, 500_000), st.integers(-30, 400)), max_size=12)
-claim_rows = st.lists(st.tuples(st.sampled_from(AREAS), st.sampled_from(["estimated", "verified", "not_supported"]),
-                                st.integers(0, 10**7), st.integers(0, 10**6)), max_size=8)
+claim_rows = st.lists(
+    st.tuples(
+        st.sampled_from(AREAS),
+        st.sampled_from(["estimated", "verified", "not_supported"]),
+        st.integers(0, 10**7),
+        st.integers(0, 10**6),
+    ),
+    max_size=8,
+)
 
 
 def _fill(session, admin, spends, claims):
@@ -31,18 +39,41 @@ def _fill(session, admin, spends, claims):
     made = {}
     for code in AREAS:
         with unit_of_work(session):
-            made[code] = cases.create_case(session, principal_for(admin), {
-                "title": "Report case", "description": "d", "category": "litter", "ward": WARDS[code]},
-                now=datetime(2026, 5, 1, tzinfo=timezone.utc), policy=Policy())
+            made[code] = cases.create_case(
+                session,
+                principal_for(admin),
+                {"title": "Report case", "description": "d", "category": "litter", "ward": WARDS[code]},
+                now=datetime(2026, 5, 1, tzinfo=timezone.utc),
+                policy=Policy(),
+            )
     for code, amount, offset in spends:
         day = START + timedelta(days=offset)
-        session.add(Spend(area_id=areas[code].id, year=2026 if day >= START else 2025, case_id=made[code].id,
-                          kind="spend", amount_pence=amount, description="x", spent_on=day, created_by_id=admin.id))
+        session.add(
+            Spend(
+                area_id=areas[code].id,
+                year=2026 if day >= START else 2025,
+                case_id=made[code].id,
+                kind="spend",
+                amount_pence=amount,
+                description="x",
+                spent_on=day,
+                created_by_id=admin.id,
+            )
+        )
     for code, state, gross, other in claims:
-        session.add(CostAvoidedClaim(case_id=made[code].id, state=state, gross_pence=gross, quick_win_pence=0,
-                                     other_costs_pence=other, net_pence=gross - other, created_by_id=admin.id,
-                                     created_at=datetime(2026, 6, 1, tzinfo=timezone.utc),
-                                     decided_at=None if state == "estimated" else datetime(2026, 6, 2, tzinfo=timezone.utc)))
+        session.add(
+            CostAvoidedClaim(
+                case_id=made[code].id,
+                state=state,
+                gross_pence=gross,
+                quick_win_pence=0,
+                other_costs_pence=other,
+                net_pence=gross - other,
+                created_by_id=admin.id,
+                created_at=datetime(2026, 6, 1, tzinfo=timezone.utc),
+                decided_at=None if state == "estimated" else datetime(2026, 6, 2, tzinfo=timezone.utc),
+            )
+        )
     session.commit()
 
 
@@ -69,14 +100,28 @@ def test_report_totals_equal_the_sums_of_the_rows(caller, session, spends, claim
 
 
 def _example(manager, finance):
-    created = manager.post("/api/v1/cases", json={"title": "Youth shelter vandalised", "description": "d",
-                                                  "category": "graffiti", "ward": "pleck"}).json
+    created = manager.post(
+        "/api/v1/cases",
+        json={"title": "Youth shelter vandalised", "description": "d", "category": "graffiti", "ward": "pleck"},
+    ).json
     manager.post(f"/api/v1/cases/{created['id']}/classification", json={"level": 1})
-    manager.post(f"/api/v1/cases/{created['id']}/spend", json={
-        "amount_pence": 45_000, "description": "Anti-graffiti paint", "spent_on": datetime.now(timezone.utc).date().isoformat()})
+    manager.post(
+        f"/api/v1/cases/{created['id']}/spend",
+        json={
+            "amount_pence": 45_000,
+            "description": "Anti-graffiti paint",
+            "spent_on": datetime.now(timezone.utc).date().isoformat(),
+        },
+    )
     for probability, decide in (("1", True), ("0.5", False)):
-        claim = manager.post(f"/api/v1/cases/{created['id']}/cost-avoided", json={
-            "outcomes": [{"description": "Repainting avoided", "unit_cost_pence": 200_000, "probability": probability}]}).json
+        claim = manager.post(
+            f"/api/v1/cases/{created['id']}/cost-avoided",
+            json={
+                "outcomes": [
+                    {"description": "Repainting avoided", "unit_cost_pence": 200_000, "probability": probability}
+                ]
+            },
+        ).json
         if decide:
             finance.post(f"/api/v1/claims/{claim['id']}/decision", json={"decision": "verified"})
 
@@ -86,10 +131,15 @@ def test_the_csv_has_the_same_numbers_and_return_on_spend(caller):
     _example(manager, finance)
     report = finance.get("/api/v1/reports/value").json
     from tasking.domain.money import financial_year, financial_year_bounds
+
     first, last = financial_year_bounds(financial_year(datetime.now(timezone.utc).date()))
     assert (report["start"], report["end"]) == (first.isoformat(), last.isoformat())  # the current year by default
     south = next(line for line in report["areas"] if line["key"] == "SW")
-    assert (south["spent_pence"], south["verified_net_pence"], south["estimated_net_pence"]) == (45_000, 155_000, 55_000)
+    assert (south["spent_pence"], south["verified_net_pence"], south["estimated_net_pence"]) == (
+        45_000,
+        155_000,
+        55_000,
+    )
     assert south["return_on_spend"] == "3.44"
     level_one = next(line for line in report["levels"] if line["key"] == "1")
     assert level_one["spent_pence"] == 45_000
@@ -97,8 +147,13 @@ def test_the_csv_has_the_same_numbers_and_return_on_spend(caller):
     assert response.content_type.startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     by_key = {(r["section"], r["key"]): r for r in rows}
-    for section, lines in (("area", report["areas"]), ("level", report["levels"]), ("category", report["categories"]),
-                           ("month", report["months"]), ("total", [report["total"]])):
+    for section, lines in (
+        ("area", report["areas"]),
+        ("level", report["levels"]),
+        ("category", report["categories"]),
+        ("month", report["months"]),
+        ("total", [report["total"]]),
+    ):
         for line in lines:
             row = by_key[(section, line["key"])]
             for measure in ("spent_pence", "verified_net_pence", "estimated_net_pence", "verified_gross_pence"):
@@ -119,9 +174,17 @@ def test_the_svg_chart_is_valid_with_one_bar_group_per_area(app, caller, session
     _example(manager, finance)
     from tasking.services import users
     from tests.web.test_councillor_pages import PASSWORD, sign_in
+
     with unit_of_work(session):
-        users.create_user(session, None, email="finance.web@test.example", name="Finance", role="finance",
-                          now=datetime.now(timezone.utc), password=PASSWORD)
+        users.create_user(
+            session,
+            None,
+            email="finance.web@test.example",
+            name="Finance",
+            role="finance",
+            now=datetime.now(timezone.utc),
+            password=PASSWORD,
+        )
     client = app.test_client()
     sign_in(client, "finance.web@test.example")
     response = client.get("/reports/value.svg")
@@ -137,7 +200,15 @@ def test_the_svg_chart_is_valid_with_one_bar_group_per_area(app, caller, session
     assert "£450.00" in page.get_data(as_text=True)
     councillor_client = app.test_client()
     with unit_of_work(session):
-        users.create_user(session, None, email="cllr.web@test.example", name="Cllr", role="councillor",
-                          now=datetime.now(timezone.utc), password=PASSWORD, ward_codes=["pleck"])
+        users.create_user(
+            session,
+            None,
+            email="cllr.web@test.example",
+            name="Cllr",
+            role="councillor",
+            now=datetime.now(timezone.utc),
+            password=PASSWORD,
+            ward_codes=["pleck"],
+        )
     sign_in(councillor_client, "cllr.web@test.example")
     assert councillor_client.get("/reports/value.svg").status_code == 403

@@ -1,4 +1,5 @@
 """Every classification rule, at its boundaries, and the properties that hold for any facts."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -13,29 +14,32 @@ def codes(suggestion):
     return [r.code for r in suggestion.reasons]
 
 
-@pytest.mark.parametrize("facts, level, first_code", [
-    # level 1: nothing else applies
-    (Facts(), 1, "L1_SIMPLE_ACTION"),
-    (Facts(agencies_needed=1, similar_recent=0), 1, "L1_SIMPLE_ACTION"),
-    # level 2: two agencies, a repeat (two reports), a referral back, the category's default
-    (Facts(agencies_needed=2), 2, "L2_AGENCIES"),
-    (Facts(similar_recent=1), 2, "L2_REPEAT"),
-    (Facts(referred_back=True), 2, "L2_REFERRED_BACK"),
-    (Facts(category_default_level=2), 2, "L2_CATEGORY_DEFAULT"),
-    # level 3: three agencies, a risk flag with a repeat, the case-review threshold, the default
-    (Facts(agencies_needed=3), 3, "L3_AGENCIES"),
-    (Facts(agencies_needed=7), 3, "L3_AGENCIES"),
-    (Facts(risk_flags=frozenset({"safeguarding"}), similar_recent=1), 3, "L3_RISK_AND_REPEAT"),
-    (Facts(case_review_category=True, similar_recent=2), 3, "L3_CASE_REVIEW"),
-    (Facts(category_default_level=3), 3, "L3_CATEGORY_DEFAULT"),
-    # level 4: a borough barrier, the same barrier in two areas, the default
-    (Facts(barrier_is_borough=True), 4, "L4_BOROUGH_BARRIER"),
-    (Facts(barrier_area_count=2), 4, "L4_BARRIER_IN_AREAS"),
-    (Facts(category_default_level=4), 4, "L4_CATEGORY_DEFAULT"),
-    # the top wins: a borough barrier on a three-agency repeat is level 4
-    (Facts(barrier_is_borough=True, agencies_needed=3, similar_recent=5), 4, "L4_BOROUGH_BARRIER"),
-    (Facts(agencies_needed=3, referred_back=True), 3, "L3_AGENCIES"),
-])
+@pytest.mark.parametrize(
+    "facts, level, first_code",
+    [
+        # level 1: nothing else applies
+        (Facts(), 1, "L1_SIMPLE_ACTION"),
+        (Facts(agencies_needed=1, similar_recent=0), 1, "L1_SIMPLE_ACTION"),
+        # level 2: two agencies, a repeat (two reports), a referral back, the category's default
+        (Facts(agencies_needed=2), 2, "L2_AGENCIES"),
+        (Facts(similar_recent=1), 2, "L2_REPEAT"),
+        (Facts(referred_back=True), 2, "L2_REFERRED_BACK"),
+        (Facts(category_default_level=2), 2, "L2_CATEGORY_DEFAULT"),
+        # level 3: three agencies, a risk flag with a repeat, the case-review threshold, the default
+        (Facts(agencies_needed=3), 3, "L3_AGENCIES"),
+        (Facts(agencies_needed=7), 3, "L3_AGENCIES"),
+        (Facts(risk_flags=frozenset({"safeguarding"}), similar_recent=1), 3, "L3_RISK_AND_REPEAT"),
+        (Facts(case_review_category=True, similar_recent=2), 3, "L3_CASE_REVIEW"),
+        (Facts(category_default_level=3), 3, "L3_CATEGORY_DEFAULT"),
+        # level 4: a borough barrier, the same barrier in two areas, the default
+        (Facts(barrier_is_borough=True), 4, "L4_BOROUGH_BARRIER"),
+        (Facts(barrier_area_count=2), 4, "L4_BARRIER_IN_AREAS"),
+        (Facts(category_default_level=4), 4, "L4_CATEGORY_DEFAULT"),
+        # the top wins: a borough barrier on a three-agency repeat is level 4
+        (Facts(barrier_is_borough=True, agencies_needed=3, similar_recent=5), 4, "L4_BOROUGH_BARRIER"),
+        (Facts(agencies_needed=3, referred_back=True), 3, "L3_AGENCIES"),
+    ],
+)
 def test_rules(facts, level, first_code):
     suggestion = suggest(facts, T)
     assert suggestion.level == level

@@ -1,4 +1,5 @@
 """Money rules: pence, financial years, the budget, and cost avoided with its rounding rule."""
+
 from datetime import date
 from decimal import Decimal
 
@@ -8,14 +9,17 @@ from hypothesis import strategies as st
 
 from tasking.domain.budget import BudgetExceeded, check_allocation, check_spend
 from tasking.domain.cost_avoided import ClaimRefused, Cost, Outcome, check_decision, check_editable, reckon
-from tasking.domain.money import financial_year, financial_year_bounds, financial_year_label, pounds, round_pence
 from tasking.domain.errors import ValidationFailed
+from tasking.domain.money import financial_year, financial_year_bounds, financial_year_label, pounds, round_pence
 
 
 def test_the_seeds_worked_example():
     # Family 1 cost £26,197 helped late; Family 2 £347 helped early: £25,850 cheaper.
-    late = reckon([Outcome("Family helped late", 2_619_700, Decimal(1), Decimal(1))],
-                  [Cost("Family helped early", amount_pence=34_700)], quick_win_pence=0)
+    late = reckon(
+        [Outcome("Family helped late", 2_619_700, Decimal(1), Decimal(1))],
+        [Cost("Family helped early", amount_pence=34_700)],
+        quick_win_pence=0,
+    )
     assert (late.gross_pence, late.incurred_pence, late.net_pence) == (2_619_700, 34_700, 2_585_000)
     assert pounds(late.net_pence) == "£25,850.00"
     # A one-in-ten chance of a £259,000 care placement is £25,900 of expected cost avoided.
@@ -32,8 +36,9 @@ def test_sums_that_floats_get_wrong_are_exact():
     assert round_pence(Decimal("0.1") * 3 * 1000) == 300
 
 
-@pytest.mark.parametrize("value, pence", [(Decimal("0.5"), 1), (Decimal("1.5"), 2), (Decimal("2.4999"), 2),
-                                          (Decimal("-0.5"), -1)])
+@pytest.mark.parametrize(
+    "value, pence", [(Decimal("0.5"), 1), (Decimal("1.5"), 2), (Decimal("2.4999"), 2), (Decimal("-0.5"), -1)]
+)
 def test_rounding_is_half_away_from_zero(value, pence):
     assert round_pence(value) == pence
 
@@ -97,9 +102,13 @@ def test_claim_decisions():
             check_editable(state)
 
 
-@given(st.lists(st.tuples(st.integers(0, 10**9), st.decimals(0, 1000, places=2), st.decimals(0, 1, places=4)),
-                max_size=20),
-       st.lists(st.integers(0, 10**8), max_size=10), st.integers(0, 10**8))
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 10**9), st.decimals(0, 1000, places=2), st.decimals(0, 1, places=4)), max_size=20
+    ),
+    st.lists(st.integers(0, 10**8), max_size=10),
+    st.integers(0, 10**8),
+)
 def test_totals_are_the_sums_of_the_rounded_lines(lines, costs, quick_win):
     outcomes = [Outcome("o", unit, qty, prob) for unit, qty, prob in lines]
     result = reckon(outcomes, [Cost("c", amount_pence=c) for c in costs], quick_win)
@@ -111,11 +120,13 @@ def test_totals_are_the_sums_of_the_rounded_lines(lines, costs, quick_win):
 @pytest.mark.parametrize("text, pence", [("250", 25_000), ("£1,250.50", 125_050), (" 0.01 ", 1), ("19.9", 1_990)])
 def test_parse_pounds(text, pence):
     from tasking.domain.money import parse_pounds
+
     assert parse_pounds(text) == pence
 
 
 @pytest.mark.parametrize("text", ["", "abc", "1.234", "NaN", "£"])
 def test_parse_pounds_refuses_what_is_not_money(text):
     from tasking.domain.money import parse_pounds
+
     with pytest.raises(ValidationFailed):
         parse_pounds(text)

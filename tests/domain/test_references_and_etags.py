@@ -26,9 +26,20 @@ def test_if_match_accepts_the_current_tag_only():
     assert not if_match_allows(f"W/{current}", "case", 7, 3)
 
 
-@pytest.mark.parametrize("key, expected", [
-    ("42", 42), ("0", 0), (str(MAX_ID), MAX_ID), (str(MAX_ID + 1), None), ("9" * 30, None),
-    ("²", None), ("٣", None), ("-1", None), ("SW-2026-00042", None), ("", None),
-])
+@pytest.mark.parametrize(
+    "key, expected",
+    [
+        ("42", 42),
+        ("0", 0),
+        (str(MAX_ID), MAX_ID),
+        (str(MAX_ID + 1), None),
+        ("9" * 30, None),
+        ("²", None),
+        ("٣", None),
+        ("-1", None),
+        ("SW-2026-00042", None),
+        ("", None),
+    ],
+)
 def test_only_plain_digits_within_a_stored_integer_are_ids(key, expected):
     assert id_from_key(key) == expected

@@ -2,8 +2,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from tasking.domain.reviews import backoff_seconds, check_outcome, cycle
 from tasking.domain.errors import ValidationFailed
+from tasking.domain.reviews import backoff_seconds, check_outcome, cycle
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
 
@@ -24,10 +24,17 @@ def test_backoff_doubles_up_to_an_hour():
     assert backoff_seconds(20) == 3600
 
 
-@pytest.mark.parametrize("outcome, level, new, reason", [
-    ("escalate", 2, 3, None), ("escalate", 2, 2, "x"), ("de_escalate", 2, 3, "x"), ("close", 2, None, ""),
-    ("pause", 2, None, "x"), ("escalate", 2, None, "x"),
-])
+@pytest.mark.parametrize(
+    "outcome, level, new, reason",
+    [
+        ("escalate", 2, 3, None),
+        ("escalate", 2, 2, "x"),
+        ("de_escalate", 2, 3, "x"),
+        ("close", 2, None, ""),
+        ("pause", 2, None, "x"),
+        ("escalate", 2, None, "x"),
+    ],
+)
 def test_review_outcomes_that_are_refused(outcome, level, new, reason):
     with pytest.raises(ValidationFailed) as refused:
         check_outcome(outcome, level, new, reason)

@@ -1,4 +1,5 @@
 """Every routing outcome, the unroutable fallback, and that routing always yields an owner."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -33,13 +34,16 @@ def test_level_four_goes_to_the_borough_officer():
     assert (r.owner_organisation_id, r.owner_user_id, r.offers) == (90, 9, ())
 
 
-@pytest.mark.parametrize("level, category, area, borough, words", [
-    (1, CategoryRoute(None, 20), AREA, BOROUGH, "front-line"),
-    (2, CATEGORY, AreaRoute(None), BOROUGH, "area manager"),
-    (3, CategoryRoute(10, None), AREA, BOROUGH, "lead partner"),
-    (4, CATEGORY, AREA, BoroughRoute(None, None), "borough officer"),
-    (7, CATEGORY, AREA, BOROUGH, "no level 7"),
-])
+@pytest.mark.parametrize(
+    "level, category, area, borough, words",
+    [
+        (1, CategoryRoute(None, 20), AREA, BOROUGH, "front-line"),
+        (2, CATEGORY, AreaRoute(None), BOROUGH, "area manager"),
+        (3, CategoryRoute(10, None), AREA, BOROUGH, "lead partner"),
+        (4, CATEGORY, AREA, BoroughRoute(None, None), "borough officer"),
+        (7, CATEGORY, AREA, BOROUGH, "no level 7"),
+    ],
+)
 def test_what_no_rule_routes_waits_in_the_triage_queue_with_the_reason(level, category, area, borough, words):
     r = route(level, category, area, borough)
     assert not r.routed and not r.has_owner

@@ -4,23 +4,39 @@ from tasking.domain.locating import WardPlace, nearest_ward, ward_named_in
 from tasking.domain.tasks import TaskRefused, TaskState, plan, ready_to_resolve
 
 
-@pytest.mark.parametrize("action, current, target", [
-    ("accept", "offered", TaskState.ACCEPTED),
-    ("accept", "accepted", None), ("accept", "done", None),
-    ("decline", "offered", TaskState.DECLINED), ("decline", "in_progress", TaskState.DECLINED),
-    ("decline", "declined", None),
-    ("progress", "accepted", TaskState.IN_PROGRESS), ("progress", "in_progress", TaskState.IN_PROGRESS),
-    ("complete", "in_progress", TaskState.DONE), ("complete", "offered", TaskState.DONE),
-    ("complete", "done", None),
-])
+@pytest.mark.parametrize(
+    "action, current, target",
+    [
+        ("accept", "offered", TaskState.ACCEPTED),
+        ("accept", "accepted", None),
+        ("accept", "done", None),
+        ("decline", "offered", TaskState.DECLINED),
+        ("decline", "in_progress", TaskState.DECLINED),
+        ("decline", "declined", None),
+        ("progress", "accepted", TaskState.IN_PROGRESS),
+        ("progress", "in_progress", TaskState.IN_PROGRESS),
+        ("complete", "in_progress", TaskState.DONE),
+        ("complete", "offered", TaskState.DONE),
+        ("complete", "done", None),
+    ],
+)
 def test_task_actions(action, current, target):
     assert plan(action, current) == target
 
 
-@pytest.mark.parametrize("action, current", [
-    ("accept", "declined"), ("accept", "cancelled"), ("decline", "done"), ("decline", "cancelled"),
-    ("progress", "offered"), ("progress", "done"), ("complete", "declined"), ("complete", "cancelled"),
-])
+@pytest.mark.parametrize(
+    "action, current",
+    [
+        ("accept", "declined"),
+        ("accept", "cancelled"),
+        ("decline", "done"),
+        ("decline", "cancelled"),
+        ("progress", "offered"),
+        ("progress", "done"),
+        ("complete", "declined"),
+        ("complete", "cancelled"),
+    ],
+)
 def test_refused_task_actions(action, current):
     with pytest.raises(TaskRefused):
         plan(action, current)
@@ -31,16 +47,28 @@ def test_progress_on_an_offered_task_says_to_accept_first():
         plan("progress", "offered")
 
 
-@pytest.mark.parametrize("states, ready", [
-    (["done"], True), (["done", "cancelled"], True), (["done", "declined"], True),
-    (["done", "offered"], False), (["cancelled"], False), ([], False), (["done", "in_progress"], False),
-])
+@pytest.mark.parametrize(
+    "states, ready",
+    [
+        (["done"], True),
+        (["done", "cancelled"], True),
+        (["done", "declined"], True),
+        (["done", "offered"], False),
+        (["cancelled"], False),
+        ([], False),
+        (["done", "in_progress"], False),
+    ],
+)
 def test_ready_to_resolve(states, ready):
     assert ready_to_resolve(states) is ready
 
 
-WARDS = [WardPlace(1, "St Matthew's", 52.582, -1.978), WardPlace(2, "Pleck", 52.577, -2.000),
-         WardPlace(3, "Willenhall South", 52.580, -2.060), WardPlace(4, "Willenhall North", 52.595, -2.045)]
+WARDS = [
+    WardPlace(1, "St Matthew's", 52.582, -1.978),
+    WardPlace(2, "Pleck", 52.577, -2.000),
+    WardPlace(3, "Willenhall South", 52.580, -2.060),
+    WardPlace(4, "Willenhall North", 52.595, -2.045),
+]
 
 
 def test_nearest_ward_within_the_borough():

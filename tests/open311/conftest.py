@@ -10,8 +10,7 @@ from tasking.unit_of_work import unit_of_work
 @pytest.fixture
 def api_key(session):
     with unit_of_work(session):
-        _client, key = open311_clients.create_client(session, None, name="FixMyStreet",
-                                                     now=datetime.now(timezone.utc))
+        _client, key = open311_clients.create_client(session, None, name="FixMyStreet", now=datetime.now(timezone.utc))
     return key
 
 

@@ -1,5 +1,6 @@
 """Independently written Open311 clients from PyPI drive the running server over HTTP:
 `georeport` lists services and reads requests back (JSON and XML), `civicbot` files a request."""
+
 from civicbot.http import HttpTransport, RateLimiter
 from civicbot.open311 import CONFIRM_TOKEN, Open311Client
 from civicbot.registry import Endpoint
@@ -16,10 +17,18 @@ def test_independent_clients_list_post_and_read_back(live_server, api_key, calle
 
     endpoint = Endpoint(id="walsall", name="Walsall", base_url=live_server, write=True)
     poster = Open311Client(endpoint, transport=HttpTransport(rate_limiter=RateLimiter(min_interval=0)))
-    sent = poster.create_request("potholes", dry_run=False, confirm=CONFIRM_TOKEN, api_key=api_key,
-                                 lat=52.5825, lng=-1.9805, address_string="Bath Street, Walsall",
-                                 description="Deep pothole outside the bus stop", email="resident@example.org",
-                                 validate_remote=True)
+    sent = poster.create_request(
+        "potholes",
+        dry_run=False,
+        confirm=CONFIRM_TOKEN,
+        api_key=api_key,
+        lat=52.5825,
+        lng=-1.9805,
+        address_string="Bath Street, Walsall",
+        description="Deep pothole outside the bus stop",
+        email="resident@example.org",
+        validate_remote=True,
+    )
     reference = sent.response[0]["service_request_id"]
     assert reference.startswith("SW-")
 

@@ -1,4 +1,5 @@
 """Every GeoReport v2 method in JSON and XML, with the specification's field names and errors."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -7,17 +8,41 @@ from tasking.unit_of_work import unit_of_work
 from tests.open311.conftest import children, xml
 
 SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
-REQUEST_FIELDS = {"service_request_id", "status", "status_notes", "service_name", "service_code", "description",
-                  "agency_responsible", "service_notice", "requested_datetime", "updated_datetime",
-                  "expected_datetime", "address", "address_id", "zipcode", "lat", "long", "media_url"}
+REQUEST_FIELDS = {
+    "service_request_id",
+    "status",
+    "status_notes",
+    "service_name",
+    "service_code",
+    "description",
+    "agency_responsible",
+    "service_notice",
+    "requested_datetime",
+    "updated_datetime",
+    "expected_datetime",
+    "address",
+    "address_id",
+    "zipcode",
+    "lat",
+    "long",
+    "media_url",
+}
 UPDATE_FIELDS = {"update_id", "service_request_id", "status", "updated_datetime", "description", "media_url"}
 PLECK = {"lat": "52.5772", "long": "-1.9995"}
 
 
 def post(client, key, fmt="json", **fields):
-    form = {"api_key": key, "service_code": "fly-tipping", **PLECK,
-            "description": "Mattress dumped by the canal bridge", "first_name": "Ann", "last_name": "Resident",
-            "email": "ann@example.org", "phone": "07700 900123", **fields}
+    form = {
+        "api_key": key,
+        "service_code": "fly-tipping",
+        **PLECK,
+        "description": "Mattress dumped by the canal bridge",
+        "first_name": "Ann",
+        "last_name": "Resident",
+        "email": "ann@example.org",
+        "phone": "07700 900123",
+        **fields,
+    }
     return client.post(f"/open311/v2/requests.{fmt}", data={k: v for k, v in form.items() if v is not None})
 
 
@@ -56,6 +81,7 @@ def test_services_are_the_public_categories(client, session, fmt):
     from sqlalchemy import select
 
     from tasking.models import Category
+
     public = set(session.scalars(select(Category.code).where(Category.is_public.is_(True))))
     response = client.get(f"/open311/v2/services.{fmt}")
     assert response.status_code == 200
@@ -104,7 +130,8 @@ def test_post_creates_a_case_waiting_in_the_right_areas_triage_queue(client, cal
     south = caller("area_manager", areas=["SW"])
     queue = south.get("/api/v1/triage").get_json()["items"]
     assert [(i["reference"], i["source"], i["ward"]["code"], i["suggested_level"]) for i in queue] == [
-        (reference, "open311", "pleck", 1)]
+        (reference, "open311", "pleck", 1)
+    ]
     assert caller("area_manager", areas=["NW"]).get("/api/v1/triage").get_json()["items"] == []
     reporter = south.get(f"/api/v1/cases/{reference}/reporter").get_json()
     assert (reporter["name"], reporter["email"], reporter["consent"]) == ("Ann Resident", "ann@example.org", True)
@@ -118,19 +145,23 @@ def test_post_places_the_report_by_address_when_there_are_no_coordinates(client,
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])
-@pytest.mark.parametrize("fields, status, words", [
-    ({"api_key": None}, 403, "api_key"),
-    ({"api_key": "o311_wrong_key"}, 403, "api_key"),
-    ({"service_code": None}, 400, "service_code"),
-    ({"service_code": "drug-dealing"}, 404, "service_code"),
-    ({"lat": None, "long": None}, 400, "location"),
-    ({"long": None}, 400, "lat and long"),
-    ({"lat": "51.5074", "long": "-0.1278"}, 400, "ward"),
-    ({"lat": None, "long": None, "address_string": "Buckingham Palace, London"}, 400, "ward"),
-    ({"email": "not-an-email"}, 400, "email"),
-])
+@pytest.mark.parametrize(
+    "fields, status, words",
+    [
+        ({"api_key": None}, 403, "api_key"),
+        ({"api_key": "o311_wrong_key"}, 403, "api_key"),
+        ({"service_code": None}, 400, "service_code"),
+        ({"service_code": "drug-dealing"}, 404, "service_code"),
+        ({"lat": None, "long": None}, 400, "location"),
+        ({"long": None}, 400, "lat and long"),
+        ({"lat": "51.5074", "long": "-0.1278"}, 400, "ward"),
+        ({"lat": None, "long": None, "address_string": "Buckingham Palace, London"}, 400, "ward"),
+        ({"email": "not-an-email"}, 400, "email"),
+    ],
+)
 def test_post_errors_in_the_specifications_format(client, api_key, count_rows, fmt, fields, status, words):
     from tasking.models import Case
+
     fields = dict(fields)
     key = fields.pop("api_key", api_key)
     response = post(client, key, fmt, **fields)
@@ -140,6 +171,7 @@ def test_post_errors_in_the_specifications_format(client, api_key, count_rows, f
 
 def test_a_revoked_key_is_refused(client, session, api_key):
     from tasking.services import open311_clients
+
     with unit_of_work(session):
         open311_clients.revoke_client(session, None, api_key.split("_")[1], now=datetime.now(timezone.utc))
     assert post(client, api_key).status_code == 403
@@ -172,8 +204,11 @@ def test_get_requests_filters(client, api_key, caller):
     litter = post(client, api_key, service_code="litter").get_json()[0]["service_request_id"]
     manager = caller("area_manager", areas=["SW"])
     case = manager.get(f"/api/v1/cases/{litter}")
-    manager.patch(f"/api/v1/cases/{litter}", json={"state": "resolved", "reason": "Swept"},
-                  headers={"If-Match": case.headers["ETag"]})
+    manager.patch(
+        f"/api/v1/cases/{litter}",
+        json={"state": "resolved", "reason": "Swept"},
+        headers={"If-Match": case.headers["ETag"]},
+    )
 
     def ids(query):
         response = client.get(f"/open311/v2/requests.json?{query}")
@@ -187,18 +222,26 @@ def test_get_requests_filters(client, api_key, caller):
     assert ids(f"service_request_id={fly},{litter}&status=open") == {fly, litter}  # ids override filters
     past = (datetime.now(timezone.utc) - timedelta(days=200)).strftime("%Y-%m-%dT%H:%M:%SZ")
     assert ids(f"start_date={past}") == set()
-    assert "90 days" in assert_error(client.get(f"/open311/v2/requests.json?start_date={past}&end_date="
-                                                f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"),
-                                     400, "json")
+    assert "90 days" in assert_error(
+        client.get(
+            f"/open311/v2/requests.json?start_date={past}&end_date="
+            f"{datetime.now(timezone.utc).strftime('%Y-%m-%dT%H:%M:%SZ')}"
+        ),
+        400,
+        "json",
+    )
     assert assert_error(client.get("/open311/v2/requests.xml?status=pending"), 400, "xml")
 
 
 def test_confidential_and_non_public_cases_are_never_listed(client, caller, api_key):
     manager = caller("area_manager", areas=["SW"])
-    secret = manager.post("/api/v1/cases", json={"title": "Hidden", "description": "d", "category": "litter",
-                                                 "ward": "pleck", "confidential": True}).get_json()
-    private = manager.post("/api/v1/cases", json={"title": "Family", "description": "d",
-                                                  "category": "family-early-help", "ward": "pleck"}).get_json()
+    secret = manager.post(
+        "/api/v1/cases",
+        json={"title": "Hidden", "description": "d", "category": "litter", "ward": "pleck", "confidential": True},
+    ).get_json()
+    private = manager.post(
+        "/api/v1/cases", json={"title": "Family", "description": "d", "category": "family-early-help", "ward": "pleck"}
+    ).get_json()
     listed = client.get("/open311/v2/requests.json").get_data(as_text=True)
     for case in (secret, private):
         assert case["reference"] not in listed
@@ -207,8 +250,9 @@ def test_confidential_and_non_public_cases_are_never_listed(client, caller, api_
 
 def test_jurisdiction_must_be_ours(client):
     assert client.get("/open311/v2/services.json?jurisdiction_id=walsall.gov.uk").status_code == 200
-    assert "jurisdiction_id" in assert_error(client.get("/open311/v2/services.json?jurisdiction_id=leeds.gov.uk"),
-                                             404, "json")
+    assert "jurisdiction_id" in assert_error(
+        client.get("/open311/v2/services.json?jurisdiction_id=leeds.gov.uk"), 404, "json"
+    )
 
 
 @pytest.mark.parametrize("fmt", ["json", "xml"])

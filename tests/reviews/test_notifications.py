@@ -1,4 +1,5 @@
 """The sender delivers each outbox message by SMTP exactly once, retrying after a failure."""
+
 import socket
 import threading
 from datetime import datetime, timedelta, timezone
@@ -50,9 +51,15 @@ def smtp():
 
 
 def outbox(session, count):
-    notifications.queue(session, [notifications.message(
-        "review_due", f"test:{i}", (None, f"owner{i}@test.example"), f"Review due {i}", f"Body {i}", None, NOW)
-        for i in range(count)])
+    notifications.queue(
+        session,
+        [
+            notifications.message(
+                "review_due", f"test:{i}", (None, f"owner{i}@test.example"), f"Review due {i}", f"Body {i}", None, NOW
+            )
+            for i in range(count)
+        ],
+    )
     session.commit()
 
 
@@ -60,18 +67,40 @@ def test_a_failed_delivery_is_retried_and_every_message_arrives_once(session, sm
     inbox, port = smtp
     outbox(session, 4)
     mailer = notifications.SmtpMailer("127.0.0.1", port)
-    first = notifications.deliver_due(session, mailer, units=lambda: unit_of_work(session), now=NOW, sender="tasking@test.example")
+    first = notifications.deliver_due(
+        session, mailer, units=lambda: unit_of_work(session), now=NOW, sender="tasking@test.example"
+    )
     assert (first.sent, first.retried) == (3, 1)
     failed = session.scalar(select(Notification).where(Notification.state == "pending"))
     assert failed.attempts == 1 and "451" in failed.last_error
     assert failed.next_attempt_at == NOW + timedelta(seconds=30)
-    too_soon = notifications.deliver_due(session, mailer, units=lambda: unit_of_work(session), now=NOW + timedelta(seconds=10), sender="tasking@test.example")
+    too_soon = notifications.deliver_due(
+        session,
+        mailer,
+        units=lambda: unit_of_work(session),
+        now=NOW + timedelta(seconds=10),
+        sender="tasking@test.example",
+    )
     assert too_soon.sent == 0
-    later = notifications.deliver_due(session, mailer, units=lambda: unit_of_work(session), now=NOW + timedelta(seconds=31), sender="tasking@test.example")
+    later = notifications.deliver_due(
+        session,
+        mailer,
+        units=lambda: unit_of_work(session),
+        now=NOW + timedelta(seconds=31),
+        sender="tasking@test.example",
+    )
     assert later.sent == 1
-    again = notifications.deliver_due(session, mailer, units=lambda: unit_of_work(session), now=NOW + timedelta(hours=1), sender="tasking@test.example")
+    again = notifications.deliver_due(
+        session,
+        mailer,
+        units=lambda: unit_of_work(session),
+        now=NOW + timedelta(hours=1),
+        sender="tasking@test.example",
+    )
     assert again.sent == 0
-    subjects = sorted(line for message in inbox.received for line in message.splitlines() if line.startswith("Subject:"))
+    subjects = sorted(
+        line for message in inbox.received for line in message.splitlines() if line.startswith("Subject:")
+    )
     assert subjects == [f"Subject: Review due {i}" for i in range(4)]
     assert all(n.state == "sent" and n.sent_at for n in session.scalars(select(Notification)))
 
@@ -90,7 +119,9 @@ def test_two_senders_at_once_send_each_message_once(session, smtp):
 
     def send():
         with Session(session.get_bind()) as own:
-            notifications.deliver_due(own, mailer, units=lambda: unit_of_work(own), now=NOW, sender="tasking@test.example")
+            notifications.deliver_due(
+                own, mailer, units=lambda: unit_of_work(own), now=NOW, sender="tasking@test.example"
+            )
 
     threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
@@ -109,7 +140,9 @@ def test_a_message_is_given_up_after_the_last_attempt(session):
     outbox(session, 1)
     moment = NOW
     for _ in range(3):
-        notifications.deliver_due(session, Down(), units=lambda: unit_of_work(session), now=moment, sender="t@test.example", max_attempts=3)
+        notifications.deliver_due(
+            session, Down(), units=lambda: unit_of_work(session), now=moment, sender="t@test.example", max_attempts=3
+        )
         moment += timedelta(hours=2)
     row = session.scalar(select(Notification))
     assert (row.state, row.attempts) == ("failed", 3)
@@ -122,6 +155,11 @@ def test_a_claim_left_by_a_crashed_sender_is_sent_later(session, smtp):
     row = session.scalar(select(Notification))
     row.state, row.claimed_at = "sending", NOW - timedelta(hours=1)
     session.commit()
-    result = notifications.deliver_due(session, notifications.SmtpMailer("127.0.0.1", port), units=lambda: unit_of_work(session), now=NOW,
-                                       sender="t@test.example")
+    result = notifications.deliver_due(
+        session,
+        notifications.SmtpMailer("127.0.0.1", port),
+        units=lambda: unit_of_work(session),
+        now=NOW,
+        sender="t@test.example",
+    )
     assert result.sent == 1 and len(inbox.received) == 1

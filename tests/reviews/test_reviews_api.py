@@ -1,4 +1,5 @@
 """Reviews and agendas through the API, and the scheduler process picking up a due review."""
+
 import os
 import signal
 import subprocess
@@ -10,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+from tasking.domain.policy import Policy
 from tasking.models import Case, Review
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -24,8 +25,10 @@ def manager(caller):
 
 
 def decided_case(manager, level, category="anti-social-behaviour", ward="pleck"):
-    case = manager.post("/api/v1/cases", json={"title": "Youths gathering", "description": "Every night.",
-                                               "category": category, "ward": ward}).json
+    case = manager.post(
+        "/api/v1/cases",
+        json={"title": "Youths gathering", "description": "Every night.", "category": category, "ward": ward},
+    ).json
     response = manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": level, "reason": "test"})
     assert response.status_code == 200, response.json
     return case
@@ -37,7 +40,6 @@ def make_due(session, *case_ids, when=None):
     session.commit()
 
 
-
 def test_reviews_are_listed_and_decided(session, manager, caller):
     keep, escalate, close = (decided_case(manager, 2) for _ in range(3))
     make_due(session, keep["id"], escalate["id"], close["id"])
@@ -46,23 +48,32 @@ def test_reviews_are_listed_and_decided(session, manager, caller):
     assert {r["case"]["id"] for r in listed} == {keep["id"], escalate["id"], close["id"]}
     by_case = {r["case"]["id"]: r for r in listed}
 
-    continued = manager.post(f"/api/v1/reviews/{by_case[keep['id']]['id']}/decision",
-                             json={"outcome": "continue", "notes": "Patrols working"})
+    continued = manager.post(
+        f"/api/v1/reviews/{by_case[keep['id']]['id']}/decision",
+        json={"outcome": "continue", "notes": "Patrols working"},
+    )
     assert continued.status_code == 200 and continued.json["state"] == "decided"
-    assert manager.post(f"/api/v1/reviews/{by_case[keep['id']]['id']}/decision",
-                        json={"outcome": "continue"}).status_code == 409
+    assert (
+        manager.post(f"/api/v1/reviews/{by_case[keep['id']]['id']}/decision", json={"outcome": "continue"}).status_code
+        == 409
+    )
 
-    no_reason = manager.post(f"/api/v1/reviews/{by_case[escalate['id']]['id']}/decision",
-                             json={"outcome": "escalate", "level": 3})
+    no_reason = manager.post(
+        f"/api/v1/reviews/{by_case[escalate['id']]['id']}/decision", json={"outcome": "escalate", "level": 3}
+    )
     assert no_reason.status_code == 422
-    up = manager.post(f"/api/v1/reviews/{by_case[escalate['id']]['id']}/decision",
-                      json={"outcome": "escalate", "level": 3, "reason": "Now involves a drugs line"})
+    up = manager.post(
+        f"/api/v1/reviews/{by_case[escalate['id']]['id']}/decision",
+        json={"outcome": "escalate", "level": 3, "reason": "Now involves a drugs line"},
+    )
     assert up.status_code == 200
     escalated = manager.get(f"/api/v1/cases/{escalate['id']}").json
     assert escalated["level"] == 3 and escalated["owner"]["organisation"]["code"] == "wm-police"
 
-    closed = manager.post(f"/api/v1/reviews/{by_case[close['id']]['id']}/decision",
-                          json={"outcome": "close", "reason": "Resolved by mediation"})
+    closed = manager.post(
+        f"/api/v1/reviews/{by_case[close['id']]['id']}/decision",
+        json={"outcome": "close", "reason": "Resolved by mediation"},
+    )
     assert closed.status_code == 200
     assert manager.get(f"/api/v1/cases/{close['id']}").json["state"] == "closed"
     assert manager.get("/api/v1/reviews").json["items"] == []
@@ -93,13 +104,18 @@ def test_overdue_filter(session, manager):
 
 def test_agenda_groups_due_level_two_and_three_cases_by_level_and_lead(session, manager, caller):
     two, three, one = decided_case(manager, 2), decided_case(manager, 3), decided_case(manager, 1, category="litter")
-    manager.post(f"/api/v1/cases/{two['id']}/spend", json={"amount_pence": 20_000, "description": "Mediation",
-                                                          "spent_on": datetime.now(timezone.utc).date().isoformat()})
+    manager.post(
+        f"/api/v1/cases/{two['id']}/spend",
+        json={
+            "amount_pence": 20_000,
+            "description": "Mediation",
+            "spent_on": datetime.now(timezone.utc).date().isoformat(),
+        },
+    )
     meeting = (datetime.now(timezone.utc) + timedelta(days=7)).date()
     make_due(session, two["id"], three["id"], one["id"], when=datetime.now(timezone.utc) + timedelta(days=3))
     agenda = manager.get(f"/api/v1/areas/SW/agenda?meeting={meeting}").json
-    assert [(g["level"], g["lead"]) for g in agenda["groups"]] == [
-        (2, "Area manager"), (3, "West Midlands Police")]
+    assert [(g["level"], g["lead"]) for g in agenda["groups"]] == [(2, "Area manager"), (3, "West Midlands Police")]
     item_two = agenda["groups"][0]["items"][0]
     assert item_two["case"]["id"] == two["id"] and item_two["spend_pence"] == 20_000
     assert any(e["action"] == "spend.recorded" for e in item_two["history"])
@@ -113,10 +129,21 @@ def test_agenda_groups_due_level_two_and_three_cases_by_level_and_lead(session, 
 def test_the_scheduler_process_picks_up_a_due_review(app, session, manager):
     case = decided_case(manager, 2)
     make_due(session, case["id"])
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "FLASK_APP": "wsgi",
-           "SWEEP_INTERVAL_SECONDS": "1", "NOTIFY_INTERVAL_SECONDS": "1"}
-    process = subprocess.Popen([sys.executable, "-m", "flask", "tasking", "scheduler"], cwd=ROOT, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "FLASK_APP": "wsgi",
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "NOTIFY_INTERVAL_SECONDS": "1",
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "flask", "tasking", "scheduler"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         review = None
@@ -134,11 +161,20 @@ def test_the_scheduler_process_picks_up_a_due_review(app, session, manager):
 def test_the_agenda_prints_as_a_page_for_staff_only(app, session, manager):
     from tasking.services import users
     from tests.web.test_councillor_pages import PASSWORD, sign_in
+
     case = decided_case(manager, 2)
     make_due(session, case["id"], when=datetime.now(timezone.utc) + timedelta(days=1))
     with unit_of_work(session):
-        users.create_user(session, None, email="am.web@test.example", name="AM", role="area_manager",
-                          now=datetime.now(timezone.utc), password=PASSWORD, area_codes=["SW"])
+        users.create_user(
+            session,
+            None,
+            email="am.web@test.example",
+            name="AM",
+            role="area_manager",
+            now=datetime.now(timezone.utc),
+            password=PASSWORD,
+            area_codes=["SW"],
+        )
     client = app.test_client()
     sign_in(client, "am.web@test.example")
     meeting = (datetime.now(timezone.utc) + timedelta(days=2)).date()

@@ -1,4 +1,5 @@
 """The review sweep: one review per due case, whatever runs it, however often, and after downtime."""
+
 import os
 import subprocess
 import sys
@@ -31,12 +32,22 @@ def due_cases(session, manager, count, *, due=NOW - timedelta(hours=1), level=2)
     made = []
     for i in range(count):
         with unit_of_work(session):
-            case = cases.create_case(session, who, {"title": f"Case {i}", "description": "d", "category": "litter",
-                                                    "ward": ["pleck", "palfrey", "paddock", "st-matthews"][i % 4]},
-                                     now=NOW - timedelta(days=60), policy=Policy())
+            case = cases.create_case(
+                session,
+                who,
+                {
+                    "title": f"Case {i}",
+                    "description": "d",
+                    "category": "litter",
+                    "ward": ["pleck", "palfrey", "paddock", "st-matthews"][i % 4],
+                },
+                now=NOW - timedelta(days=60),
+                policy=Policy(),
+            )
         with unit_of_work(session):
-            classification.record_decision(session, who, case, level=level, reason="test", now=NOW - timedelta(days=59),
-                                           policy=Policy())
+            classification.record_decision(
+                session, who, case, level=level, reason="test", now=NOW - timedelta(days=59), policy=Policy()
+            )
         made.append(case.id)
     session.execute(update(Case).where(Case.id.in_(made)).values(next_review_at=due))
     session.commit()
@@ -81,8 +92,10 @@ def test_after_downtime_one_review_per_case_flagged_overdue(session, manager):
     reviews, _ = counts(session)
     assert reviews == {case_id: 1 for case_id in made}
     assert all(r.overdue for r in session.scalars(select(Review)))
-    assert all(c.overdue and c.next_review_at == later + timedelta(days=28)
-               for c in session.scalars(select(Case).where(Case.id.in_(made))))
+    assert all(
+        c.overdue and c.next_review_at == later + timedelta(days=28)
+        for c in session.scalars(select(Case).where(Case.id.in_(made)))
+    )
     kinds = session.scalars(select(Notification.kind)).all()
     assert kinds.count("review_overdue") == 3 and kinds.count("review_due") == 3
 
@@ -134,10 +147,23 @@ def test_concurrent_sweeps_make_each_review_exactly_once(session, manager):
 
 def test_three_sweep_processes_started_together(app, session, manager):
     made = due_cases(session, manager, 30, due=datetime.now(timezone.utc) - timedelta(hours=1))
-    env = {**os.environ, "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"], "SWEEP_BATCH_SIZE": "4",
-           "FLASK_APP": "wsgi"}
-    processes = [subprocess.Popen([sys.executable, "-m", "flask", "tasking", "sweep"], cwd=ROOT, env=env,
-                                  stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(3)]
+    env = {
+        **os.environ,
+        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
+        "SWEEP_BATCH_SIZE": "4",
+        "FLASK_APP": "wsgi",
+    }
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "tasking", "sweep"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for _ in range(3)
+    ]
     outputs = [p.communicate(timeout=120)[0] for p in processes]
     assert all(p.returncode == 0 for p in processes), outputs
     reviews, _ = counts(session)
@@ -159,8 +185,13 @@ def test_a_level_one_case_that_keeps_missing_reviews_goes_to_the_area_manager(se
 def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(session, manager):
     who = principal_for(manager)
     with unit_of_work(session):
-        case = cases.create_case(session, who, {"title": "Bins", "description": "d", "category": "litter",
-                                                "ward": "pleck"}, now=NOW, policy=Policy())
+        case = cases.create_case(
+            session,
+            who,
+            {"title": "Bins", "description": "d", "category": "litter", "ward": "pleck"},
+            now=NOW,
+            policy=Policy(),
+        )
     assert case.next_review_at == NOW + timedelta(days=14)  # untriaged: its suggested level's interval
     for level, days in ((2, 28), (3, 14), (4, 56), (1, 14)):
         with unit_of_work(session):
@@ -168,6 +199,8 @@ def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(sess
         session.refresh(case)
         assert case.next_review_at == NOW + timedelta(days=days), level
     with unit_of_work(session):
-        cases.update_case(session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW, policy=Policy())
+        cases.update_case(
+            session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW, policy=Policy()
+        )
     session.refresh(case)
     assert case.next_review_at is None

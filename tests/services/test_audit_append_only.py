@@ -1,4 +1,5 @@
 """On PostgreSQL the database itself keeps the audit trail append-only."""
+
 from datetime import datetime, timezone
 
 import pytest
@@ -9,7 +10,9 @@ from tasking.models import AuditEvent
 from tasking.services import audit
 from tests.conftest import test_database_url
 
-pytestmark = pytest.mark.skipif(test_database_url() is None, reason="a PostgreSQL trigger: checked in the PostgreSQL run")
+pytestmark = pytest.mark.skipif(
+    test_database_url() is None, reason="a PostgreSQL trigger: checked in the PostgreSQL run"
+)
 
 
 @pytest.fixture
@@ -19,10 +22,13 @@ def event(session):
     return record.id
 
 
-@pytest.mark.parametrize("change", [
-    lambda id_: update(AuditEvent).where(AuditEvent.id == id_).values(action="tampered"),
-    lambda id_: delete(AuditEvent).where(AuditEvent.id == id_),
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda id_: update(AuditEvent).where(AuditEvent.id == id_).values(action="tampered"),
+        lambda id_: delete(AuditEvent).where(AuditEvent.id == id_),
+    ],
+)
 def test_audit_events_cannot_be_changed_or_deleted(session, event, change):
     with pytest.raises(DBAPIError, match="append-only"):
         session.execute(change(event))

@@ -1,4 +1,5 @@
 """Writes are all-or-nothing and safe under concurrency."""
+
 import threading
 from datetime import datetime, timezone
 
@@ -8,16 +9,20 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from tasking.domain.etags import etag_for
+from tasking.domain.policy import Policy
 from tasking.extensions import db
 from tasking.models import AuditEvent, Case, CaseSequence
 from tasking.services import audit, cases
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 
 NOW = datetime(2026, 11, 2, 10, 0, tzinfo=timezone.utc)
-DATA = {"title": "Street light out", "description": "Outside number 4.", "category": "street-lighting",
-        "ward": "paddock"}
+DATA = {
+    "title": "Street light out",
+    "description": "Outside number 4.",
+    "category": "street-lighting",
+    "ward": "paddock",
+}
 
 
 @pytest.fixture
@@ -82,10 +87,14 @@ def test_two_writers_from_the_same_version_cannot_both_win(app, session, manager
     assert session.get(Case, case.id).version == 1  # this session now holds version 1
     with Session(session.get_bind()) as other:
         with unit_of_work(other):
-            cases.update_case(other, manager, case.id, {"title": "Other writer"}, if_match=first_read, now=NOW, policy=Policy())
+            cases.update_case(
+                other, manager, case.id, {"title": "Other writer"}, if_match=first_read, now=NOW, policy=Policy()
+            )
     with pytest.raises(StaleDataError):
         with unit_of_work(session):
-            cases.update_case(session, manager, case.id, {"title": "Late writer"}, if_match=first_read, now=NOW, policy=Policy())
+            cases.update_case(
+                session, manager, case.id, {"title": "Late writer"}, if_match=first_read, now=NOW, policy=Policy()
+            )
     session.expire_all()
     assert session.get(Case, case.id).title == "Other writer"
 

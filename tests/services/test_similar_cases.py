@@ -1,4 +1,5 @@
 """Reports of the same problem are found, linked both ways, and counted toward the thresholds."""
+
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -20,15 +21,21 @@ def manager(make_user):
 
 
 def raise_at(session, who, when, **fields):
-    data = {"title": "Youths shouting at the shop", "description": "Every evening.",
-            "category": "anti-social-behaviour", "ward": "pleck", **fields}
+    data = {
+        "title": "Youths shouting at the shop",
+        "description": "Every evening.",
+        "category": "anti-social-behaviour",
+        "ward": "pleck",
+        **fields,
+    }
     with unit_of_work(session):
         return cases.create_case(session, who, data, now=when, policy=Policy())
 
 
 def links(session, case_id):
-    return set(session.scalars(select(CaseLink.other_case_id).where(CaseLink.case_id == case_id,
-                                                                     CaseLink.kind == "similar")))
+    return set(
+        session.scalars(select(CaseLink.other_case_id).where(CaseLink.case_id == case_id, CaseLink.kind == "similar"))
+    )
 
 
 def test_same_category_and_ward_are_linked_both_ways(session, manager):
@@ -66,9 +73,20 @@ def test_cases_within_the_radius_in_another_ward_are_similar(session, manager):
 def test_the_radius_comes_from_configuration(session, manager):
     raise_at(session, manager, NOW - timedelta(days=2), ward="palfrey", latitude=52.5800, longitude=-1.9900)
     with unit_of_work(session):
-        case = cases.create_case(session, manager, {
-            "title": "Shouting", "description": "d", "category": "anti-social-behaviour", "ward": "pleck",
-            "latitude": 52.5780, "longitude": -1.9900}, now=NOW, policy=Policy(similar_radius_m=100))
+        case = cases.create_case(
+            session,
+            manager,
+            {
+                "title": "Shouting",
+                "description": "d",
+                "category": "anti-social-behaviour",
+                "ward": "pleck",
+                "latitude": 52.5780,
+                "longitude": -1.9900,
+            },
+            now=NOW,
+            policy=Policy(similar_radius_m=100),
+        )
     assert links(session, case.id) == set()
 
 
@@ -97,10 +115,20 @@ def test_links_are_capped_but_every_report_counts(session, manager):
     policy = Policy(similar_link_limit=2)
     for days in range(4):
         with unit_of_work(session):
-            cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
-                                                 "ward": "pleck"}, now=NOW - timedelta(days=days + 1), policy=policy)
+            cases.create_case(
+                session,
+                manager,
+                {"title": "Litter", "description": "d", "category": "litter", "ward": "pleck"},
+                now=NOW - timedelta(days=days + 1),
+                policy=policy,
+            )
     with unit_of_work(session):
-        case = cases.create_case(session, manager, {"title": "Litter", "description": "d", "category": "litter",
-                                                    "ward": "pleck"}, now=NOW, policy=policy)
+        case = cases.create_case(
+            session,
+            manager,
+            {"title": "Litter", "description": "d", "category": "litter", "ward": "pleck"},
+            now=NOW,
+            policy=policy,
+        )
     assert len(links(session, case.id)) == 2
     assert "5 reports" in case.suggestion_reasons[0]["message"]

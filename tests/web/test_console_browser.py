@@ -1,12 +1,13 @@
 """An area manager works a referred case through the console in a real headless Chromium."""
+
 from datetime import datetime, timezone
 
 from playwright.sync_api import expect
 
+from tasking.domain.policy import Policy
 from tasking.services import classification, users
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-from tasking.domain.policy import Policy
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
 
 PASSWORD = "correct horse battery staple"
@@ -15,19 +16,52 @@ PASSWORD = "correct horse battery staple"
 def test_area_manager_works_a_referred_case_end_to_end(live_server, session, browser_page, caller):
     now = datetime.now(timezone.utc)
     with unit_of_work(session):
-        manager = users.create_user(session, None, email="sam@test.example", name="Sam Singh", role="area_manager",
-                                    now=now, password=PASSWORD, area_codes=["SW"])
+        manager = users.create_user(
+            session,
+            None,
+            email="sam@test.example",
+            name="Sam Singh",
+            role="area_manager",
+            now=now,
+            password=PASSWORD,
+            area_codes=["SW"],
+        )
     with unit_of_work(session):
-        councillor = users.create_user(session, None, email="cllr@test.example", name="Cllr Khan", role="councillor",
-                                       now=now, password=PASSWORD, ward_codes=["pleck"])
+        councillor = users.create_user(
+            session,
+            None,
+            email="cllr@test.example",
+            name="Cllr Khan",
+            role="councillor",
+            now=now,
+            password=PASSWORD,
+            ward_codes=["pleck"],
+        )
     from tasking.services import councillor_requests
+
     with unit_of_work(session):
-        case = councillor_requests.raise_request(session, principal_for(councillor), {
-            "title": "Gang of youths by the shops", "description": "Intimidating shoppers every evening.",
-            "category": "noise", "ward": "pleck", "address": "Pleck Road shops"}, now=now, policy=Policy())
+        case = councillor_requests.raise_request(
+            session,
+            principal_for(councillor),
+            {
+                "title": "Gang of youths by the shops",
+                "description": "Intimidating shoppers every evening.",
+                "category": "noise",
+                "ward": "pleck",
+                "address": "Pleck Road shops",
+            },
+            now=now,
+            policy=Policy(),
+        )
     with unit_of_work(session):
-        classification.refer(session, principal_for(councillor), case.id, reason="It is more than noise: intimidation.",
-                             now=now, policy=Policy())
+        classification.refer(
+            session,
+            principal_for(councillor),
+            case.id,
+            reason="It is more than noise: intimidation.",
+            now=now,
+            policy=Policy(),
+        )
     page = browser_page
 
     page.goto(f"{live_server}/sign-in")
@@ -70,7 +104,9 @@ def test_area_manager_works_a_referred_case_end_to_end(live_server, session, bro
     expect(page.locator("#section-notes + ul")).to_contain_text("(partners): Joint patrol")
 
     page.get_by_label("Close as").select_option("resolved")
-    page.locator("form", has=page.get_by_label("Close as")).get_by_label("Reason").fill("Group moved on; shops report no trouble.")
+    page.locator("form", has=page.get_by_label("Close as")).get_by_label("Reason").fill(
+        "Group moved on; shops report no trouble."
+    )
     page.get_by_role("button", name="Close the case").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Case closed")
     expect(page.locator("dl").first).to_contain_text("Resolved")

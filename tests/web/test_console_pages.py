@@ -1,4 +1,5 @@
 """The console from the outside: who reaches which page, and that pages and API leave the same trail."""
+
 import re
 from datetime import datetime, timezone
 
@@ -15,8 +16,9 @@ TODAY = datetime.now(timezone.utc).date()
 
 def csrf(response):
     """A CSRF token from the page; any of the session's tokens is valid for any of its forms."""
-    return re.search(r'name="[a-z0-9-]*csrf_token" type="hidden" value="([^"]+)"',
-                     response.get_data(as_text=True)).group(1)
+    return re.search(
+        r'name="[a-z0-9-]*csrf_token" type="hidden" value="([^"]+)"', response.get_data(as_text=True)
+    ).group(1)
 
 
 @pytest.fixture
@@ -25,27 +27,50 @@ def web_user(app, session):
 
     def make(role, **kwargs):
         with unit_of_work(session):
-            user = users.create_user(session, None, email=f"web.{role}.{next(count)}@test.example", name=f"Web {role}",
-                                     role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
+            user = users.create_user(
+                session,
+                None,
+                email=f"web.{role}.{next(count)}@test.example",
+                name=f"Web {role}",
+                role=role,
+                now=datetime.now(timezone.utc),
+                password=PASSWORD,
+                **kwargs,
+            )
         client = app.test_client()
         sign_in(client, user.email)
         return client
+
     return make
 
 
 def raise_case(api, ward="pleck"):
-    return api.post("/api/v1/cases", json={"title": "Youths by the shops", "description": "Every evening.",
-                                           "category": "noise", "ward": ward}).json
+    return api.post(
+        "/api/v1/cases",
+        json={"title": "Youths by the shops", "description": "Every evening.", "category": "noise", "ward": ward},
+    ).json
 
 
 def trail(session, case_id):
     """A case's audit trail with what differs by nature (ids, times, references) left out."""
-    volatile = {"reference", "case_id", "organisation_id", "owner_user_id", "coordinator_user_id", "due_at",
-                "spent_on", "similar_case_ids", "body", "ward"}
+    volatile = {
+        "reference",
+        "case_id",
+        "organisation_id",
+        "owner_user_id",
+        "coordinator_user_id",
+        "due_at",
+        "spent_on",
+        "similar_case_ids",
+        "body",
+        "ward",
+    }
     session.expire_all()
     events = session.scalars(select(AuditEvent).where(AuditEvent.case_id == case_id).order_by(AuditEvent.id))
-    return [(e.action, e.object_type, sorted((k, v) for k, v in (e.after or {}).items() if k not in volatile))
-            for e in events]
+    return [
+        (e.action, e.object_type, sorted((k, v) for k, v in (e.after or {}).items() if k not in volatile))
+        for e in events
+    ]
 
 
 def test_pages_and_api_leave_the_same_history(session, caller, web_user):
@@ -56,34 +81,61 @@ def test_pages_and_api_leave_the_same_history(session, caller, web_user):
 
     api.post(f"/api/v1/cases/{by_api['id']}/classification", json={"level": 2, "reason": "Partnership work"})
     api.post(f"/api/v1/cases/{by_api['id']}/tasks", json={"organisation": "wm-police"})
-    api.post(f"/api/v1/cases/{by_api['id']}/spend", json={"amount_pence": 25_000, "description": "Diversion session",
-                                                         "spent_on": TODAY.isoformat()})
+    api.post(
+        f"/api/v1/cases/{by_api['id']}/spend",
+        json={"amount_pence": 25_000, "description": "Diversion session", "spent_on": TODAY.isoformat()},
+    )
     api.post(f"/api/v1/cases/{by_api['id']}/notes", json={"body": "Patrol Friday", "visibility": "partners"})
     current = api.get(f"/api/v1/cases/{by_api['id']}")
-    api.patch(f"/api/v1/cases/{by_api['id']}", json={"state": "resolved", "reason": "Quiet now"},
-              headers={"If-Match": current.headers["ETag"]})
+    api.patch(
+        f"/api/v1/cases/{by_api['id']}",
+        json={"state": "resolved", "reason": "Quiet now"},
+        headers={"If-Match": current.headers["ETag"]},
+    )
 
     ref = by_web["reference"]
     token = csrf(web.get(f"/cases/{ref}"))
     steps = [
         ("level", {"level-level": "2", "level-reason": "Partnership work"}),
         ("tasks", {"offer-organisation": "wm-police"}),
-        ("spend", {"spend-amount": "250", "spend-description": "Diversion session",
-                   "spend-spent_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)]}),
+        (
+            "spend",
+            {
+                "spend-amount": "250",
+                "spend-description": "Diversion session",
+                "spend-spent_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)],
+            },
+        ),
         ("notes", {"note-body": "Patrol Friday", "note-visibility": "partners"}),
     ]
     for path, data in steps:
         prefix = next(iter(data)).split("-")[0]
         response = web.post(f"/cases/{ref}/{path}", data={f"{prefix}-csrf_token": token, **data})
         assert response.status_code == 302, (path, response.get_data(as_text=True)[:2000])
-    version = re.search(r'name="state-version" type="hidden" value="(\d+)"', web.get(f"/cases/{ref}").get_data(as_text=True)).group(1)
-    closed = web.post(f"/cases/{ref}/state", data={"state-csrf_token": token, "state-state": "resolved",
-                                                   "state-reason": "Quiet now", "state-version": version})
+    version = re.search(
+        r'name="state-version" type="hidden" value="(\d+)"', web.get(f"/cases/{ref}").get_data(as_text=True)
+    ).group(1)
+    closed = web.post(
+        f"/cases/{ref}/state",
+        data={
+            "state-csrf_token": token,
+            "state-state": "resolved",
+            "state-reason": "Quiet now",
+            "state-version": version,
+        },
+    )
     assert closed.status_code == 302
 
     assert trail(session, by_web["id"]) == trail(session, by_api["id"])
     assert [a for a, _, _ in trail(session, by_web["id"])] == [
-        "case.created", "case.decision", "task.offered", "spend.recorded", "note.added", "task.cancelled", "case.closed"]
+        "case.created",
+        "case.decision",
+        "task.offered",
+        "spend.recorded",
+        "note.added",
+        "task.cancelled",
+        "case.closed",
+    ]
 
 
 def test_a_stale_close_is_refused_on_the_page(caller, web_user):
@@ -93,9 +145,15 @@ def test_a_stale_close_is_refused_on_the_page(caller, web_user):
     page = web.get(f"/cases/{case['reference']}")
     api.post(f"/api/v1/cases/{case['id']}/notes", json={"body": "x"})  # notes do not move the version
     current = api.get(f"/api/v1/cases/{case['id']}")
-    api.patch(f"/api/v1/cases/{case['id']}", json={"title": "Changed elsewhere"}, headers={"If-Match": current.headers["ETag"]})
-    stale = web.post(f"/cases/{case['reference']}/state", data={"state-csrf_token": csrf(page), "state-state": "resolved",
-                                                                "state-reason": "Done", "state-version": "1"})
+    api.patch(
+        f"/api/v1/cases/{case['id']}",
+        json={"title": "Changed elsewhere"},
+        headers={"If-Match": current.headers["ETag"]},
+    )
+    stale = web.post(
+        f"/cases/{case['reference']}/state",
+        data={"state-csrf_token": csrf(page), "state-state": "resolved", "state-reason": "Done", "state-version": "1"},
+    )
     assert stale.status_code == 400
     assert "changed since you read it" in stale.get_data(as_text=True)
 
@@ -129,8 +187,9 @@ def test_a_support_officer_sees_the_pages_without_the_spend_forms(caller, web_us
     assert page.status_code == 200
     assert "Record spend" not in page.get_data(as_text=True)
     assert "Offer task" in page.get_data(as_text=True)
-    refused = officer.post(f"/cases/{case['reference']}/spend", data={"spend-csrf_token": csrf(page), "spend-amount": "10"},
-                           headers=HTML)
+    refused = officer.post(
+        f"/cases/{case['reference']}/spend", data={"spend-csrf_token": csrf(page), "spend-amount": "10"}, headers=HTML
+    )
     assert refused.status_code == 403
     assert officer.get("/budget").status_code == 200
 
@@ -147,6 +206,7 @@ def test_console_forms_need_csrf(caller, web_user):
 @pytest.mark.parametrize("date_parts", [None, [str(TODAY.day)], ["1", "2", "2026", "4"]])
 def test_a_spend_posted_without_a_three_part_date_is_refused_on_the_form(caller, web_user, count_rows, date_parts):
     from tasking.models import Spend
+
     api = caller("area_manager", areas=["SW"])
     web = web_user("area_manager", area_codes=["SW"])
     ref = raise_case(api)["reference"]
@@ -166,8 +226,10 @@ def test_confirming_a_suggestion_that_has_since_changed_is_refused_on_the_page(c
     page = web.get("/triage")
     suggested = api.get(f"/api/v1/cases/{case['id']}/classification").json["suggestion"]["level"]
     stale = 1 if suggested != 1 else 2
-    response = web.post(f"/triage/{case['reference']}/confirm",
-                        data={f"confirm-{case['id']}-csrf_token": csrf(page), f"confirm-{case['id']}-level": str(stale)})
+    response = web.post(
+        f"/triage/{case['reference']}/confirm",
+        data={f"confirm-{case['id']}-csrf_token": csrf(page), f"confirm-{case['id']}-level": str(stale)},
+    )
     assert response.status_code == 400
     assert f"differs from the suggested level {suggested}" in response.get_data(as_text=True)
     assert api.get(f"/api/v1/cases/{case['id']}").json["level"] is None

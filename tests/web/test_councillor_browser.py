@@ -1,9 +1,10 @@
 """A councillor uses the request pages in a real headless Chromium, checked by axe-core as they go.
 Screenshots of each page are saved under tests/artifacts/ for a person to look at."""
+
 from playwright.sync_api import expect
 
-from tasking.domain.policy import Policy
 from tasking.clock import now
+from tasking.domain.policy import Policy
 from tasking.services import demo
 from tasking.unit_of_work import unit_of_work
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
@@ -64,7 +65,8 @@ def test_councillor_raises_follows_and_refers_a_request(live_server, session, br
     page.get_by_role("button", name="Refer to the area manager").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say why it needs the area manager")
     page.get_by_label("Why is it more complicated than it looked?").fill(
-        "The shop owners say a landlord is dumping trade waste every week.")
+        "The shop owners say a landlord is dumping trade waste every week."
+    )
     page.get_by_role("button", name="Refer to the area manager").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Referred to the area manager")
     expect(page.get_by_text("This request is with the area manager.")).to_be_visible()

@@ -1,4 +1,5 @@
 """The councillor pages from the outside: CSRF, who may reach them, and whose requests they show."""
+
 import re
 from datetime import datetime, timezone
 
@@ -29,8 +30,17 @@ def person(session):
 
     def make(role, **kwargs):
         with unit_of_work(session):
-            return users.create_user(session, None, email=f"{role}.{next(count)}@test.example", name=f"A {role}",
-                                     role=role, now=datetime.now(timezone.utc), password=PASSWORD, **kwargs)
+            return users.create_user(
+                session,
+                None,
+                email=f"{role}.{next(count)}@test.example",
+                name=f"A {role}",
+                role=role,
+                now=datetime.now(timezone.utc),
+                password=PASSWORD,
+                **kwargs,
+            )
+
     return make
 
 
@@ -44,18 +54,42 @@ def councillor_client(app, person):
 
 def raise_request(client, ward="st-matthews"):
     token = csrf_from(client.get("/requests/new"))
-    return client.post("/requests/new", data={
-        "csrf_token": token, "ward": ward, "category": "potholes", "address": "Vicarage Street",
-        "description": "A deep pothole by the crossing."})
+    return client.post(
+        "/requests/new",
+        data={
+            "csrf_token": token,
+            "ward": ward,
+            "category": "potholes",
+            "address": "Vicarage Street",
+            "description": "A deep pothole by the crossing.",
+        },
+    )
 
 
 def test_a_form_post_without_a_valid_csrf_token_is_rejected(councillor_client, count_rows):
     from tasking.models import Case
-    missing = councillor_client.post("/requests/new", headers=HTML, data={
-        "ward": "st-matthews", "category": "potholes", "address": "Vicarage Street", "description": "A pothole here."})
-    forged = councillor_client.post("/requests/new", headers=HTML, data={
-        "csrf_token": "forged", "ward": "st-matthews", "category": "potholes", "address": "Vicarage Street",
-        "description": "A pothole here."})
+
+    missing = councillor_client.post(
+        "/requests/new",
+        headers=HTML,
+        data={
+            "ward": "st-matthews",
+            "category": "potholes",
+            "address": "Vicarage Street",
+            "description": "A pothole here.",
+        },
+    )
+    forged = councillor_client.post(
+        "/requests/new",
+        headers=HTML,
+        data={
+            "csrf_token": "forged",
+            "ward": "st-matthews",
+            "category": "potholes",
+            "address": "Vicarage Street",
+            "description": "A pothole here.",
+        },
+    )
     for response in (missing, forged):
         assert response.status_code == 400
         assert "The form has expired" in response.get_data(as_text=True)
@@ -81,6 +115,7 @@ def test_a_councillor_asking_for_another_wards_request_gets_404(app, person, cou
 
 def test_a_councillor_cannot_pick_a_ward_that_is_not_theirs(councillor_client, count_rows):
     from tasking.models import Case
+
     response = raise_request(councillor_client, ward="pleck")
     assert response.status_code == 400 and "Not a valid choice" in response.get_data(as_text=True)
     assert count_rows(Case) == 0
@@ -94,8 +129,9 @@ def test_signed_out_visitors_are_sent_to_sign_in(client):
     assert client.post("/requests/new", data={}).status_code in (302, 400)
 
 
-@pytest.mark.parametrize("role, kwargs", [("partner", {"organisation_code": "wm-police"}),
-                                          ("area_manager", {"area_codes": ["SW"]})])
+@pytest.mark.parametrize(
+    "role, kwargs", [("partner", {"organisation_code": "wm-police"}), ("area_manager", {"area_codes": ["SW"]})]
+)
 def test_other_roles_cannot_reach_the_form(app, person, role, kwargs):
     user = person(role, **kwargs)
     client = app.test_client()
@@ -110,8 +146,9 @@ def test_bad_credentials_get_one_message_whatever_was_wrong(client, person):
     councillor = person("councillor", ward_codes=["pleck"])
     token = csrf_from(client.get("/sign-in"))
     wrong_password = client.post("/sign-in", data={"email": councillor.email, "password": "nope", "csrf_token": token})
-    unknown_email = client.post("/sign-in", data={"email": "nobody@test.example", "password": PASSWORD,
-                                                   "csrf_token": token})
+    unknown_email = client.post(
+        "/sign-in", data={"email": "nobody@test.example", "password": PASSWORD, "csrf_token": token}
+    )
     for response in (wrong_password, unknown_email):
         assert response.status_code == 400
         assert "Enter a correct email address and password" in response.get_data(as_text=True)
@@ -121,6 +158,7 @@ def test_sign_in_is_audited(client, person, session):
     from sqlalchemy import select
 
     from tasking.models import AuditEvent
+
     councillor = person("councillor", ward_codes=["pleck"])
     sign_in(client, councillor.email)
     actions = session.scalars(select(AuditEvent.action).where(AuditEvent.object_id == str(councillor.id))).all()
@@ -157,7 +195,8 @@ def test_a_session_ends_after_its_lifetime_even_if_the_browser_keeps_the_cookie(
     assert councillor_client.get("/requests", headers=HTML).status_code == 200
     lifetime = app.permanent_session_lifetime.total_seconds()
     signed_at = itsdangerous.timed.TimestampSigner.get_timestamp
-    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
-                        lambda self: signed_at(self) + int(lifetime) + 60)
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: signed_at(self) + int(lifetime) + 60
+    )
     response = councillor_client.get("/requests", headers=HTML)
     assert response.status_code == 302 and "/sign-in" in response.headers["Location"]

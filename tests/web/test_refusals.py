@@ -1,11 +1,12 @@
 """Every refusal a person can provoke from a form or the API is a 4xx with a message they can act on
 (the page shown again with the error on it, or the one error body), never a 500, and stores nothing."""
+
 from datetime import datetime, timezone
 
 import pytest
 
-from tasking.models import CostAvoidedClaim, Spend
 from tasking.domain.policy import Policy
+from tasking.models import CostAvoidedClaim, Spend
 from tests.web.test_console_pages import csrf, raise_case, web_user  # noqa: F401 - a fixture
 
 TODAY = datetime.now(timezone.utc).date()
@@ -24,15 +25,20 @@ def page(web_user):
 @pytest.fixture
 def case(api):
     created = raise_case(api)
-    assert api.post(f"/api/v1/cases/{created['id']}/classification",
-                    json={"level": 2, "reason": "Partnership work"}).status_code == 200
+    assert (
+        api.post(
+            f"/api/v1/cases/{created['id']}/classification", json={"level": 2, "reason": "Partnership work"}
+        ).status_code
+        == 200
+    )
     return created
 
 
 def post_form(page, case, action, fields):
     token = csrf(page.get(f"/cases/{case['reference']}"))
-    return page.post(f"/cases/{case['reference']}/{action}", headers={"Accept": "text/html"},
-                     data={"csrf_token": token, **fields})
+    return page.post(
+        f"/cases/{case['reference']}/{action}", headers={"Accept": "text/html"}, data={"csrf_token": token, **fields}
+    )
 
 
 def error_summary(response) -> str:
@@ -41,31 +47,49 @@ def error_summary(response) -> str:
     return html
 
 
-@pytest.mark.parametrize("amount, says", [
-    ("0", "A spend is a positive amount"),
-    ("-5", "A spend is a positive amount"),
-    ("0.00", "A spend is a positive amount"),
-    ("12.345", "Enter an amount in pounds and pence"),
-    ("lots", "Enter an amount in pounds"),
-])
+@pytest.mark.parametrize(
+    "amount, says",
+    [
+        ("0", "A spend is a positive amount"),
+        ("-5", "A spend is a positive amount"),
+        ("0.00", "A spend is a positive amount"),
+        ("12.345", "Enter an amount in pounds and pence"),
+        ("lots", "Enter an amount in pounds"),
+    ],
+)
 def test_a_spend_form_with_nothing_or_less_is_shown_again_with_the_reason(page, case, count_rows, amount, says):
-    response = post_form(page, case, "spend", {
-        "spend-amount": amount, "spend-description": "Diversion session",
-        "spend-spent_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)]})
+    response = post_form(
+        page,
+        case,
+        "spend",
+        {
+            "spend-amount": amount,
+            "spend-description": "Diversion session",
+            "spend-spent_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)],
+        },
+    )
     assert response.status_code == 400
     assert says in error_summary(response)
     assert count_rows(Spend) == 0
 
 
-@pytest.mark.parametrize("unit_cost, probability, says", [
-    ("-5", "0.1", "Unit cost and quantity cannot be negative"),
-    ("259000", "1.5", "a number from 0 to 1"),
-    ("259000", "-0.1", "a number from 0 to 1"),
-])
+@pytest.mark.parametrize(
+    "unit_cost, probability, says",
+    [
+        ("-5", "0.1", "Unit cost and quantity cannot be negative"),
+        ("259000", "1.5", "a number from 0 to 1"),
+        ("259000", "-0.1", "a number from 0 to 1"),
+    ],
+)
 def test_a_claim_form_with_a_negative_cost_or_impossible_chance_is_shown_again_with_the_reason(
-        page, case, count_rows, unit_cost, probability, says):
-    response = post_form(page, case, "claims", {
-        "claim-outcome": "Care avoided", "claim-unit_cost": unit_cost, "claim-probability": probability})
+    page, case, count_rows, unit_cost, probability, says
+):
+    response = post_form(
+        page,
+        case,
+        "claims",
+        {"claim-outcome": "Care avoided", "claim-unit_cost": unit_cost, "claim-probability": probability},
+    )
     assert response.status_code == 400
     assert says in error_summary(response)
     assert count_rows(CostAvoidedClaim) == 0
@@ -73,18 +97,23 @@ def test_a_claim_form_with_a_negative_cost_or_impossible_chance_is_shown_again_w
 
 @pytest.mark.parametrize("pence", [0, -5, -500])
 def test_the_api_refuses_a_spend_of_nothing_or_less_with_422_naming_the_amount(api, case, count_rows, pence):
-    response = api.post(f"/api/v1/cases/{case['id']}/spend", json={
-        "amount_pence": pence, "description": "Diversion session", "spent_on": TODAY.isoformat()})
+    response = api.post(
+        f"/api/v1/cases/{case['id']}/spend",
+        json={"amount_pence": pence, "description": "Diversion session", "spent_on": TODAY.isoformat()},
+    )
     assert response.status_code == 422, response.json
     assert "amount_pence" in response.json["error"]["fields"]
     assert count_rows(Spend) == 0
 
 
-@pytest.mark.parametrize("outcome, field", [
-    ({"description": "Care avoided", "unit_cost_pence": -100, "probability": "0.1"}, "unit_cost_pence"),
-    ({"description": "Care avoided", "unit_cost_pence": 100, "probability": "1.5"}, "probability"),
-    ({"description": "Care avoided", "unit_cost_pence": 100, "probability": "0.1", "quantity": "-1"}, "quantity"),
-])
+@pytest.mark.parametrize(
+    "outcome, field",
+    [
+        ({"description": "Care avoided", "unit_cost_pence": -100, "probability": "0.1"}, "unit_cost_pence"),
+        ({"description": "Care avoided", "unit_cost_pence": 100, "probability": "1.5"}, "probability"),
+        ({"description": "Care avoided", "unit_cost_pence": 100, "probability": "0.1", "quantity": "-1"}, "quantity"),
+    ],
+)
 def test_the_api_refuses_an_impossible_claim_line_with_422_naming_the_field(api, case, count_rows, outcome, field):
     response = api.post(f"/api/v1/cases/{case['id']}/cost-avoided", json={"outcomes": [outcome]})
     assert response.status_code == 422, response.json
@@ -101,8 +130,11 @@ def test_a_review_outcome_that_needs_a_level_says_so_on_the_level(api, case, ses
     from tasking.services import sweep
     from tasking.unit_of_work import unit_of_work
 
-    session.execute(update(Case).where(Case.id == case["id"])
-                    .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5)))
+    session.execute(
+        update(Case)
+        .where(Case.id == case["id"])
+        .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
     review = api.get("/api/v1/reviews").json["items"][0]["id"]

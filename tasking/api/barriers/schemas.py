@@ -7,8 +7,9 @@ from tasking.api.schemas import CaseSummarySchema, CodeNameSchema
 class BarrierCreateSchema(ma.Schema):
     title = ma.fields.String(required=True, validate=validate.Length(min=3, max=200))
     description = ma.fields.String(load_default="", validate=validate.Length(max=10_000))
-    borough_level = ma.fields.Boolean(load_default=False, metadata={
-        "description": "The barrier is a borough policy or system"})
+    borough_level = ma.fields.Boolean(
+        load_default=False, metadata={"description": "The barrier is a borough policy or system"}
+    )
 
 
 class BarrierSchema(ma.Schema):

@@ -1,4 +1,5 @@
 """/api/v1/systems-barriers: what blocks cases, and the level-four evidence for the borough."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -8,8 +9,9 @@ from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import barriers
 
-blp = require_token(Blueprint("barriers", __name__, url_prefix="/api/v1/systems-barriers",
-                              description="Systems barriers (level four)"))
+blp = require_token(
+    Blueprint("barriers", __name__, url_prefix="/api/v1/systems-barriers", description="Systems barriers (level four)")
+)
 
 
 @blp.route("")

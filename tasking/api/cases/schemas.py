@@ -1,4 +1,5 @@
 """What the cases API reads and writes."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -20,8 +21,10 @@ _text = ma.fields.String
 
 
 def _postcode():
-    return _text(validate=validate.Regexp(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$",
-                                          error="Not a UK postcode."), allow_none=True)
+    return _text(
+        validate=validate.Regexp(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$", error="Not a UK postcode."),
+        allow_none=True,
+    )
 
 
 class ReporterSchema(ma.Schema):
@@ -30,8 +33,10 @@ class ReporterSchema(ma.Schema):
     name = _text(validate=validate.Length(max=160), allow_none=True)
     email = ma.fields.Email(allow_none=True)
     phone = _text(validate=validate.Regexp(r"^[0-9 +()-]{6,40}$", error="Not a phone number."), allow_none=True)
-    consent = ma.fields.Boolean(load_default=False, metadata={
-        "description": "The resident agreed to their details being kept and used about this case"})
+    consent = ma.fields.Boolean(
+        load_default=False,
+        metadata={"description": "The resident agreed to their details being kept and used about this case"},
+    )
 
     @ma.validates_schema
     def consent_given(self, data, **_kwargs):
@@ -51,8 +56,10 @@ class CaseCreateSchema(ma.Schema):
     source = _text(validate=validate.OneOf(CASE_SOURCES))
     confidential = ma.fields.Boolean(load_default=False)
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)), load_default=list)
-    agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50), metadata={
-        "description": "How many agencies the problem needs (a classification fact); default 1"})
+    agencies_needed = ma.fields.Integer(
+        validate=validate.Range(min=1, max=50),
+        metadata={"description": "How many agencies the problem needs (a classification fact); default 1"},
+    )
     reporter = ma.fields.Nested(ReporterSchema, allow_none=True)
 
     @ma.validates_schema
@@ -73,10 +80,13 @@ class CaseUpdateSchema(ma.Schema):
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)))
     agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50))
-    barrier_id = ma.fields.Integer(allow_none=True, validate=validate.Range(1, MAX_ID),
-                                   metadata={"description": "A recorded systems barrier"})
-    state = _text(validate=validate.OneOf(sorted(s.value for s in MANUAL_CLOSE_TARGETS)),
-                  metadata={"description": "Close the case (resolved, closed, withdrawn); needs a reason"})
+    barrier_id = ma.fields.Integer(
+        allow_none=True, validate=validate.Range(1, MAX_ID), metadata={"description": "A recorded systems barrier"}
+    )
+    state = _text(
+        validate=validate.OneOf(sorted(s.value for s in MANUAL_CLOSE_TARGETS)),
+        metadata={"description": "Close the case (resolved, closed, withdrawn); needs a reason"},
+    )
     reason = _text(validate=validate.Length(min=1, max=2000))
 
     @ma.validates_schema
@@ -93,8 +103,10 @@ class CaseListArgsSchema(PageArgsSchema):
     level = ma.fields.Integer(validate=validate.OneOf(LEVELS))
     ready_to_resolve = ma.fields.Boolean(metadata={"description": "Cases whose tasks are all finished"})
     updated_since = ma.fields.AwareDateTime(
-        metadata={"description": "Only cases changed at or after this time (ISO 8601 with zone); "
-                                 "pages then run oldest change first"}
+        metadata={
+            "description": "Only cases changed at or after this time (ISO 8601 with zone); "
+            "pages then run oldest change first"
+        }
     )
 
 
@@ -124,7 +136,9 @@ class CaseSchema(ma.Schema):
     referred_back = ma.fields.Boolean()
     case_review_flag = ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"})
     duplicate_of_id = ma.fields.Integer(allow_none=True)
-    ready_to_resolve = ma.fields.Boolean(metadata={"description": "Every task is finished: the owner should resolve it"})
+    ready_to_resolve = ma.fields.Boolean(
+        metadata={"description": "Every task is finished: the owner should resolve it"}
+    )
     next_review_at = ma.fields.AwareDateTime(allow_none=True)
     overdue = ma.fields.Boolean(metadata={"description": "Its last review was late: flagged for escalation"})
     created_at = ma.fields.AwareDateTime()
@@ -138,9 +152,13 @@ CasePageSchema = page_schema(CaseSchema, "CasePageSchema")
 
 class NoteCreateSchema(ma.Schema):
     body = _text(required=True, validate=validate.Length(min=1, max=10_000))
-    visibility = _text(validate=validate.OneOf(NOTE_VISIBILITIES), metadata={
-        "description": "internal (council staff), partners (and partner agencies), councillor (and "
-                       "the ward's councillors); default internal, or councillor for councillors"})
+    visibility = _text(
+        validate=validate.OneOf(NOTE_VISIBILITIES),
+        metadata={
+            "description": "internal (council staff), partners (and partner agencies), councillor (and "
+            "the ward's councillors); default internal, or councillor for councillors"
+        },
+    )
 
 
 class NoteSchema(ma.Schema):

@@ -1,4 +1,5 @@
 """/api/v1/cases: each view parses, calls one service and dumps."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -42,15 +43,15 @@ class Cases(MethodView):
     def get(self, args):
         """Cases the caller may see, newest first (or oldest change first with updated_since)"""
         filters = cases.CaseFilters(**{k: v for k, v in args.items() if k not in ("cursor", "page_size")})
-        return cases.list_cases(db.session, current_principal(), filters,
-                                cursor=args.get("cursor"), size=page_size(args))
+        return cases.list_cases(
+            db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args)
+        )
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self, data):
         """Raise a case"""
-        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now(),
-                                            policy=current_policy()))
+        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now(), policy=current_policy()))
 
 
 @blp.route("/<case:case_key>")
@@ -67,8 +68,11 @@ class CaseItem(MethodView):
     @blp.alt_response(428, description="If-Match is missing")
     def patch(self, data, case_key):
         """Change a case's details or classification facts, or close it with a reason"""
-        return _with_etag(cases.update_case(db.session, current_principal(), case_key, data,
-                                            if_match=if_match(), now=now(), policy=current_policy()))
+        return _with_etag(
+            cases.update_case(
+                db.session, current_principal(), case_key, data, if_match=if_match(), now=now(), policy=current_policy()
+            )
+        )
 
 
 @blp.route("/<case:case_key>/notes")
@@ -82,8 +86,9 @@ class CaseNotes(MethodView):
     @blp.response(201, NoteSchema)
     def post(self, data, case_key):
         """Add a note for an audience"""
-        return notes.add_note(db.session, current_principal(), case_key, body=data["body"],
-                              visibility=data.get("visibility"), now=now())
+        return notes.add_note(
+            db.session, current_principal(), case_key, body=data["body"], visibility=data.get("visibility"), now=now()
+        )
 
 
 @blp.route("/<case:case_key>/history")
@@ -92,8 +97,9 @@ class CaseHistory(MethodView):
     @blp.response(200, AuditEventPageSchema)
     def get(self, args, case_key):
         """The case's audit events, oldest first"""
-        return history.case_history(db.session, current_principal(), case_key,
-                                    cursor=args.get("cursor"), size=page_size(args))
+        return history.case_history(
+            db.session, current_principal(), case_key, cursor=args.get("cursor"), size=page_size(args)
+        )
 
 
 @blp.route("/<case:case_key>/reopen")
@@ -102,8 +108,11 @@ class CaseReopen(MethodView):
     @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self, data, case_key):
         """Reopen a closed case; it goes back to its area's triage queue"""
-        return _with_etag(case_actions.reopen_case(db.session, current_principal(), case_key,
-                                                   reason=data["reason"], now=now(), policy=current_policy()))
+        return _with_etag(
+            case_actions.reopen_case(
+                db.session, current_principal(), case_key, reason=data["reason"], now=now(), policy=current_policy()
+            )
+        )
 
 
 @blp.route("/<case:case_key>/duplicate")
@@ -112,8 +121,9 @@ class CaseDuplicate(MethodView):
     @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self, data, case_key):
         """Close the case as a duplicate of another, linking the two"""
-        return _with_etag(case_actions.mark_duplicate(db.session, current_principal(), case_key,
-                                                      of=data["of"], now=now()))
+        return _with_etag(
+            case_actions.mark_duplicate(db.session, current_principal(), case_key, of=data["of"], now=now())
+        )
 
 
 @blp.route("/<case:case_key>/tasks")
@@ -127,8 +137,9 @@ class CaseTasks(MethodView):
     @blp.response(201, CaseTaskSchema)
     def post(self, data, case_key):
         """Offer a supporting task to another partner"""
-        return cases.offer_task(db.session, current_principal(), case_key, data["organisation"], now=now(),
-                                policy=current_policy())
+        return cases.offer_task(
+            db.session, current_principal(), case_key, data["organisation"], now=now(), policy=current_policy()
+        )
 
 
 @blp.route("/<case:case_key>/reporter")

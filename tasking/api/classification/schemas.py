@@ -7,8 +7,11 @@ from tasking.domain.levels import LEVELS
 
 class LevelDecisionSchema(ma.Schema):
     level = ma.fields.Integer(required=True, validate=validate.OneOf(LEVELS))
-    reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True, metadata={
-        "description": "Required when the level differs from the suggestion"})
+    reason = ma.fields.String(
+        validate=validate.Length(max=2000),
+        allow_none=True,
+        metadata={"description": "Required when the level differs from the suggestion"},
+    )
 
 
 class ReferralSchema(ma.Schema):

@@ -1,4 +1,5 @@
 """/api/v1/cases/{case}/classification and /referral: the level decision and referral back."""
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -10,8 +11,11 @@ from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import classification
 
-blp = require_token(Blueprint("classification", __name__, url_prefix="/api/v1/cases",
-                              description="Levels: suggestion, decision, referral"))
+blp = require_token(
+    Blueprint(
+        "classification", __name__, url_prefix="/api/v1/cases", description="Levels: suggestion, decision, referral"
+    )
+)
 
 
 @blp.route("/<case:case_key>/classification")
@@ -25,8 +29,15 @@ class CaseClassification(MethodView):
     @blp.response(200, ClassificationSchema)
     def post(self, data, case_key):
         """Decide the level (a reason is needed when it differs from the suggestion) and route the case"""
-        return classification.decide(db.session, current_principal(), case_key, level=data["level"],
-                                     reason=data.get("reason"), now=now(), policy=current_policy())
+        return classification.decide(
+            db.session,
+            current_principal(),
+            case_key,
+            level=data["level"],
+            reason=data.get("reason"),
+            now=now(),
+            policy=current_policy(),
+        )
 
 
 @blp.route("/<case:case_key>/referral")
@@ -35,5 +46,6 @@ class CaseReferral(MethodView):
     @blp.response(200, CaseSchema)
     def post(self, data, case_key):
         """Refer a level-one case that proved more complicated to the area manager"""
-        return classification.refer(db.session, current_principal(), case_key, reason=data["reason"],
-                                    now=now(), policy=current_policy())
+        return classification.refer(
+            db.session, current_principal(), case_key, reason=data["reason"], now=now(), policy=current_policy()
+        )

@@ -1,4 +1,5 @@
 """Money in and out of the API: always integer pence, with pounds alongside for people."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -12,12 +13,17 @@ def _between(low, high):
     def check(value):
         if not (low <= value <= high):
             raise ma.ValidationError(f"Must be between {low} and {high}.")
+
     return check
 
 
 class SpendCreateSchema(ma.Schema):
-    amount_pence = ma.fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10**9),
-                                     metadata={"description": "Whole pence, e.g. 15000 for £150"})
+    amount_pence = ma.fields.Integer(
+        required=True,
+        strict=True,
+        validate=validate.Range(min=1, max=10**9),
+        metadata={"description": "Whole pence, e.g. 15000 for £150"},
+    )
     description = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
     supplier = ma.fields.String(validate=validate.Length(max=200), allow_none=True)
     spent_on = ma.fields.Date(required=True, metadata={"description": "Its date decides the financial year"})
@@ -45,8 +51,10 @@ class SpendSchema(ma.Schema):
 
 class BudgetArgsSchema(ma.Schema):
     area = ma.fields.String(metadata={"description": "Area code; your own area by default"})
-    year = ma.fields.Integer(validate=validate.Range(2000, 2100),
-                             metadata={"description": "The year the financial year starts in; the current one by default"})
+    year = ma.fields.Integer(
+        validate=validate.Range(2000, 2100),
+        metadata={"description": "The year the financial year starts in; the current one by default"},
+    )
 
 
 class BudgetSchema(ma.Schema):
@@ -67,12 +75,17 @@ class AllocationSchema(ma.Schema):
 class OutcomeInSchema(ma.Schema):
     description = ma.fields.String(required=True, validate=validate.Length(min=1, max=500))
     unit_cost_pence = ma.fields.Integer(**PENCE)
-    unit_cost_id = ma.fields.Integer(validate=validate.Range(1, MAX_ID), metadata={
-        "description": "A catalogue entry instead of unit_cost_pence"})
+    unit_cost_id = ma.fields.Integer(
+        validate=validate.Range(1, MAX_ID), metadata={"description": "A catalogue entry instead of unit_cost_pence"}
+    )
     # Decimal, never float; the bounds are checked by functions so the OpenAPI numbers stay numbers.
     quantity = ma.fields.Decimal(places=4, validate=_between(0, 10**6), metadata={"description": "Default 1"})
-    probability = ma.fields.Decimal(required=True, places=4, validate=_between(0, 1),
-                                    metadata={"description": "Between 0 and 1, e.g. 0.1 for one in ten"})
+    probability = ma.fields.Decimal(
+        required=True,
+        places=4,
+        validate=_between(0, 1),
+        metadata={"description": "Between 0 and 1, e.g. 0.1 for one in ten"},
+    )
 
     @ma.validates_schema
     def one_unit_cost(self, data, **_kwargs):
@@ -118,8 +131,10 @@ class CostSchema(ma.Schema):
     amount_pence = ma.fields.Integer()
 
 
-ROUNDING_RULE = ("Each line is worked out exactly and rounded once to the nearest penny, halves away from "
-                 "zero; totals are the sums of the rounded lines.")
+ROUNDING_RULE = (
+    "Each line is worked out exactly and rounded once to the nearest penny, halves away from "
+    "zero; totals are the sums of the rounded lines."
+)
 
 
 class ClaimSchema(ma.Schema):

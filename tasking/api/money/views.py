@@ -1,5 +1,5 @@
 """/api/v1 money: quick-win spend, budgets, cost-avoided claims and the unit-cost catalogue."""
-from flask import current_app
+
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -31,7 +31,6 @@ blp = require_token(Blueprint("money", __name__, url_prefix="/api/v1", descripti
 ETAG = {"ETag": {"schema": {"type": "string"}}}
 
 
-
 def _claim(claim):
     return claim, {"ETag": etag_for("claim", claim.id, claim.version)}
 
@@ -41,8 +40,7 @@ def _claim(claim):
 @blp.response(201, SpendSchema)
 def record_spend(data, case_key):
     """Spend from the area's quick-win budget on this case (the area manager, no approval step)"""
-    return budget.record_spend(db.session, current_principal(), case_key, data, now=now(),
-                               policy=current_policy())
+    return budget.record_spend(db.session, current_principal(), case_key, data, now=now(), policy=current_policy())
 
 
 @blp.post("/spend/<int:spend_id>/reversal")
@@ -50,8 +48,9 @@ def record_spend(data, case_key):
 @blp.response(201, SpendSchema)
 def reverse_spend(data, spend_id):
     """Correct a mistaken spend with a reversal; the ledger is never edited"""
-    return budget.reverse_spend(db.session, current_principal(), spend_id, reason=data["reason"], now=now(),
-                                policy=current_policy())
+    return budget.reverse_spend(
+        db.session, current_principal(), spend_id, reason=data["reason"], now=now(), policy=current_policy()
+    )
 
 
 @blp.get("/budgets")
@@ -59,8 +58,14 @@ def reverse_spend(data, spend_id):
 @blp.response(200, BudgetSchema)
 def get_budget(args):
     """An area's allocation, spend, remaining amount and ledger for a financial year"""
-    return budget.budget(db.session, current_principal(), area_code=args.get("area"), year=args.get("year"),
-                         today=now().date(), policy=current_policy())
+    return budget.budget(
+        db.session,
+        current_principal(),
+        area_code=args.get("area"),
+        year=args.get("year"),
+        today=now().date(),
+        policy=current_policy(),
+    )
 
 
 @blp.put("/budgets/<area>/<int:year>")
@@ -68,8 +73,15 @@ def get_budget(args):
 @blp.response(200, BudgetSchema)
 def set_allocation(data, area, year):
     """Set an area's allocation for a financial year (admins)"""
-    return budget.set_allocation(db.session, current_principal(), area_code=area, year=year,
-                                 amount_pence=data["amount_pence"], now=now(), policy=current_policy())
+    return budget.set_allocation(
+        db.session,
+        current_principal(),
+        area_code=area,
+        year=year,
+        amount_pence=data["amount_pence"],
+        now=now(),
+        policy=current_policy(),
+    )
 
 
 @blp.route("/cases/<case:case_key>/cost-avoided")
@@ -99,8 +111,9 @@ class Claim(MethodView):
     @blp.alt_response(412, description="The claim changed since the ETag was read")
     def patch(self, data, claim_id):
         """Replace an estimated claim's outcomes and costs"""
-        return _claim(claims.edit_claim(db.session, current_principal(), claim_id, data, if_match=if_match(),
-                                        now=now()))
+        return _claim(
+            claims.edit_claim(db.session, current_principal(), claim_id, data, if_match=if_match(), now=now())
+        )
 
 
 @blp.post("/claims/<int:claim_id>/decision")
@@ -108,8 +121,11 @@ class Claim(MethodView):
 @blp.response(200, ClaimSchema, headers=ETAG)
 def decide_claim(data, claim_id):
     """Finance verifies a claim (then final) or finds it not supported, with a reason"""
-    return _claim(claims.decide(db.session, current_principal(), claim_id, decision=data["decision"],
-                                reason=data.get("reason"), now=now()))
+    return _claim(
+        claims.decide(
+            db.session, current_principal(), claim_id, decision=data["decision"], reason=data.get("reason"), now=now()
+        )
+    )
 
 
 @blp.route("/unit-costs")

@@ -1,4 +1,5 @@
 """Reference data as the API shows it."""
+
 import marshmallow as ma
 from marshmallow import validate
 
@@ -33,7 +34,9 @@ class CategorySchema(ma.Schema):
     lead_organisation = ma.fields.Nested(CodeNameSchema, allow_none=True)
     support_organisations = ma.fields.List(ma.fields.Nested(CodeNameSchema))
     is_public = ma.fields.Boolean()
-    case_review = ma.fields.Boolean(metadata={"description": "Three reports in six months meet the ASB case-review threshold"})
+    case_review = ma.fields.Boolean(
+        metadata={"description": "Three reports in six months meet the ASB case-review threshold"}
+    )
 
 
 def _list_of(schema, name):

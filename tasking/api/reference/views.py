@@ -1,4 +1,5 @@
 """/api/v1 reference data: areas, wards, organisations and categories (small, so unpaginated)."""
+
 from flask_smorest import Blueprint
 
 from tasking.api.auth import require_token

@@ -5,11 +5,15 @@ class CapacityRowSchema(ma.Schema):
     user_id = ma.fields.Integer()
     name = ma.fields.String()
     areas = ma.fields.List(ma.fields.String())
-    open_by_level = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.Integer(), metadata={
-        "description": "Open cases in the manager's areas: untriaged, 1, 2, 3, 4"})
+    open_by_level = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.Integer(),
+        metadata={"description": "Open cases in the manager's areas: untriaged, 1, 2, 3, 4"},
+    )
     open_total = ma.fields.Integer()
-    level_one_held = ma.fields.Integer(metadata={
-        "description": "Open level-one cases the manager holds personally; should be near zero"})
+    level_one_held = ma.fields.Integer(
+        metadata={"description": "Open level-one cases the manager holds personally; should be near zero"}
+    )
 
 
 class CapacityReportSchema(ma.Schema):
@@ -32,8 +36,9 @@ class ValueLineSchema(ma.Schema):
     verified_net_pence = ma.fields.Integer(attribute="sums.verified_net_pence")
     estimated_gross_pence = ma.fields.Integer(attribute="sums.estimated_gross_pence")
     estimated_net_pence = ma.fields.Integer(attribute="sums.estimated_net_pence")
-    return_on_spend = ma.fields.String(allow_none=True, metadata={
-        "description": "Verified net cost avoided per pound of quick-win spend"})
+    return_on_spend = ma.fields.String(
+        allow_none=True, metadata={"description": "Verified net cost avoided per pound of quick-win spend"}
+    )
 
 
 class ValueReportSchema(ma.Schema):

@@ -1,10 +1,11 @@
 """/api/v1/reports: how the model is working, and what it saved."""
-from flask import Response, current_app
+
+from flask import Response
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
-from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
 from tasking.api.policy import current_policy
+from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
 from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import reports, value_report
@@ -20,9 +21,15 @@ def capacity():
 
 
 def value_report_for(args):
-    return value_report.value_report(db.session, current_principal(), start=args.get("start"), end=args.get("end"),
-                                     area_code=args.get("area"), today=now().date(),
-                                     policy=current_policy())
+    return value_report.value_report(
+        db.session,
+        current_principal(),
+        start=args.get("start"),
+        end=args.get("end"),
+        area_code=args.get("area"),
+        today=now().date(),
+        policy=current_policy(),
+    )
 
 
 @blp.get("/value")
@@ -39,5 +46,8 @@ def value(args):
 @blp.response(200, content_type="text/csv", description="The value report as CSV, one row per line")
 def value_csv(args):
     """The value report as CSV (sections: total, area, level, category, month)"""
-    return Response(value_report.csv_text(value_report_for(args)), mimetype="text/csv",
-                    headers={"Content-Disposition": "attachment; filename=value-report.csv"})
+    return Response(
+        value_report.csv_text(value_report_for(args)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=value-report.csv"},
+    )

@@ -41,7 +41,9 @@ class ReviewPageSchema(ma.Schema):
 
 class ReviewDecisionSchema(ma.Schema):
     outcome = ma.fields.String(required=True, validate=validate.OneOf(REVIEW_OUTCOMES))
-    level = ma.fields.Integer(validate=validate.OneOf(LEVELS), metadata={"description": "The new level, to escalate or de-escalate"})
+    level = ma.fields.Integer(
+        validate=validate.OneOf(LEVELS), metadata={"description": "The new level, to escalate or de-escalate"}
+    )
     reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
     notes = ma.fields.String(validate=validate.Length(max=10_000), allow_none=True)
 

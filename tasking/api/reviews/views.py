@@ -1,4 +1,5 @@
 """/api/v1/reviews and the tasking meeting agenda."""
+
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
@@ -25,8 +26,9 @@ blp = require_token(Blueprint("reviews", __name__, url_prefix="/api/v1", descrip
 def list_reviews(args):
     """Reviews of your areas' cases, earliest due first"""
     filters = reviews.ReviewFilters(**{k: args.get(k) for k in ("area", "due_before", "level", "overdue", "state")})
-    return reviews.list_reviews(db.session, current_principal(), filters, cursor=args.get("cursor"),
-                                size=page_size(args))
+    return reviews.list_reviews(
+        db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args)
+    )
 
 
 @blp.post("/reviews/<int:review_id>/decision")
@@ -34,8 +36,17 @@ def list_reviews(args):
 @blp.response(200, ReviewSchema)
 def decide(data, review_id):
     """Continue, escalate or de-escalate (with the new level and a reason: re-routes), or close"""
-    return reviews.decide(db.session, current_principal(), review_id, outcome=data["outcome"], level=data.get("level"),
-                          reason=data.get("reason"), notes=data.get("notes"), now=now(), policy=current_policy())
+    return reviews.decide(
+        db.session,
+        current_principal(),
+        review_id,
+        outcome=data["outcome"],
+        level=data.get("level"),
+        reason=data.get("reason"),
+        notes=data.get("notes"),
+        now=now(),
+        policy=current_policy(),
+    )
 
 
 @blp.get("/areas/<code>/agenda")

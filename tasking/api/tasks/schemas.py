@@ -7,8 +7,9 @@ from tasking.domain.tasks import TASK_STATES
 
 class TaskListArgsSchema(PageArgsSchema):
     state = ma.fields.String(validate=validate.OneOf(TASK_STATES))
-    updated_since = ma.fields.AwareDateTime(metadata={
-        "description": "Only tasks changed at or after this time; pages then run oldest change first"})
+    updated_since = ma.fields.AwareDateTime(
+        metadata={"description": "Only tasks changed at or after this time; pages then run oldest change first"}
+    )
 
 
 class PartnerNoteSchema(ma.Schema):

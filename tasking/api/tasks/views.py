@@ -1,4 +1,5 @@
 """/api/v1/tasks: a partner organisation pulls its tasks and reports back."""
+
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
@@ -31,8 +32,7 @@ def _with_etag(view):
 def list_tasks(args):
     """Your organisation's tasks, newest first (oldest change first with updated_since)"""
     filters = tasks.TaskFilters(state=args.get("state"), updated_since=args.get("updated_since"))
-    return tasks.list_tasks(db.session, current_principal(), filters, cursor=args.get("cursor"),
-                            size=page_size(args))
+    return tasks.list_tasks(db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args))
 
 
 @blp.get("/<int:task_id>")
@@ -43,8 +43,9 @@ def get_task(task_id):
 
 
 def _action(action, task_id, text=None):
-    return _with_etag(tasks.act(db.session, current_principal(), task_id, action, if_match=if_match(),
-                                now=now(), text=text))
+    return _with_etag(
+        tasks.act(db.session, current_principal(), task_id, action, if_match=if_match(), now=now(), text=text)
+    )
 
 
 @blp.post("/<int:task_id>/accept")

@@ -5,8 +5,10 @@ from marshmallow import validate
 class TokenCreateSchema(ma.Schema):
     email = ma.fields.Email(required=True, metadata={"description": "The user the token acts as"})
     name = ma.fields.String(load_default="api", validate=validate.Length(min=1, max=120))
-    expires_at = ma.fields.AwareDateTime(allow_none=True, metadata={
-        "description": "Omit for the default lifetime (TOKEN_DEFAULT_DAYS, 365 days); null for no expiry"})
+    expires_at = ma.fields.AwareDateTime(
+        allow_none=True,
+        metadata={"description": "Omit for the default lifetime (TOKEN_DEFAULT_DAYS, 365 days); null for no expiry"},
+    )
 
 
 class TokenSchema(ma.Schema):

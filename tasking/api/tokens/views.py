@@ -1,4 +1,5 @@
 """/api/v1/tokens: admins issue and revoke API tokens."""
+
 from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
@@ -23,9 +24,15 @@ class Tokens(MethodView):
     @blp.response(201, IssuedTokenSchema)
     def post(self, data):
         """Issue a token for a user; the secret is in this response only"""
-        return tokens.issue_for_email(db.session, current_principal(), email=data["email"], name=data["name"],
-                                      now=now(), expires_at=data.get("expires_at", tokens.DEFAULT_LIFETIME),
-                                      default_days=current_app.config["TOKEN_DEFAULT_DAYS"])
+        return tokens.issue_for_email(
+            db.session,
+            current_principal(),
+            email=data["email"],
+            name=data["name"],
+            now=now(),
+            expires_at=data.get("expires_at", tokens.DEFAULT_LIFETIME),
+            default_days=current_app.config["TOKEN_DEFAULT_DAYS"],
+        )
 
 
 @blp.route("/<prefix>")

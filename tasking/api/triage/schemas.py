@@ -27,8 +27,9 @@ class TriageItemSchema(ma.Schema):
     risk_flags = ma.fields.List(ma.fields.String(), attribute="case.risk_flags")
     case_review_flag = ma.fields.Boolean(attribute="case.case_review_flag")
     suggested_level = ma.fields.Integer(attribute="case.suggested_level", allow_none=True)
-    suggestion_reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), attribute="case.suggestion_reasons",
-                                        allow_none=True)
+    suggestion_reasons = ma.fields.List(
+        ma.fields.Nested(ReasonSchema), attribute="case.suggestion_reasons", allow_none=True
+    )
     similar = ma.fields.List(ma.fields.Nested(CaseSummarySchema))
     created_at = ma.fields.AwareDateTime(attribute="case.created_at")
 

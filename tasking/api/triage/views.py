@@ -1,4 +1,5 @@
 """/api/v1/triage: the caller's areas' cases waiting for a decision."""
+
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
@@ -16,5 +17,6 @@ blp = require_token(Blueprint("triage", __name__, url_prefix="/api/v1", descript
 def queue(args):
     """Cases waiting for a level decision, riskiest first and then oldest"""
     filters = triage.TriageFilters(**{k: v for k, v in args.items() if k not in ("cursor", "page_size")})
-    return triage.triage_queue(db.session, current_principal(), filters, cursor=args.get("cursor"),
-                               size=page_size(args))
+    return triage.triage_queue(
+        db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args)
+    )
