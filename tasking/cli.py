@@ -65,7 +65,7 @@ group.add_command(token_group)
 @click.option("--days", type=int, help="Expire after this many days (default from TOKEN_DEFAULT_DAYS); 0 never.")
 def token_create(email, name, days):
     """Issue a token for a user and print it once."""
-    days = current_app.config["TOKEN_DEFAULT_DAYS"] if days is None else days
+    days = current_app.extensions["tasking.policy"].token_default_days if days is None else days
     moment = now()
     with unit_of_work() as session:
         user = session.scalar(select(User).where(User.email == email.strip().lower()))

@@ -38,6 +38,21 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "pool_size": _int("DATABASE_POOL_SIZE", 5)}
 
 
+# The numbers the Policy (tasking/domain/policy.py) reads, beside its two JSON tables
+# (CLASSIFICATION_THRESHOLDS, REVIEW_INTERVAL_DAYS); unset, the Policy's own defaults hold.
+POLICY_NUMBERS = (
+    "SIMILAR_WINDOW_MONTHS",
+    "SIMILAR_RADIUS_METRES",
+    "SIMILAR_LINK_LIMIT",
+    "QUICK_WIN_ALLOCATION_PENCE",
+    "REVIEW_GRACE_DAYS",
+    "SWEEP_BATCH_SIZE",
+    "NOTIFY_MAX_ATTEMPTS",
+    "OPEN311_MAX_WARD_DISTANCE_METRES",
+    "TOKEN_DEFAULT_DAYS",
+)
+
+
 def load(instance_path: str, overrides: dict | None = None) -> dict:
     url = database_url(instance_path)
     # Secure cookies everywhere but on a developer's own machine (plain http://127.0.0.1).
@@ -72,20 +87,15 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         },
         "API_PAGE_SIZE_DEFAULT": _int("API_PAGE_SIZE_DEFAULT", 25),
         "API_PAGE_SIZE_MAX": _int("API_PAGE_SIZE_MAX", 100),
-        "TOKEN_DEFAULT_DAYS": _int("TOKEN_DEFAULT_DAYS", 365),
         # The four-level model's numbers (docs/README.md, "Configuration of the rules");
         # JSON in the environment to override.
         "CLASSIFICATION_THRESHOLDS": _json("CLASSIFICATION_THRESHOLDS", {}),
         "REVIEW_INTERVAL_DAYS": _json("REVIEW_INTERVAL_DAYS", {}),
-        "SIMILAR_WINDOW_MONTHS": _int("SIMILAR_WINDOW_MONTHS", 6),
-        "SIMILAR_RADIUS_METRES": _int("SIMILAR_RADIUS_METRES", 250),
-        "SIMILAR_LINK_LIMIT": _int("SIMILAR_LINK_LIMIT", 10),
-        "QUICK_WIN_ALLOCATION_PENCE": _int("QUICK_WIN_ALLOCATION_PENCE", 1_000_000),
-        "REVIEW_GRACE_DAYS": _int("REVIEW_GRACE_DAYS", 7),
+        # The other numbers of the model are set only when the environment names them; their
+        # defaults live once, in tasking/domain/policy.py.
+        **{key: int(os.environ[key]) for key in POLICY_NUMBERS if os.environ.get(key, "") != ""},
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 300),
-        "SWEEP_BATCH_SIZE": _int("SWEEP_BATCH_SIZE", 500),
         "NOTIFY_INTERVAL_SECONDS": _int("NOTIFY_INTERVAL_SECONDS", 60),
-        "NOTIFY_MAX_ATTEMPTS": _int("NOTIFY_MAX_ATTEMPTS", 8),
         # No SMTP_HOST: messages are written to the log instead (a developer's machine).
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -102,7 +112,6 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
         "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),
         "OPEN311_CHANGESET": datetime(2026, 11, 22, tzinfo=timezone.utc),
-        "OPEN311_MAX_WARD_DISTANCE_METRES": _int("OPEN311_MAX_WARD_DISTANCE_METRES", 2500),
     }
     if overrides:
         settings.update(overrides)

@@ -70,7 +70,7 @@ def run_sender(app) -> notifications.Delivery | None:
             units=unit_of_work,
             now=now(),
             sender=app.config["MAIL_SENDER"],
-            max_attempts=app.config["NOTIFY_MAX_ATTEMPTS"],
+            policy=app.extensions["tasking.policy"],
         )
         if result.sent or result.retried or result.failed:
             log.info("notifications: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from tasking.domain.errors import Conflict, ValidationFailed
-from tasking.domain.money import round_pence
+from tasking.domain.money import check_amount, round_pence
 
 CLAIM_STATES = ("estimated", "verified", "not_supported")
 
@@ -35,6 +35,7 @@ class Outcome:
                 field="unit_cost_pence" if self.unit_cost_pence < 0 else "quantity",
                 code="negative",
             )
+        check_amount(self.unit_cost_pence, "unit_cost_pence")
 
     @property
     def expected_pence(self) -> int:
@@ -53,6 +54,8 @@ class Cost:
         given_time = self.hours is not None and self.rate_pence is not None
         if given_amount == given_time:
             raise ValidationFailed("A cost is an amount, or hours at a rate.", field="costs", code="cost_shape")
+        check_amount(self.amount_pence or 0, "amount_pence")
+        check_amount(self.rate_pence or 0, "rate_pence")
 
     @property
     def total_pence(self) -> int:

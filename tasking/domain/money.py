@@ -6,6 +6,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from tasking.domain.errors import ValidationFailed
 
 PENNY = Decimal(1)
+# The largest sum the service takes anywhere (£1,000,000,000): beyond any council's budget, and well
+# inside the database's integer columns, so an absurd figure is refused, never stored or overflowed.
+MAX_PENCE = 10**11
 
 
 def pounds(pence: int) -> str:
@@ -27,7 +30,15 @@ def parse_pounds(text: str) -> int:
     exponent = amount.as_tuple().exponent  # a letter, not a number, for NaN and infinities
     if not isinstance(exponent, int) or exponent < -2:
         raise ValidationFailed("Enter an amount in pounds and pence, like 250.00", code="not_money")
-    return int(amount * 100)
+    pence = int(amount * 100)
+    check_amount(pence)
+    return pence
+
+
+def check_amount(pence: int, field: str | None = None) -> None:
+    """Refuse a sum of money larger than the service takes (MAX_PENCE), either way."""
+    if abs(pence) > MAX_PENCE:
+        raise ValidationFailed(f"Enter an amount of at most {pounds(MAX_PENCE)}.", field=field, code="too_large")
 
 
 def round_pence(amount: Decimal) -> int:

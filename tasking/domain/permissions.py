@@ -108,6 +108,28 @@ PERMISSIONS: Mapping[str, Mapping[Role, Scope]] = {
     "place.filter": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD, FINANCE: ALL, BOROUGH: ALL},
     "unit_cost.read": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, FINANCE: ALL, BOROUGH: ALL},
     "request.raise": {COUNCILLOR: WARD},
+    # Notes: each is written for an audience, read by it, and written only by those who read it back
+    # (docs/roles.md, "Note audiences"); the audiences widen from internal to public.
+    "note.internal": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, FINANCE: ALL, BOROUGH: ALL},
+    "note.partners": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, FINANCE: ALL, BOROUGH: ALL, PARTNER: ALL},
+    "note.councillor": {
+        ADMIN: ALL,
+        MANAGER: ALL,
+        SUPPORT: ALL,
+        FINANCE: ALL,
+        BOROUGH: ALL,
+        PARTNER: ALL,
+        COUNCILLOR: ALL,
+    },
+    "note.public": {
+        ADMIN: ALL,
+        MANAGER: ALL,
+        SUPPORT: ALL,
+        FINANCE: ALL,
+        BOROUGH: ALL,
+        PARTNER: ALL,
+        COUNCILLOR: ALL,
+    },
 }
 
 

@@ -2,7 +2,9 @@
 (docs/README.md, "Configuration of the rules"). It is built once from the configuration when the app
 is created and passed to the services, which never hold defaults of their own."""
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from tasking.domain.classification import Thresholds
 
@@ -23,21 +25,39 @@ class Policy:
     quick_win_allocation_pence: int = 1_000_000
     # Cases per unit of work in the review sweep.
     sweep_batch_size: int = 500
+    # Attempts to deliver a notification before giving up on it.
+    notify_max_attempts: int = 8
+    # How far from a ward's centre an Open311 report may be and still be placed in it.
+    open311_max_ward_distance_m: float = 2500.0
+    # Lifetime of a new API token unless another expiry is given.
+    token_default_days: int = 365
 
     def review_interval(self, level: int) -> int:
         return self.review_interval_days[level]
 
     @classmethod
-    def from_config(cls, config: dict) -> "Policy":
-        intervals = dict(DEFAULT_REVIEW_INTERVAL_DAYS)
+    def from_config(cls, config: Mapping[str, Any]) -> "Policy":
+        """The policy a configuration asks for: each setting it names, the defaults above for the rest."""
+        default = cls()
+
+        def number(key: str, kind: type, fallback: Any) -> Any:
+            value = config.get(key)
+            return fallback if value is None else kind(value)
+
+        intervals = dict(default.review_interval_days)
         intervals.update({int(k): int(v) for k, v in (config.get("REVIEW_INTERVAL_DAYS") or {}).items()})
         return cls(
             thresholds=Thresholds.from_mapping(config.get("CLASSIFICATION_THRESHOLDS")),
-            similar_window_months=int(config.get("SIMILAR_WINDOW_MONTHS", 6)),
-            similar_radius_m=float(config.get("SIMILAR_RADIUS_METRES", 250)),
-            similar_link_limit=int(config.get("SIMILAR_LINK_LIMIT", 10)),
+            similar_window_months=number("SIMILAR_WINDOW_MONTHS", int, default.similar_window_months),
+            similar_radius_m=number("SIMILAR_RADIUS_METRES", float, default.similar_radius_m),
+            similar_link_limit=number("SIMILAR_LINK_LIMIT", int, default.similar_link_limit),
             review_interval_days=intervals,
-            review_grace_days=int(config.get("REVIEW_GRACE_DAYS", 7)),
-            quick_win_allocation_pence=int(config.get("QUICK_WIN_ALLOCATION_PENCE", 1_000_000)),
-            sweep_batch_size=int(config.get("SWEEP_BATCH_SIZE", 500)),
+            review_grace_days=number("REVIEW_GRACE_DAYS", int, default.review_grace_days),
+            quick_win_allocation_pence=number("QUICK_WIN_ALLOCATION_PENCE", int, default.quick_win_allocation_pence),
+            sweep_batch_size=number("SWEEP_BATCH_SIZE", int, default.sweep_batch_size),
+            notify_max_attempts=number("NOTIFY_MAX_ATTEMPTS", int, default.notify_max_attempts),
+            open311_max_ward_distance_m=number(
+                "OPEN311_MAX_WARD_DISTANCE_METRES", float, default.open311_max_ward_distance_m
+            ),
+            token_default_days=number("TOKEN_DEFAULT_DAYS", int, default.token_default_days),
         )

@@ -62,7 +62,6 @@ def post_request(fmt):
         data,
         now=now(),
         policy=current_policy(),
-        max_distance_m=current_app.config["OPEN311_MAX_WARD_DISTANCE_METRES"],
     )
     return render.respond(fmt, [render.created(case)], root="service_requests", item="request", status=201)
 

@@ -5,11 +5,11 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from tasking.domain.errors import Forbidden
+from tasking.domain.errors import ValidationFailed
 from tasking.domain.permissions import require
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
-from tasking.domain.visibility import may_write_note_for, note_audiences
+from tasking.domain.visibility import NOTE_AUDIENCES, note_audiences
 from tasking.models import CaseNote
 from tasking.services import audit
 from tasking.services.access import case_target
@@ -27,8 +27,11 @@ def add_note(
     require(principal, "note.write", message="Your role cannot add notes to cases.")
     require(principal, "note.write", case_target(case), "You can only add notes to your areas' cases.")
     visibility = visibility or default_visibility(principal.role)
-    if not may_write_note_for(principal.role, visibility):
-        raise Forbidden(f"You cannot write a note for the {visibility} audience.")
+    if visibility not in NOTE_AUDIENCES:
+        raise ValidationFailed(
+            f"A note is for one of: {', '.join(NOTE_AUDIENCES)}.", field="visibility", code="unknown_audience"
+        )
+    require(principal, f"note.{visibility}", message=f"You cannot write a note for the {visibility} audience.")
     note = CaseNote(case_id=case.id, author_id=principal.user_id, body=body, visibility=visibility, created_at=now)
     session.add(note)
     session.flush()

@@ -11,6 +11,7 @@ from sqlalchemy import and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from tasking.domain.policy import Policy
 from tasking.domain.reviews import backoff_seconds
 from tasking.domain.roles import Role
 from tasking.models import Case, Notification, User, user_areas
@@ -135,8 +136,8 @@ def deliver_due(
     units: Units,
     now: datetime,
     sender: str,
+    policy: Policy,
     batch: int = 50,
-    max_attempts: int = 8,
     stale_after: timedelta = timedelta(minutes=10),
 ) -> Delivery:
     """Send what is due. Each row is claimed (pending -> sending) by one sender, in a unit of its own,
@@ -173,7 +174,7 @@ def deliver_due(
         except (OSError, smtplib.SMTPException) as error:
             with units():
                 row = session.get_one(Notification, notification_id, populate_existing=True)
-                gave_up = row.attempts >= max_attempts
+                gave_up = row.attempts >= policy.notify_max_attempts
                 row.state = "failed" if gave_up else "pending"
                 row.next_attempt_at = now + timedelta(seconds=backoff_seconds(row.attempts))
                 row.last_error = f"{error.__class__.__name__}: {error}"[:500]

@@ -85,12 +85,10 @@ def _locate(session: Session, data: dict, max_distance_m: float) -> Ward:
     return next(w for w in wards if w.id == ward_id)
 
 
-def submit(
-    session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy, max_distance_m: float = 2500
-) -> Case:
+def submit(session: Session, client: Open311Client, data: dict, *, now: datetime, policy: Policy) -> Case:
     """A resident's report: a case with source open311, suggested and waiting in its area's triage queue."""
     category = service(session, data["service_code"])
-    ward = _locate(session, data, max_distance_m)
+    ward = _locate(session, data, policy.open311_max_ward_distance_m)
     name = " ".join(p for p in (data.get("first_name"), data.get("last_name")) if p) or None
     with session.no_autoflush:
         case = Case(

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.errors import NotFound, Unauthorized, ValidationFailed
 from tasking.domain.permissions import require
+from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import ApiToken, User
 from tasking.services import audit
@@ -97,12 +98,12 @@ DEFAULT_LIFETIME = object()
 
 
 def issue_for_email(
-    session: Session, actor: Principal, *, email: str, name: str, now: datetime, expires_at, default_days: int
+    session: Session, actor: Principal, *, email: str, name: str, now: datetime, expires_at, policy: Policy
 ) -> IssuedToken:
-    """expires_at: a time, None for never, or DEFAULT_LIFETIME for default_days from now."""
+    """expires_at: a time, None for never, or DEFAULT_LIFETIME for the policy's token lifetime from now."""
     require(actor, "token.manage", message="Only admins manage API tokens.")
     if expires_at is DEFAULT_LIFETIME:
-        expires_at = now + timedelta(days=default_days)
+        expires_at = now + timedelta(days=policy.token_default_days)
     user = session.scalar(select(User).where(User.email == email.strip().lower()))
     if user is None:
         raise ValidationFailed("No such user.", {"email": ["No user with this email."]})

@@ -3,7 +3,7 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
@@ -49,7 +49,7 @@ class GovDateField(DateField):
 
 
 class ConfirmLevelForm(FlaskForm):
-    level = HiddenField(validators=[InputRequired()])
+    level = HiddenField(validators=[InputRequired(), AnyOf(["1", "2", "3", "4"], "Choose a level from 1 to 4")])
     submit = SubmitField("Confirm", widget=GovSubmitInput())
 
 
@@ -113,7 +113,7 @@ class ClaimForm(FlaskForm):
             value = Decimal(field.data.strip())
         except Exception:  # noqa: BLE001 - any unparseable text is the same error for people
             raise ValidationError("Enter the chance as a number from 0 to 1, like 0.1") from None
-        if not (0 <= value <= 1) or value.as_tuple().exponent < -4:
+        if not value.is_finite() or not (0 <= value <= 1) or value.as_tuple().exponent < -4:
             raise ValidationError("Enter the chance as a number from 0 to 1, like 0.1")
 
 
@@ -130,7 +130,7 @@ class StateForm(FlaskForm):
         widget=GovSelect(),
     )
     reason = StringField("Reason", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)])
-    version = HiddenField()
+    version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message="Reload the case and try again")])
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 
 

@@ -19,9 +19,20 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
 POSTCODE = r"^\s*[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\s*$"
+
+
+class Finite:
+    """A decimal that is a real number: "NaN" and "Infinity" parse as decimals but are not places."""
+
+    def __init__(self, message: str):
+        self.message = message
+
+    def __call__(self, form, field):
+        if field.data is not None and not field.data.is_finite():
+            raise StopValidation(self.message)
 
 
 class SignInForm(FlaskForm):
@@ -62,13 +73,21 @@ class RequestForm(FlaskForm):
         "Latitude (optional)",
         widget=GovTextInput(),
         places=None,
-        validators=[Optional(), NumberRange(-90, 90, "Latitude must be between -90 and 90")],
+        validators=[
+            Optional(),
+            Finite("Latitude must be a number"),
+            NumberRange(-90, 90, "Latitude must be between -90 and 90"),
+        ],
     )
     longitude = DecimalField(
         "Longitude (optional)",
         widget=GovTextInput(),
         places=None,
-        validators=[Optional(), NumberRange(-180, 180, "Longitude must be between -180 and 180")],
+        validators=[
+            Optional(),
+            Finite("Longitude must be a number"),
+            NumberRange(-180, 180, "Longitude must be between -180 and 180"),
+        ],
     )
     description = TextAreaField(
         "What is wrong?",

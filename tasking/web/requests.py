@@ -64,7 +64,15 @@ def new_request():
             "longitude": float(form.longitude.data) if form.longitude.data is not None else None,
             "reporter": reporter_from(form),
         }
-        case = councillor_requests.raise_request(db.session, principal(), data, now=now(), policy=current_policy())
+        try:
+            case = councillor_requests.raise_request(db.session, principal(), data, now=now(), policy=current_policy())
+        except TaskingError as refused:
+            discard()
+            if status_for(refused) in (403, 404):
+                abort(status_for(refused))
+            field = next((getattr(form, name) for name in refused.fields if hasattr(form, name)), form.description)
+            field.errors = [*field.errors, refused.message]
+            return render_template("requests/new.html", title="Raise a level-one request", form=form), 400
         return redirect(url_for("councillor.request_sent", reference=case.reference))
     status = 400 if form.errors else 200
     return render_template("requests/new.html", title="Raise a level-one request", form=form), status

@@ -63,6 +63,10 @@ console.use               all   area         area            -          -       
 place.filter              all   area         area            ward       -       all     all
 unit_cost.read            all   all          all             -          -       all     all
 request.raise             -     -            -               ward       -       -       -
+note.internal             all   all          all             -          -       all     all
+note.partners             all   all          all             -          all     all     all
+note.councillor           all   all          all             all        all     all     all
+note.public               all   all          all             all        all     all     all
 """
 # fmt: on
 

@@ -61,6 +61,11 @@ EXPECTED = {
     "console.use": {A: "all", M: "area", S: "area"},
     "place.filter": {A: "all", M: "area", S: "area", C: "ward", F: "all", B: "all"},
     "request.raise": {C: "ward"},
+    # docs/roles.md, "Note audiences": who reads (and so may write) a note for each audience.
+    "note.internal": {A: "all", M: "all", S: "all", F: "all", B: "all"},
+    "note.partners": {A: "all", M: "all", S: "all", F: "all", B: "all", P: "all"},
+    "note.councillor": {A: "all", M: "all", S: "all", F: "all", B: "all", P: "all", C: "all"},
+    "note.public": {A: "all", M: "all", S: "all", F: "all", B: "all", P: "all", C: "all"},
 }
 CELLS = [(action, role) for action in EXPECTED for role in Role]
 

@@ -56,6 +56,14 @@ def test_the_documented_defaults_of_the_other_numbers():
         assert policy.similar_radius_m == 250.0
         assert policy.similar_link_limit == 10
         assert policy.thresholds == Thresholds()
+        assert policy.review_grace_days == 7
+        assert policy.quick_win_allocation_pence == 1_000_000  # £10,000
+        assert policy.sweep_batch_size == 500
+        assert (policy.notify_max_attempts, policy.open311_max_ward_distance_m, policy.token_default_days) == (
+            8,
+            2500.0,
+            365,
+        )
 
 
 def test_an_empty_configuration_is_the_default_policy():
@@ -69,12 +77,24 @@ def test_each_setting_is_read_from_its_own_configuration_key():
             "SIMILAR_RADIUS_METRES": "100",
             "SIMILAR_LINK_LIMIT": "4",
             "CLASSIFICATION_THRESHOLDS": {"repeat_reports": "5", "case_review_reports": 6},
+            "REVIEW_GRACE_DAYS": "3",
+            "QUICK_WIN_ALLOCATION_PENCE": "500000",
+            "SWEEP_BATCH_SIZE": 50,
+            "NOTIFY_MAX_ATTEMPTS": "3",
+            "OPEN311_MAX_WARD_DISTANCE_METRES": "1200",
+            "TOKEN_DEFAULT_DAYS": 30,
         }
     )
     assert policy.similar_window_months == 3
     assert policy.similar_radius_m == 100.0 and isinstance(policy.similar_radius_m, float)
     assert policy.similar_link_limit == 4
     assert policy.thresholds == Thresholds(repeat_reports=5, case_review_reports=6)
+    assert policy.review_grace_days == 3
+    assert policy.quick_win_allocation_pence == 500_000
+    assert policy.sweep_batch_size == 50
+    assert policy.notify_max_attempts == 3
+    assert policy.open311_max_ward_distance_m == 1200.0 and isinstance(policy.open311_max_ward_distance_m, float)
+    assert policy.token_default_days == 30
     assert policy.review_interval_days == DOCUMENTED_INTERVALS
 
 

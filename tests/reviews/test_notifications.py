@@ -9,6 +9,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from tasking.domain.policy import Policy
 from tasking.models import Notification
 from tasking.services import notifications
 from tasking.unit_of_work import unit_of_work
@@ -68,7 +69,7 @@ def test_a_failed_delivery_is_retried_and_every_message_arrives_once(session, sm
     outbox(session, 4)
     mailer = notifications.SmtpMailer("127.0.0.1", port)
     first = notifications.deliver_due(
-        session, mailer, units=lambda: unit_of_work(session), now=NOW, sender="tasking@test.example"
+        session, mailer, units=lambda: unit_of_work(session), now=NOW, sender="tasking@test.example", policy=Policy()
     )
     assert (first.sent, first.retried) == (3, 1)
     failed = session.scalar(select(Notification).where(Notification.state == "pending"))
@@ -80,6 +81,7 @@ def test_a_failed_delivery_is_retried_and_every_message_arrives_once(session, sm
         units=lambda: unit_of_work(session),
         now=NOW + timedelta(seconds=10),
         sender="tasking@test.example",
+        policy=Policy(),
     )
     assert too_soon.sent == 0
     later = notifications.deliver_due(
@@ -88,6 +90,7 @@ def test_a_failed_delivery_is_retried_and_every_message_arrives_once(session, sm
         units=lambda: unit_of_work(session),
         now=NOW + timedelta(seconds=31),
         sender="tasking@test.example",
+        policy=Policy(),
     )
     assert later.sent == 1
     again = notifications.deliver_due(
@@ -96,6 +99,7 @@ def test_a_failed_delivery_is_retried_and_every_message_arrives_once(session, sm
         units=lambda: unit_of_work(session),
         now=NOW + timedelta(hours=1),
         sender="tasking@test.example",
+        policy=Policy(),
     )
     assert again.sent == 0
     subjects = sorted(
@@ -120,7 +124,7 @@ def test_two_senders_at_once_send_each_message_once(session, smtp):
     def send():
         with Session(session.get_bind()) as own:
             notifications.deliver_due(
-                own, mailer, units=lambda: unit_of_work(own), now=NOW, sender="tasking@test.example"
+                own, mailer, units=lambda: unit_of_work(own), now=NOW, sender="tasking@test.example", policy=Policy()
             )
 
     threads = [threading.Thread(target=send) for _ in range(2)]
@@ -141,7 +145,12 @@ def test_a_message_is_given_up_after_the_last_attempt(session):
     moment = NOW
     for _ in range(3):
         notifications.deliver_due(
-            session, Down(), units=lambda: unit_of_work(session), now=moment, sender="t@test.example", max_attempts=3
+            session,
+            Down(),
+            units=lambda: unit_of_work(session),
+            now=moment,
+            sender="t@test.example",
+            policy=Policy(notify_max_attempts=3),
         )
         moment += timedelta(hours=2)
     row = session.scalar(select(Notification))
@@ -161,5 +170,6 @@ def test_a_claim_left_by_a_crashed_sender_is_sent_later(session, smtp):
         units=lambda: unit_of_work(session),
         now=NOW,
         sender="t@test.example",
+        policy=Policy(),
     )
     assert result.sent == 1 and len(inbox.received) == 1

@@ -8,6 +8,7 @@ import pytest
 from tasking.domain.policy import Policy
 from tasking.models import CostAvoidedClaim, Spend
 from tests.web.test_console_pages import csrf, raise_case, web_user  # noqa: F401 - a fixture
+from tests.web.test_councillor_pages import councillor_client, person  # noqa: F401 - fixtures
 
 TODAY = datetime.now(timezone.utc).date()
 
@@ -146,3 +147,87 @@ def test_a_review_outcome_that_needs_a_level_says_so_on_the_level(api, case, ses
     assert (lower.status_code, lower.json["error"]["code"]) == (422, "not_higher")
     no_reason = api.post(f"/api/v1/reviews/{review}/decision", json={"outcome": "close"})
     assert (no_reason.status_code, list(no_reason.json["error"]["fields"])) == (422, ["reason"])
+
+
+@pytest.mark.parametrize("probability", ["NaN", "sNaN", "Infinity", "-Infinity"])
+def test_a_chance_that_is_not_a_number_is_shown_again_with_the_reason(page, case, count_rows, probability):
+    response = post_form(
+        page,
+        case,
+        "claims",
+        {"claim-outcome": "Care avoided", "claim-unit_cost": "259000", "claim-probability": probability},
+    )
+    assert response.status_code == 400
+    assert "Enter the chance as a number from 0 to 1" in error_summary(response)
+    assert count_rows(CostAvoidedClaim) == 0
+
+
+@pytest.mark.parametrize(
+    "field, amount",
+    [
+        ("claim-unit_cost", "1e30"),
+        ("claim-unit_cost", "99999999999999999999"),
+        ("claim-incurred", "1e15"),
+    ],
+)
+def test_a_claim_form_with_an_absurd_sum_is_refused_not_overflowed(page, case, count_rows, field, amount):
+    fields = {"claim-outcome": "Care avoided", "claim-unit_cost": "259000", "claim-probability": "0.1", field: amount}
+    response = post_form(page, case, "claims", fields)
+    assert response.status_code == 400
+    assert "Enter an amount of at most £1,000,000,000.00" in error_summary(response)
+    assert count_rows(CostAvoidedClaim) == 0
+
+
+def test_a_spend_form_with_an_absurd_sum_is_refused(page, case, count_rows):
+    response = post_form(
+        page,
+        case,
+        "spend",
+        {
+            "spend-amount": "1e30",
+            "spend-description": "Diversion session",
+            "spend-spent_on": [str(TODAY.day), str(TODAY.month), str(TODAY.year)],
+        },
+    )
+    assert response.status_code == 400
+    assert "Enter an amount of at most" in error_summary(response)
+    assert count_rows(Spend) == 0
+
+
+def test_hand_made_posts_to_hidden_fields_are_refused_on_the_form(page, case):
+    token = csrf(page.get(f"/cases/{case['reference']}"))
+    confirm = page.post(
+        f"/triage/{case['reference']}/confirm",
+        headers={"Accept": "text/html"},
+        data={"csrf_token": token, f"confirm-{case['id']}-level": "abc"},
+    )
+    assert confirm.status_code == 400
+    close = post_form(page, case, "state", {"state-state": "resolved", "state-reason": "Done", "state-version": "abc"})
+    assert close.status_code == 400
+    assert "Reload the case and try again" in error_summary(close)
+
+
+@pytest.mark.parametrize("latitude", ["NaN", "sNaN", "Infinity"])
+def test_a_councillors_request_with_a_place_that_is_not_a_number_is_shown_again(
+    councillor_client, count_rows, latitude
+):
+    from tasking.models import Case
+    from tests.web.test_councillor_pages import csrf_from
+
+    token = csrf_from(councillor_client.get("/requests/new"))
+    response = councillor_client.post(
+        "/requests/new",
+        headers={"Accept": "text/html"},
+        data={
+            "csrf_token": token,
+            "ward": "st-matthews",
+            "category": "potholes",
+            "address": "Vicarage Street",
+            "description": "A deep pothole by the crossing.",
+            "latitude": latitude,
+            "longitude": "-1.98",
+        },
+    )
+    assert response.status_code == 400
+    assert "Latitude must be a number" in response.get_data(as_text=True)
+    assert count_rows(Case) == 0

@@ -1,10 +1,10 @@
 """/api/v1/tokens: admins issue and revoke API tokens."""
 
-from flask import current_app
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
+from tasking.api.policy import current_policy
 from tasking.api.tokens.schemas import IssuedTokenSchema, TokenCreateSchema, TokenListSchema
 from tasking.clock import now
 from tasking.extensions import db
@@ -31,7 +31,7 @@ class Tokens(MethodView):
             name=data["name"],
             now=now(),
             expires_at=data.get("expires_at", tokens.DEFAULT_LIFETIME),
-            default_days=current_app.config["TOKEN_DEFAULT_DAYS"],
+            policy=current_policy(),
         )
 
 
