@@ -7,12 +7,10 @@ from datetime import timedelta
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from tasking.clock import now
 from tasking.domain.errors import TaskingError
 from tasking.extensions import db
-from tasking.models import User
 from tasking.services import demo, open311_clients, reference_data, tokens, users
 from tasking.unit_of_work import unit_of_work
 
@@ -68,7 +66,7 @@ def token_create(email, name, days):
     days = current_app.extensions["tasking.policy"].token_default_days if days is None else days
     moment = now()
     with unit_of_work() as session:
-        user = session.scalar(select(User).where(User.email == email.strip().lower()))
+        user = users.by_email(session, email)
         if user is None:
             raise click.ClickException(f"No user with email {email}.")
         issued = tokens.issue_token(

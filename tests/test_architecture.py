@@ -80,20 +80,31 @@ def test_a_forbidden_import_breaks_its_contract(tmp_path):
         assert edge in broken, f"{edge} not reported:\n{result.stdout}"
 
 
-def commit_calls(path: Path) -> list[str]:
+# What only the unit of work (tasking/unit_of_work.py) does to a transaction.
+TRANSACTION_CONTROL = {"commit", "rollback", "begin", "begin_nested", "close"}
+
+
+def transaction_calls(path: Path, root: Path = ROOT) -> list[str]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     return [
-        f"{path.relative_to(ROOT)}:{node.lineno}"
+        f"{path.relative_to(root)}:{node.lineno} .{node.func.attr}()"
         for node in ast.walk(tree)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "commit"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in TRANSACTION_CONTROL
     ]
 
 
-def test_nothing_below_the_delivery_layer_commits():
-    """Services only add and flush; the request, command or job that opened the unit of work commits."""
+def test_nothing_below_the_delivery_layer_commits_or_controls_the_transaction():
+    """Services only add and flush; the request, command or job that opened the unit of work commits
+    it, or rolls it back, once."""
     modules = sorted((ROOT / "tasking" / "services").rglob("*.py")) + sorted(
         (ROOT / "tasking" / "domain").rglob("*.py")
     )
     assert modules
-    calls = [call for module in modules for call in commit_calls(module)]
+    calls = [call for module in modules for call in transaction_calls(module)]
     assert calls == []
+
+
+def test_the_check_sees_a_commit_when_there_is_one(tmp_path):
+    module = tmp_path / "service.py"
+    module.write_text("def save(session):\n    session.add(1)\n    session.commit()\n")
+    assert transaction_calls(module, tmp_path) == ["service.py:3 .commit()"]

@@ -1,15 +1,6 @@
 """The quick-win budget: the area manager spends at their discretion, never past the allocation."""
 
-from tasking.domain.errors import Conflict, ValidationFailed
-
-
-class BudgetExceeded(Conflict):
-    code = "budget_exceeded"
-
-    def __init__(self, remaining: int, amount: int):
-        super().__init__(f"Spending {amount} pence would exceed the allocation; {remaining} pence remains.")
-        self.remaining = remaining
-        self.amount = amount
+from tasking.domain.errors import BudgetExceeded, ValidationFailed
 
 
 def remaining(allocation: int, spent: int) -> int:

@@ -9,14 +9,10 @@ shown always add up to the totals shown.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from tasking.domain.errors import Conflict, ValidationFailed
+from tasking.domain.errors import ClaimRefused, ValidationFailed
 from tasking.domain.money import check_amount, round_pence
 
 CLAIM_STATES = ("estimated", "verified", "not_supported")
-
-
-class ClaimRefused(Conflict):
-    code = "claim_refused"
 
 
 @dataclass(frozen=True)

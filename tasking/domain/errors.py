@@ -65,8 +65,39 @@ class ValidationFailed(TaskingError):
     code = "validation_error"
 
 
-def rule_refused(message: str, *, field: str | None = None, code: str | None = None) -> TaskingError:
-    """A domain rule's refusal: about an input when it names a field, else a rule of the model."""
-    if field is not None:
-        return ValidationFailed(message, field=field, code=code)
-    return Conflict(message, code=code)
+# The refusals of particular rules, each with its own code.
+
+
+class BudgetExceeded(Conflict):
+    """A quick-win spend past the year's allocation (docs/money.md)."""
+
+    code = "budget_exceeded"
+
+    def __init__(self, remaining: int, amount: int):
+        super().__init__(f"Spending {amount} pence would exceed the allocation; {remaining} pence remains.")
+        self.remaining = remaining
+        self.amount = amount
+
+
+class ClaimRefused(Conflict):
+    """A decided claim cannot change (docs/money.md)."""
+
+    code = "claim_refused"
+
+
+class TransitionRefused(Conflict):
+    """The move is not allowed from the case's current state."""
+
+    code = "case_state"
+
+
+class TaskRefused(Conflict):
+    """The action is not possible from the task's current state."""
+
+    code = "task_state"
+
+
+class WindowRefused(ValidationFailed):
+    """An Open311 date window that is back to front or too long."""
+
+    code = "bad_window"

@@ -7,7 +7,7 @@ hand: closing a case one way or another, and reopening it.
 
 from enum import StrEnum
 
-from tasking.domain.errors import Conflict, ValidationFailed
+from tasking.domain.errors import TransitionRefused, ValidationFailed
 
 
 class State(StrEnum):
@@ -31,12 +31,6 @@ TRIAGE_STATES = frozenset({State.NEW, State.RETURNED})
 
 # Closing by hand: `duplicate` needs the case it duplicates, so it has its own use case.
 MANUAL_CLOSE_TARGETS = frozenset({State.RESOLVED, State.CLOSED, State.WITHDRAWN})
-
-
-class TransitionRefused(Conflict):
-    """The move is not allowed from the case's current state."""
-
-    code = "case_state"
 
 
 def is_open(state: str) -> bool:

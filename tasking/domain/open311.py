@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from tasking.domain.errors import ValidationFailed
+from tasking.domain.errors import WindowRefused
 from tasking.domain.lifecycle import State, is_open
 from tasking.domain.text import summary_title
 
@@ -35,10 +35,6 @@ PUBLIC_NOTES = {
     State.DUPLICATE: "Closed: already reported.",
     State.WITHDRAWN: "Closed: no further action.",
 }
-
-
-class WindowRefused(ValidationFailed):
-    code = "bad_window"
 
 
 def status(state: str) -> str:

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 
-from tasking.domain.errors import Conflict
+from tasking.domain.errors import TaskRefused
 
 
 class TaskState(StrEnum):
@@ -25,12 +25,6 @@ class TaskRole(StrEnum):
 
 
 TASK_ROLES = tuple(r.value for r in TaskRole)
-
-
-class TaskRefused(Conflict):
-    """The action is not possible from the task's current state."""
-
-    code = "task_state"
 
 
 # What each partner action does from each state: the state it leads to, or None when the action

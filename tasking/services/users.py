@@ -78,6 +78,11 @@ def create_user(
     return user
 
 
+def by_email(session: Session, email: str) -> User | None:
+    """The user with this email, however it was typed (emails are stored lower-case)."""
+    return session.scalar(select(User).where(User.email == email.strip().lower()))
+
+
 def set_password(session: Session, actor: Principal | None, user: User, password: str, *, now: datetime) -> None:
     user.password_hash = hash_password(password)
     audit.record(session, actor, "user.password_set", "user", user.id, now=now)

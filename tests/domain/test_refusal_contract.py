@@ -1,9 +1,7 @@
 """The refusal contract (tasking/domain/errors.py, docs/README.md "Refusals"): every refusal carries
 a message for the person, a stable code for a client, and the input fields it is about."""
 
-import pytest
-
-from tasking.domain.errors import Conflict, Forbidden, NotFound, TaskingError, ValidationFailed, rule_refused
+from tasking.domain.errors import Conflict, Forbidden, NotFound, TaskingError, ValidationFailed
 
 
 def test_a_refusal_keeps_its_message_for_the_person():
@@ -38,24 +36,3 @@ def test_each_kind_has_a_stable_code_that_a_refusal_may_make_more_precise():
     assert (Forbidden("x").code, NotFound("x").code) == ("forbidden", "not_found")
     assert Conflict("x", code="budget_exceeded").code == "budget_exceeded"
     assert Conflict("y").code == "conflict"  # a code given to one refusal is not given to the next
-
-
-def test_a_rule_refusal_naming_a_field_is_about_the_input():
-    refusal = rule_refused("Enter a number.", field="amount_pence", code="not_money")
-    assert isinstance(refusal, ValidationFailed)
-    assert (refusal.message, refusal.code, refusal.fields) == (
-        "Enter a number.",
-        "not_money",
-        {"amount_pence": ["Enter a number."]},
-    )
-
-
-@pytest.mark.parametrize("code, expected", [("task_state", "task_state"), (None, "conflict")])
-def test_a_rule_refusal_without_a_field_is_a_conflict(code, expected):
-    refusal = rule_refused("The task is done.", code=code)
-    assert isinstance(refusal, Conflict) and not isinstance(refusal, ValidationFailed)
-    assert (refusal.message, refusal.code, refusal.fields) == ("The task is done.", expected, {})
-
-
-def test_a_rule_refusal_naming_a_field_without_a_code_has_the_validation_code():
-    assert rule_refused("Say why.", field="reason").code == "validation_error"
