@@ -31,9 +31,11 @@ run: $(VENV)/.installed
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
-# The conventions first (style, import contracts, types), then the suite on both databases; make
-# builds prerequisites left to right, and a lint failure stops the run before pytest.
-test: lint test-sqlite test-postgres
+# The conventions first (style, import contracts, types), then the suite on both databases at once
+# (two processes, one per core; each run's output is printed whole when it ends). A lint failure
+# stops the run before pytest; either suite failing fails make test.
+test: lint
+	@$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 # Style and likely bugs (ruff), formatting (ruff format; checked, never rewritten here), the import
 # contracts of the Architecture section (lint-imports) and types in domain and services (mypy).
