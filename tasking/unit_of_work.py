@@ -7,8 +7,8 @@ exception is a refusal that must itself be remembered (a refused token, a failed
 calls `keep_refusal()` before anything else is written.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
@@ -16,9 +16,6 @@ from sqlalchemy.orm import Session
 from tasking.extensions import db
 
 _KEEP = "_unit_keeps_refusal"
-
-# What long jobs receive to open each batch's unit: `with units(): ...`.
-Units = Callable[[], AbstractContextManager[Session]]
 
 
 @contextmanager

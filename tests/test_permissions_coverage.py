@@ -147,3 +147,32 @@ def test_no_service_decides_by_the_role_itself():
                 if any(ast.unparse(side) in ("principal.role", "actor.role") for side in sides):
                     offences.append(f"{module}:{node.lineno} compares {ast.unparse(node)}")
     assert not offences, offences
+
+
+# Reading a case inside the caller's scope (get_case, case_scope) is not leave to change it: an entry
+# point that writes must ask the table itself, or load the case through get_case_to_change (case.edit).
+WRITE_GATES = {"require", "can", "covers_all", "scope_of", "get_case_to_change"}
+WRITES = {"record", "add", "add_all"}  # audit.record(...), session.add(...)
+
+
+def _writing_entry_points():
+    """{"module.function": asks the table for leave to write?} for every entry point that writes."""
+    found = {}
+    for module, tree in _modules():
+        functions = {f.name: f for f in tree.body if isinstance(f, ast.FunctionDef)}
+        for name, function in functions.items():
+            if name.startswith("_") or not _acts_for_a_principal(function):
+                continue
+            called = _called_names(function)
+            one_level = set().union(*(_called_names(functions[c]) for c in called if c in functions))
+            reached = called | one_level
+            if reached & WRITES:
+                found[f"{module}.{name}"] = bool(reached & WRITE_GATES)
+    return found
+
+
+def test_every_entry_point_that_writes_asks_for_leave_to_write():
+    found = _writing_entry_points()
+    assert {"budget.record_spend", "notes.add_note", "claims.decide", "reviews.decide"} <= set(found)
+    unchecked = sorted(name for name, asked in found.items() if not asked and name not in ALLOWED)
+    assert not unchecked, f"These write having only read the case in scope; ask the table: {unchecked}"

@@ -50,8 +50,9 @@ class Cost:
         given_time = self.hours is not None and self.rate_pence is not None
         if given_amount == given_time:
             raise ValidationFailed("A cost is an amount, or hours at a rate.", field="costs", code="cost_shape")
-        check_amount(self.amount_pence or 0, "amount_pence")
-        check_amount(self.rate_pence or 0, "rate_pence")
+        for field, pence in (("amount_pence", self.amount_pence), ("rate_pence", self.rate_pence)):
+            if pence is not None:
+                check_amount(pence, field)
 
     @property
     def total_pence(self) -> int:
