@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from tasking.domain.policy import Policy
 from tasking.services import generator
 
 
@@ -59,6 +60,7 @@ def generate(
             cases=cases,
             seed=seed,
             now=now or datetime.now(timezone.utc),
+            policy=Policy(),
             progress=bar.advance if bar else None,
         )
         elapsed = time.monotonic() - started

@@ -211,7 +211,13 @@ def generate_command(count, seed):
     try:
         with click.progressbar(length=count, label="cases", file=sys.stderr) as bar:
             counts = generator.generate(
-                db.session, units=unit_of_work, cases=count, now=now(), seed=seed, progress=bar.update
+                db.session,
+                units=unit_of_work,
+                cases=count,
+                now=now(),
+                policy=current_app.extensions["tasking.policy"],
+                seed=seed,
+                progress=bar.update,
             )
     except TaskingError as error:
         _fail(error)

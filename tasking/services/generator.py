@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from tasking.domain.errors import Conflict
 from tasking.domain.money import financial_year
+from tasking.domain.policy import Policy
 from tasking.models import (
     Area,
     AuditEvent,
@@ -38,6 +39,7 @@ from tasking.models import (
     User,
     Ward,
 )
+from tasking.services import bulk_rows
 from tasking.services.units import Units
 
 CHUNK = 20_000
@@ -46,109 +48,8 @@ AREA_WEIGHTS = {"SW": 17, "NW": 17, "BPR": 17, "AB": 16, "DB": 16, "WSH": 17}
 LEVEL_WEIGHTS = ((None, 12), (1, 45), (2, 28), (3, 12), (4, 3))
 LEVELS = [level for level, _ in LEVEL_WEIGHTS]
 LEVEL_CHANCES = [weight for _, weight in LEVEL_WEIGHTS]
-INTERVAL = {1: 14, 2: 28, 3: 14, 4: 56, None: 14}
 GENERATED = (Case, Task, CaseNote, AuditEvent, Review, Spend, CostAvoidedClaim, ClaimOutcome)
 # The columns each generated row fills, in order.
-COLUMNS: dict[Any, tuple[str, ...]] = {
-    Case: (
-        "id",
-        "reference",
-        "title",
-        "description",
-        "category_id",
-        "ward_id",
-        "area_id",
-        "address",
-        "postcode",
-        "latitude",
-        "longitude",
-        "source",
-        "raised_by_id",
-        "level",
-        "state",
-        "owner_organisation_id",
-        "owner_user_id",
-        "coordinator_user_id",
-        "routing_reason",
-        "confidential",
-        "risk_vulnerable_person",
-        "risk_safeguarding",
-        "risk_hate_incident",
-        "risk_repeat_victim",
-        "risk_score",
-        "agencies_needed",
-        "referred_back",
-        "case_review_flag",
-        "suggested_level",
-        "suggestion_reasons",
-        "ready_to_resolve",
-        "reporter_consent",
-        "created_at",
-        "updated_at",
-        "closed_at",
-        "next_review_at",
-        "review_sequence",
-        "overdue",
-        "missed_reviews",
-        "version",
-    ),
-    Task: ("id", "case_id", "organisation_id", "role", "state", "due_at", "created_at", "updated_at", "version"),
-    CaseNote: ("id", "case_id", "author_id", "body", "visibility", "created_at"),
-    AuditEvent: (
-        "id",
-        "at",
-        "actor_id",
-        "action",
-        "object_type",
-        "object_id",
-        "case_id",
-        "audience",
-        "before",
-        "after",
-    ),
-    Review: (
-        "id",
-        "case_id",
-        "sequence",
-        "due_at",
-        "created_at",
-        "overdue",
-        "state",
-        "outcome",
-        "decided_by_id",
-        "decided_at",
-    ),
-    Spend: (
-        "id",
-        "area_id",
-        "year",
-        "case_id",
-        "kind",
-        "amount_pence",
-        "description",
-        "supplier",
-        "spent_on",
-        "created_by_id",
-        "created_at",
-    ),
-    CostAvoidedClaim: (
-        "id",
-        "case_id",
-        "state",
-        "gross_pence",
-        "quick_win_pence",
-        "other_costs_pence",
-        "net_pence",
-        "created_by_id",
-        "created_at",
-        "updated_at",
-        "decided_by_id",
-        "decided_at",
-        "version",
-    ),
-    ClaimOutcome: ("id", "claim_id", "description", "unit_cost_pence", "quantity", "probability", "expected_pence"),
-}
-JSON_COLUMNS = ("before", "after", "suggestion_reasons")
 
 
 def generate(
@@ -157,13 +58,14 @@ def generate(
     units: Units,
     cases: int,
     now: datetime,
+    policy: Policy,
     seed: int = 2011,
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Add `cases` synthetic cases with everything that hangs off them, each batch its own unit of
     work; `progress(size)` is told after each batch commits. Returns how many rows of each kind."""
     with units():
-        data = start(session, now=now, seed=seed)
+        data = start(session, now=now, policy=policy, seed=seed)
     for size in batches(cases, CHUNK):
         with units():
             data.write_batch(session, size)
@@ -186,6 +88,7 @@ class SyntheticData:
 
     rng: random.Random
     now: datetime
+    policy: Policy
     area_codes: dict[int, str]
     wards_by_area: dict[int, list[Any]]
     categories: list[Any]
@@ -207,10 +110,10 @@ class SyntheticData:
 
     def write_batch(self, session: Session, size: int) -> None:
         """Add `size` cases with everything that hangs off them, in the session's transaction."""
-        rows: dict[Any, list[tuple]] = {model: [] for model in COLUMNS}
+        rows: dict[Any, list[tuple]] = {model: [] for model in bulk_rows.COLUMNS}
         for _ in range(size):
             self._case(rows)
-        _write(session, rows)
+        bulk_rows.write(session, rows)
         self.counts["cases"] += size
 
     def finish(self, session: Session) -> dict[str, int]:
@@ -278,7 +181,7 @@ class SyntheticData:
         suggested = level or default_level
         reviewed = level is not None and rng.random() < 0.3
         updated = created + min(age, timedelta(days=rng.uniform(0, 30)))
-        next_review = None if closed else updated + timedelta(days=INTERVAL[level])
+        next_review = None if closed else updated + timedelta(days=self.policy.review_interval(level or 1))
         rows[Case].append(
             (case_id, reference, f"Synthetic case {case_id}", "Generated for benchmarks.", category_id, ward.id,
              area_id, f"{rng.randint(1, 200)} High Street", None, None, None,
@@ -304,7 +207,7 @@ class SyntheticData:
         for org_id, role in offered:
             task_state = "done" if closed else rng.choice(["offered", "offered", "accepted", "in_progress"])
             rows[Task].append(
-                (ids[Task], case_id, org_id, role, task_state, created + timedelta(days=INTERVAL[level]), created,
+                (ids[Task], case_id, org_id, role, task_state, created + timedelta(days=self.policy.review_interval(level or 1)), created,
                  updated, 1)
             )  # fmt: skip
             ids[Task] += 1
@@ -319,7 +222,7 @@ class SyntheticData:
         if reviewed:
             decided = closed or rng.random() < 0.6
             rows[Review].append(
-                (ids[Review], case_id, 1, created + timedelta(days=INTERVAL[level]), updated, False,
+                (ids[Review], case_id, 1, created + timedelta(days=self.policy.review_interval(level or 1)), updated, False,
                  "decided" if decided else "pending", "continue" if decided else None, manager if decided else None,
                  updated if decided else None)
             )  # fmt: skip
@@ -351,7 +254,7 @@ class SyntheticData:
             counts["claims"] += 1
 
 
-def start(session: Session, *, now: datetime, seed: int = 2011) -> SyntheticData:
+def start(session: Session, *, now: datetime, policy: Policy, seed: int = 2011) -> SyntheticData:
     """Read the reference data and where each table's ids and counters stand; refuses an unseeded database."""
     areas = {a.id: a.code for a in session.execute(select(Area.id, Area.code))}
     wards_by_area: dict[int, list[Any]] = {}
@@ -383,6 +286,7 @@ def start(session: Session, *, now: datetime, seed: int = 2011) -> SyntheticData
     return SyntheticData(
         rng=random.Random(seed),
         now=now,
+        policy=policy,
         area_codes=areas,
         wards_by_area=wards_by_area,
         categories=categories,
@@ -392,27 +296,3 @@ def start(session: Session, *, now: datetime, seed: int = 2011) -> SyntheticData
         ids=ids,
         sequences=sequences,
     )
-
-
-def _write(session: Session, rows: dict[Any, list[tuple]]) -> None:
-    """Rows to tables in the session's transaction: COPY on PostgreSQL, executemany on SQLite."""
-    connection = session.connection()
-    if connection.dialect.name != "postgresql":
-        for model, batch in rows.items():
-            if batch:
-                columns = COLUMNS[model]
-                session.execute(model.__table__.insert(), [dict(zip(columns, row, strict=True)) for row in batch])
-        return
-    from psycopg.types.json import Jsonb
-
-    psycopg_connection = connection.connection.driver_connection
-    assert psycopg_connection is not None  # the session's connection is checked out
-    with psycopg_connection.cursor() as cursor:
-        for model, batch in rows.items():
-            if not batch:
-                continue
-            columns = COLUMNS[model]
-            json_at = {i for i, c in enumerate(columns) if c in JSON_COLUMNS}
-            with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in batch:
-                    copy.write_row([Jsonb(v) if i in json_at and v is not None else v for i, v in enumerate(row)])

@@ -128,6 +128,11 @@ def list_wards(session: Session, area_code: str | None = None) -> list[Ward]:
     return list(session.scalars(stmt))
 
 
+def partner_organisations(session: Session) -> list[Organisation]:
+    """The organisations a task can be offered to: every one but the borough's own."""
+    return list(session.scalars(select(Organisation).where(Organisation.kind != "borough").order_by(Organisation.name)))
+
+
 def list_organisations(session: Session, kind: str | None = None) -> list[Organisation]:
     stmt = select(Organisation).order_by(Organisation.name)
     if kind:
