@@ -58,15 +58,18 @@ GET    /api/v1/cases/{case}/reporter                   there   401  404  404  40
 GET    /api/v1/cases/{case}/classification             here    401  403  403  403  200  200  404  403  404  200
 GET    /api/v1/cases/{case}/classification             there   401  403  403  403  404  404  200  403  200  200
 GET    /api/v1/cases/{case}/classification             missing 401  403  403  403  404  404  404  403  404  404
-POST   /api/v1/cases/{case}/classification             here    401  403  403  403  200  200  404  403  403  200
-POST   /api/v1/cases/{case}/classification             there   401  403  403  403  404  404  200  403  403  200
+POST   /api/v1/cases/{case}/classification             here    401  403  403  403  200  200  404  403  404  200
+POST   /api/v1/cases/{case}/classification             there   401  403  403  403  404  404  200  403  200  200
+POST   /api/v1/cases/{case}/lead                       here    401  403  403  403  200  200  404  403  403  200
+POST   /api/v1/cases/{case}/lead                       there   401  403  403  403  404  404  200  403  403  200
+POST   /api/v1/cases/{case}/lead                       missing 401  403  403  403  404  404  404  403  403  404
 POST   /api/v1/cases/{case}/referral                   here    401  409  403  403  409  409  404  403  403  409
 POST   /api/v1/cases/{case}/referral                   there   401  404  403  403  404  404  409  403  403  409
 GET    /api/v1/triage                                  -       401  403  403  403  200  200  200  403  403  200
-GET    /api/v1/reviews                                 -       401  403  403  403  200  200  200  403  403  200
-POST   /api/v1/reviews/{review}/decision               here    401  403  403  403  200  200  404  403  403  200
-POST   /api/v1/reviews/{review}/decision               there   401  403  403  403  404  404  200  403  403  200
-POST   /api/v1/reviews/{review}/decision               missing 401  403  403  403  404  404  404  403  403  404
+GET    /api/v1/reviews                                 -       401  403  200  200  200  200  200  403  200  200
+POST   /api/v1/reviews/{review}/decision               here    401  403  404  404  200  200  404  403  404  200
+POST   /api/v1/reviews/{review}/decision               there   401  403  404  404  404  404  200  403  200  200
+POST   /api/v1/reviews/{review}/decision               missing 401  403  404  404  404  404  404  403  404  404
 GET    /api/v1/areas/{area}/agenda?meeting={date}      here    401  403  403  403  200  200  404  403  403  200
 GET    /api/v1/areas/{area}/agenda?meeting={date}      there   401  403  403  403  404  404  200  403  403  200
 GET    /api/v1/areas/{area}/agenda?meeting={date}      missing 401  403  403  403  404  404  404  403  403  404
@@ -157,6 +160,8 @@ POST   /cases/{ref}/level                              here    302  403  403  40
 POST   /cases/{ref}/level                              there   302  403  403  403  404  404  302  403  403  302
 POST   /cases/{ref}/tasks                              here    302  403  403  403  302  302  404  403  403  302
 POST   /cases/{ref}/tasks                              there   302  403  403  403  404  404  302  403  403  302
+POST   /cases/{ref}/lead                               here    302  403  403  403  302  302  404  403  403  302
+POST   /cases/{ref}/lead                               there   302  403  403  403  404  404  302  403  403  302
 POST   /cases/{ref}/spend                              here    302  403  403  403  403  302  404  403  403  403
 POST   /cases/{ref}/spend                              there   302  403  403  403  403  404  302  403  403  403
 POST   /cases/{ref}/claims                             here    302  403  403  403  302  302  404  403  403  302
@@ -205,6 +210,7 @@ BODIES = {
     "POST /api/v1/cases/{case}/tasks": {"organisation": "wm-fire"},
     "POST /api/v1/cases/{case}/classification": {"level": 3, "reason": "Weapons seen"},
     "POST /api/v1/cases/{case}/referral": {"reason": "More complicated than it looked."},
+    "POST /api/v1/cases/{case}/lead": {"organisation": "wm-fire", "reason": "Fire risk in the flats"},
     "POST /api/v1/reviews/{review}/decision": {"outcome": "continue", "notes": "Patrols working"},
     "POST /api/v1/tasks/{task}/decline": {"reason": "Not ours."},
     "POST /api/v1/tasks/{task}/progress": {"note": "Visited on Tuesday."},
@@ -248,6 +254,7 @@ BODIES = {
     "POST /triage/{other_ref}/level": {"level-{other_id}-level": "2", "level-{other_id}-reason": "Repeat reports"},
     "POST /cases/{ref}/level": {"level-level": "3", "level-reason": "Weapons seen"},
     "POST /cases/{ref}/tasks": {"offer-organisation": "wm-fire"},
+    "POST /cases/{ref}/lead": {"lead-organisation": "wm-fire", "lead-reason": "Fire risk in the flats"},
     "POST /cases/{ref}/spend": {
         "spend-amount": "10.00",
         "spend-description": "Padlock",

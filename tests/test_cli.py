@@ -41,7 +41,7 @@ def test_demo_writes_credentials_for_every_role_and_the_manager_token_lists_the_
     }
     for account in accounts:
         assert set(account) == {"role", "email", "password", "token", "organisation", "areas", "wards"}
-    assert session.scalar(select(func.count()).select_from(Case)) == 40 + 7  # and the scripted stories
+    assert session.scalar(select(func.count()).select_from(Case)) == 40 + 8  # and the scripted stories
 
     # The demo shows every level, similar-case links and an ASB case-review flag.
     assert set(session.scalars(select(Case.level).distinct())) >= {1, 2, 3, 4}
@@ -67,7 +67,7 @@ def test_demo_run_again_issues_fresh_secrets_without_duplicating_cases(cli, sess
     assert "0 cases created" in again.output
     second = json.loads(target.read_text())
     assert {a["token"] for a in first}.isdisjoint({a["token"] for a in second})
-    assert session.scalar(select(func.count()).select_from(Case)) == 10 + 7
+    assert session.scalar(select(func.count()).select_from(Case)) == 10 + 8
     assert session.scalar(select(func.count()).select_from(User)) == len(second)
 
 

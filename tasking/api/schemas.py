@@ -19,6 +19,25 @@ def page_size(args: dict) -> int:
     )
 
 
+class Reason(ma.fields.String):
+    """A reason as a person typed it, trimmed: one of only spaces is no reason (docs/routing.md,
+    "Declines and leads"). A required reason must have words left; an optional one left empty is None."""
+
+    def __init__(self, *, required: bool = True, max_length: int = 2000, **kwargs):
+        super().__init__(required=required, allow_none=not required, **kwargs)
+        self.max_length = max_length
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        if len(text) > self.max_length:
+            raise ma.ValidationError(f"Longer than maximum length {self.max_length}.")
+        if text:
+            return text
+        if self.required:
+            raise ma.ValidationError("Give a reason: it cannot be empty or only spaces.")
+        return None
+
+
 class CodeNameSchema(ma.Schema):
     code = ma.fields.String()
     name = ma.fields.String()

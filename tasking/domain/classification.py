@@ -30,6 +30,9 @@ class Facts:
     agencies_needed: int = 1
     risk_flags: frozenset[str] = field(default_factory=frozenset)
     similar_recent: int = 0  # other cases of the same problem in the window (this one not counted)
+    # Times this case was reopened in the window: each is the problem coming back, one more report
+    # (docs/levels.md, "The same problem").
+    recurrences: int = 0
     case_review_category: bool = False  # the category is one the ASB case review covers
     barrier_is_borough: bool = False  # a borough policy or system is the barrier
     barrier_area_count: int = 0  # areas whose cases record the same barrier, this one's included
@@ -38,7 +41,7 @@ class Facts:
 
     @property
     def reports(self) -> int:
-        return self.similar_recent + 1
+        return self.similar_recent + self.recurrences + 1
 
 
 @dataclass(frozen=True)
@@ -70,15 +73,23 @@ def _level_four(f: Facts, t: Thresholds):
         yield Reason("L4_CATEGORY_DEFAULT", "The category needs borough-level systems change.")
 
 
+def _flags(f: Facts) -> list[str]:
+    """The recorded risk flags the rules know, in the order they are named."""
+    return sorted(f.risk_flags & set(RISK_FLAGS))
+
+
+def _named(flags: list[str]) -> str:
+    return ", ".join(flag.replace("_", " ") for flag in flags)
+
+
 def _level_three(f: Facts, t: Thresholds):
     if f.agencies_needed >= t.multi_agency_agencies:
         yield Reason("L3_AGENCIES", f"{f.agencies_needed} agencies are needed.")
-    flags = sorted(f.risk_flags & set(RISK_FLAGS))
+    flags = _flags(f)
     if flags and f.reports >= t.repeat_reports:
         yield Reason(
             "L3_RISK_AND_REPEAT",
-            f"A repeat problem ({f.reports} reports in six months) with a high risk flag: "
-            f"{', '.join(flag.replace('_', ' ') for flag in flags)}.",
+            f"A repeat problem ({f.reports} reports in six months) with a high risk flag: {_named(flags)}.",
         )
     if case_review_met(f, t):
         yield Reason(
@@ -106,14 +117,25 @@ def _level_two(f: Facts, t: Thresholds):
 
 
 _RULES = ((4, _level_four), (3, _level_three), (2, _level_two))
+# The reasons that name every recorded risk flag; when none of them is given, RISK_RECORDED is.
+NAMES_EVERY_FLAG = frozenset({"L3_RISK_AND_REPEAT"})
+
+
+def _rules(f: Facts, t: Thresholds) -> tuple[int, tuple[Reason, ...]]:
+    for level, rules in _RULES:
+        reasons = tuple(rules(f, t))
+        if reasons:
+            return level, reasons
+    # Never "no high risk" when a risk flag is recorded (docs/levels.md, rule `RISK_RECORDED`).
+    simple = "One agency and no repeat" if _flags(f) else "One agency, no repeat and no high risk"
+    return 1, (Reason("L1_SIMPLE_ACTION", f"{simple}: a simple action now."),)
 
 
 def suggest(facts: Facts, thresholds: Thresholds = Thresholds()) -> Suggestion:
-    review = case_review_met(facts, thresholds)
-    for level, rules in _RULES:
-        reasons = tuple(rules(facts, thresholds))
-        if reasons:
-            return Suggestion(level, reasons, review)
-    return Suggestion(
-        1, (Reason("L1_SIMPLE_ACTION", "One agency, no repeat and no high risk: a simple action now."),), review
-    )
+    """The suggested level and why. Every recorded risk flag is named: when no reason at the chosen
+    level names them all, RISK_RECORDED does, after the rules' reasons."""
+    level, reasons = _rules(facts, thresholds)
+    flags = _flags(facts)
+    if flags and not any(reason.code in NAMES_EVERY_FLAG for reason in reasons):
+        reasons += (Reason("RISK_RECORDED", f"High risk recorded: {_named(flags)}."),)
+    return Suggestion(level, reasons, case_review_met(facts, thresholds))

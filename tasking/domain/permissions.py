@@ -78,12 +78,14 @@ COUNCILLOR, PARTNER, FINANCE, BOROUGH = Role.COUNCILLOR, Role.PARTNER, Role.FINA
 PERMISSIONS: Mapping[str, Mapping[Role, Scope]] = {
     # Cases and tasks
     "case.read": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD, FINANCE: OPEN, BOROUGH: L4},
-    "case.raise": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD},
+    "case.raise": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD, PARTNER: AREA},
     "case.edit": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
+    # Closing a case: its area's staff, and whoever owns it (docs/routing.md, "The level-one loop").
+    "case.close": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, PARTNER: ORG, BOROUGH: L4},
     "case.confidential": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
     "triage.read": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
     "level.read": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, BOROUGH: L4},
-    "triage.decide": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
+    "triage.decide": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, BOROUGH: L4},
     "case.refer": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD},
     "task.read": {ADMIN: ALL, PARTNER: ORG},
     "task.act": {PARTNER: ORG},
@@ -97,7 +99,8 @@ PERMISSIONS: Mapping[str, Mapping[Role, Scope]] = {
     "claim.write": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
     "claim.decide": {FINANCE: OPEN},
     "unit_cost.write": {ADMIN: ALL, FINANCE: ALL},
-    "review.decide": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
+    # Reviews go to whoever owns the case, and they decide them (docs/reviews.md).
+    "review.decide": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, PARTNER: ORG, BOROUGH: L4},
     "report.value": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, FINANCE: ALL, BOROUGH: ALL},
     "report.capacity": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, BOROUGH: ALL},
     "barrier.read": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, FINANCE: ALL, BOROUGH: ALL},

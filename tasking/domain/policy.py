@@ -15,6 +15,7 @@ DEFAULT_REVIEW_INTERVAL_DAYS = {1: 14, 2: 28, 3: 14, 4: 56}
 class Policy:
     thresholds: Thresholds = field(default_factory=Thresholds)
     similar_window_months: int = 6
+    # The radius of "the same problem" for place-based categories that set none of their own.
     similar_radius_m: float = 250.0
     # Links kept per new case; the count of similar reports is not capped, only the links stored.
     similar_link_limit: int = 10

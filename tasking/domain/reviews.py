@@ -54,3 +54,31 @@ def check_outcome(outcome: str, level: int | None, new_level: int | None, reason
             raise ValidationFailed("Escalating needs a higher level.", field="level", code="not_higher")
         if outcome == "de_escalate" and new_level >= level:
             raise ValidationFailed("De-escalating needs a lower level.", field="level", code="not_lower")
+
+
+def missed_after_sweep(*, previous: int, earlier_pending: int, level: int | None, work_done: bool) -> int:
+    """How many review cycles in a row the case has missed, after the sweep that ends one more
+    (docs/reviews.md, "Stalled level-one cases"). The cycle just ended was missed when a review made
+    earlier is still undecided; none undecided, none missed. A level-one case whose work is done
+    (every task finished, `ready_to_resolve`) is waiting only for its owner to resolve it: the
+    cycle does not count against it."""
+    if earlier_pending <= 0:
+        return 0
+    if level == 1 and work_done:
+        return previous
+    return previous + 1
+
+
+def is_stalled(*, level: int | None, returned: bool, missed: int, work_done: bool, threshold: int) -> bool:
+    """A level-one case whose simple action has not worked: `threshold` cycles missed with the work
+    not done. One already back in triage, or whose work is done, is not put back (again)."""
+    return level == 1 and not returned and not work_done and missed >= threshold
+
+
+def stall_reason(missed: int) -> str:
+    """Why the sweep put a level-one case back in its area's triage queue, for the queue to show."""
+    cycles = "cycle" if missed == 1 else "cycles"
+    return (
+        f"Stalled at level one: {missed} review {cycles} passed with the work not done and no decision; "
+        "the simple action has not worked."
+    )

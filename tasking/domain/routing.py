@@ -4,6 +4,12 @@ Level 1 goes to the category's front-line service, never to the area manager; le
 to the area manager; level 3 to the category's lead partner with the area manager
 coordinating and the other named agencies offered tasks; level 4 to the borough officer. A case
 no rule can route stays in its area's triage queue, with the reason.
+
+A lead named for the case by a person replaces the category's front-line service (level 1) or lead
+partner (level 3). An organisation that declined its task on the case is not offered it again by
+the rule: a declined front-line service or lead leaves the case in triage until a person names
+another lead (or chooses the same one again); a declined supporting agency is left out
+(docs/routing.md, "Declines and leads").
 """
 
 from dataclasses import dataclass
@@ -16,6 +22,12 @@ class CategoryRoute:
     frontline_organisation_id: int | None
     lead_organisation_id: int | None
     support_organisation_ids: tuple[int, ...] = ()
+
+    def led_by(self, organisation_id: int | None) -> "CategoryRoute":
+        """The route with a lead named for one case in place of the category's defaults."""
+        if organisation_id is None:
+            return self
+        return CategoryRoute(organisation_id, organisation_id, self.support_organisation_ids)
 
 
 @dataclass(frozen=True)
@@ -56,11 +68,20 @@ def _queued(reason: str) -> Route:
     return Route(queue_reason=reason)
 
 
-def route(level: int, category: CategoryRoute, area: AreaRoute, borough: BoroughRoute) -> Route:
+def route(
+    level: int,
+    category: CategoryRoute,
+    area: AreaRoute,
+    borough: BoroughRoute,
+    declined: frozenset[int] = frozenset(),
+) -> Route:
+    """`declined`: organisations whose last task on this case they declined."""
     if level == 1:
         if category.frontline_organisation_id is None:
             return _queued("The category has no front-line service to do a level-one job.")
         org = category.frontline_organisation_id
+        if org in declined:
+            return _queued("The front-line service declined the job: name another lead for the case.")
         return Route(owner_organisation_id=org, offers=(Offer(org, TaskRole.FRONTLINE),))
     if level == 2:
         if area.area_manager_user_id is None:
@@ -70,7 +91,9 @@ def route(level: int, category: CategoryRoute, area: AreaRoute, borough: Borough
         if category.lead_organisation_id is None:
             return _queued("The category has no lead partner for a level-three intervention.")
         lead = category.lead_organisation_id
-        supports = [o for o in dict.fromkeys(category.support_organisation_ids) if o != lead]
+        if lead in declined:
+            return _queued("The lead partner declined to lead: name another lead for the case.")
+        supports = [o for o in dict.fromkeys(category.support_organisation_ids) if o != lead and o not in declined]
         offers = (Offer(lead, TaskRole.LEAD),) + tuple(Offer(o, TaskRole.SUPPORT) for o in supports)
         return Route(owner_organisation_id=lead, coordinator_user_id=area.area_manager_user_id, offers=offers)
     if level == 4:

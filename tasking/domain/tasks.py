@@ -69,3 +69,44 @@ def ready_to_resolve(states: list[str]) -> bool:
     """All the work offered is finished: nothing active, and something done."""
     current = [TaskState(s) for s in states]
     return bool(current) and not any(s in ACTIVE_TASK_STATES for s in current) and TaskState.DONE in current
+
+
+def completion_resolves(
+    *,
+    level: int | None,
+    case_open: bool,
+    task_organisation_id: int,
+    owner_organisation_id: int | None,
+    all_finished: bool,
+    organisation_resolves: bool,
+) -> bool:
+    """Completing a task resolves its case when the case is an open level-one job owned by the task's
+    organisation, all its work is finished, and the organisation has not asked that the area manager
+    check its work first (docs/routing.md, "The level-one loop")."""
+    return (
+        level == 1
+        and case_open
+        and owner_organisation_id is not None
+        and task_organisation_id == owner_organisation_id
+        and all_finished
+        and organisation_resolves
+    )
+
+
+def completion_reason(outcome: str | None, organisation_name: str) -> str:
+    """The reason a completed level-one job resolves its case: the outcome as written, trimmed, or a
+    sentence naming who did it when none was written."""
+    text = (outcome or "").strip()
+    return text or f"{organisation_name} completed the level-one job."
+
+
+def declined_to_lead_reason(organisation_name: str, role: str, reason: str) -> str:
+    """Why a case waits in triage after its lead or front-line organisation declined."""
+    doing = "declined the front-line job" if role == TaskRole.FRONTLINE else "declined to lead"
+    return f"{organisation_name} {doing}: {reason}"
+
+
+def hands_case_back(role: str) -> bool:
+    """A decline by the organisation that holds the case (its lead, or the front-line service of a
+    level-one job) sends the case back to triage; a supporting partner's leaves it with its lead."""
+    return TaskRole(role) in (TaskRole.LEAD, TaskRole.FRONTLINE)

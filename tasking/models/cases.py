@@ -71,6 +71,15 @@ class Case(Base):
     # Number of risk flags, kept so the triage queue can sort by risk on an index.
     risk_score: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
+    # A household or person the case is about, as a pseudonym (never a name): for person-based
+    # categories only cases with the same subject are the same problem. Shown to area staff only.
+    subject_ref: Mapped[str | None] = mapped_column(String(40))
+    # The organisation a person named to lead the case, in place of the category's default
+    # (front-line service at level one, lead partner at level three); the reason is in the audit.
+    lead_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id", ondelete="RESTRICT"))
+    # Why the case is in its area's triage queue when it was put there with a reason (a lead
+    # declined, a councillor's request held for the area manager, a level-one job stalled).
+    triage_reason: Mapped[str | None] = mapped_column(Text)
     # All its tasks are finished: the owner should resolve it (it is never closed behind their back).
     ready_to_resolve: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Personal details of the resident who reported it: shown only to area staff and admins.
@@ -98,7 +107,8 @@ class Case(Base):
     ward: Mapped[Ward] = relationship()
     area: Mapped[Area] = relationship()
     raised_by: Mapped[User | None] = relationship(foreign_keys=[raised_by_id])
-    owner_organisation: Mapped[Organisation | None] = relationship()
+    owner_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[owner_organisation_id])
+    lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
     barrier: Mapped["Barrier | None"] = relationship()
 
@@ -143,6 +153,8 @@ class Case(Base):
         Index("ix_cases_updated", "updated_at", "id"),
         Index("ix_cases_category_created", "category_id", "created_at"),
         Index("ix_cases_owner_org_state", "owner_organisation_id", "state"),
+        Index("ix_cases_subject", "category_id", "subject_ref", "created_at"),
+        Index("ix_cases_postcode", "category_id", "postcode", "created_at"),
     )
 
     @property

@@ -1,10 +1,11 @@
 """Reference data: area partnerships, wards, organisations and categories."""
 
-from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, false
+from sqlalchemy import Boolean, CheckConstraint, Column, Float, ForeignKey, Integer, String, Table, Text, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.levels import LEVELS
 from tasking.domain.organisations import ORGANISATION_KINDS
+from tasking.domain.similarity import SIMILARITY_BASES
 from tasking.models.base import Base, in_list_check
 
 
@@ -41,6 +42,9 @@ class Organisation(Base):
     code: Mapped[str] = mapped_column(String(40), unique=True)
     name: Mapped[str] = mapped_column(String(160), unique=True)
     kind: Mapped[str] = mapped_column(String(20))
+    # Completing its level-one task resolves the case it owns (docs/routing.md, "The level-one loop");
+    # an organisation that wants the area manager to check its work first turns this off.
+    resolves_on_completion: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     __table_args__ = (CheckConstraint(in_list_check("kind", ORGANISATION_KINDS), name="kind"),)
 
@@ -73,6 +77,11 @@ class Category(Base):
     keywords: Mapped[str] = mapped_column(String(200), default="", server_default="")
     # Whether three reports in six months meet the ASB case-review threshold (Community Trigger).
     case_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # What "the same problem" means for the category (docs/levels.md, "The same problem"): `place`
+    # compares where it happens, within `similar_radius_m` (the policy's radius when unset); `person`
+    # compares the case's pseudonymous subject reference.
+    similarity: Mapped[str] = mapped_column(String(10), default="place", server_default="place")
+    similar_radius_m: Mapped[float | None] = mapped_column(Float)
 
     frontline_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[frontline_organisation_id])
     lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
@@ -81,4 +90,8 @@ class Category(Base):
         secondary=category_support_organisations, order_by=Organisation.code
     )
 
-    __table_args__ = (CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),)
+    __table_args__ = (
+        CheckConstraint(in_list_check("default_level", LEVELS), name="default_level"),
+        CheckConstraint(in_list_check("similarity", SIMILARITY_BASES), name="similarity"),
+        CheckConstraint("similar_radius_m IS NULL OR similar_radius_m > 0", name="similar_radius_positive"),
+    )

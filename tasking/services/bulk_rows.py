@@ -50,6 +50,7 @@ COLUMNS: dict[Any, tuple[str, ...]] = {
         "suggestion_reasons",
         "ready_to_resolve",
         "reporter_consent",
+        "subject_ref",
         "created_at",
         "updated_at",
         "closed_at",

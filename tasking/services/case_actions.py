@@ -1,4 +1,6 @@
-"""Reopening a closed case, and closing one as a duplicate of another."""
+"""Reopening a closed case, and closing one as a duplicate of another. Both change which reports of
+a problem count, so the suggestions of the cases concerned are worked out again (docs/levels.md,
+"Suggestions are kept current")."""
 
 from datetime import datetime
 
@@ -24,25 +26,22 @@ def reopen_case(
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = target.value, None, None
         case.updated_at = now
+        # Recorded before the suggestion is worked out: the reopening is itself a recurrence of the
+        # problem, one more report (docs/levels.md, "The same problem").
+        event = audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id)
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
-        audit.record(
-            session,
-            principal,
-            "case.reopened",
-            "case",
-            case.id,
-            now=now,
-            case_id=case.id,
-            before=changed_before,
-            after={**changed_after, "reason": reason},
-        )
+        event.before, event.after = changed_before, {**changed_after, "reason": reason}
         session.flush()
+        # Back among the reports of its problem, if it was a duplicate or withdrawn.
+        suggestions.resuggest(session, suggestions.affected_by(session, case, now, policy), now, policy)
     return case
 
 
-def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of: str | int, now: datetime) -> Case:
+def mark_duplicate(
+    session: Session, principal: Principal, key: str | int, *, of: str | int, now: datetime, policy: Policy
+) -> Case:
     """Close the case as a duplicate of another (of that one's original, if it is itself a duplicate)."""
     case = get_case_to_change(session, principal, key)
     if not lifecycle.is_open(case.state):
@@ -56,6 +55,8 @@ def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of
     if original.id == case.id:
         raise ValidationFailed("A case cannot duplicate itself.", {"of": ["That is this case."]})
     with session.no_autoflush:
+        # A duplicate no longer counts: its original and the other reports of its problem lose one.
+        affected = suggestions.affected_by(session, case, now, policy) | {original.id}
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
         case.updated_at, case.next_review_at = now, None
@@ -81,4 +82,5 @@ def mark_duplicate(session: Session, principal: Principal, key: str | int, *, of
             after={**changed_after, "duplicate_of": original.reference},
         )
         session.flush()
+        suggestions.resuggest(session, affected, now, policy)
     return case

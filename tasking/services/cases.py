@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from tasking.domain import lifecycle
+from tasking.domain import lifecycle, similarity
 from tasking.domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from tasking.domain.etags import if_match_allows
 from tasking.domain.permissions import Target, can, require
@@ -14,7 +14,7 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
-from tasking.models import Area, Barrier, Case, Category, Task, Ward
+from tasking.models import Area, Barrier, Case, Category, Review, Task, Ward
 from tasking.services import audit, review_schedule, routing, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.pagination import Page, paginate
@@ -31,8 +31,19 @@ DETAIL_FIELDS = (
     "confidential",
     "agencies_needed",
 )
-# Changing any of these can change the suggested level.
-FACT_FIELDS = {"category", "ward", "latitude", "longitude", "risk_flags", "agencies_needed", "barrier_id"}
+# Changing any of these can change the suggested level (docs/levels.md, "Suggestions are kept current").
+FACT_FIELDS = {
+    "category",
+    "ward",
+    "latitude",
+    "longitude",
+    "postcode",
+    "address",
+    "subject_ref",
+    "risk_flags",
+    "agencies_needed",
+    "barrier_id",
+}
 SOURCE_BY_ROLE = {Role.COUNCILLOR: "councillor", Role.PARTNER: "partner"}
 
 
@@ -83,6 +94,7 @@ def _loaded():
         joinedload(Case.ward),
         joinedload(Case.area),
         joinedload(Case.owner_organisation),
+        joinedload(Case.lead_organisation),
     )
 
 
@@ -149,6 +161,9 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
     require(principal, "case.raise", place, "You can only raise cases in the wards or areas you cover.")
     if data.get("confidential"):
         require(principal, "case.confidential", place, "Only area staff can mark a case confidential.")
+    if data.get("subject_ref"):
+        # Whoever could set it could learn from the suggestion whether a household has other cases.
+        require(principal, "personal.read", place, "Only area staff record who a case is about.")
     with session.no_autoflush:
         case = Case(
             reference=next_reference(session, ward.area, now.year),
@@ -165,6 +180,7 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             postcode=_postcode(data.get("postcode")),
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
+            subject_ref=similarity.subject_ref(data.get("subject_ref")),
             source=data.get("source") or SOURCE_BY_ROLE.get(principal.role, "staff"),
             raised_by_id=principal.user_id,
             state=lifecycle.State.NEW.value,
@@ -188,7 +204,7 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             case.id,
             now=now,
             case_id=case.id,
-            after={**case_snapshot(case), "similar_case_ids": linked},
+            after={**case_snapshot(case), "similar_case_ids": linked, **_subject_audit(None, case.subject_ref)},
         )
         session.flush()
     return case
@@ -207,15 +223,20 @@ def update_case(
         details = {k: v for k, v in data.items() if k not in ("state", "reason")}
         if details and not lifecycle.edits_allowed(case.state):
             raise Conflict(f"The case is {case.state}; reopen it before changing its details.")
+        # The cases that depend on its facts as they were (docs/levels.md, "Suggestions are kept current").
+        affected = (
+            suggestions.affected_by(session, case, now, policy)
+            if suggestions.OTHERS_DEPEND_ON & details.keys()
+            else set()
+        )
+        old_subject = case.subject_ref
         _apply_details(session, principal, case, details)
         if FACT_FIELDS & details.keys():
             suggestions.refresh(session, case, now, policy)
         if "state" in data:
-            target = lifecycle.check_close(case.state, data["state"], data.get("reason"))
-            case.state, case.closed_at = target.value, now
-            review_schedule.schedule(case, now, policy)
-            cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
+            _close(session, principal, case, data["state"], data.get("reason"), now=now, policy=policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        changed_after.update(_subject_audit(old_subject, case.subject_ref))
         if not changed_after:
             return case
         case.updated_at = now
@@ -235,7 +256,78 @@ def update_case(
             after=changed_after,
         )
         session.flush()
+        if suggestions.OTHERS_DEPEND_ON & details.keys():
+            suggestions.on_facts_changed(session, case, affected, now, policy)
+        elif _stops_counting(changed_after):
+            suggestions.resuggest(session, suggestions.affected_by(session, case, now, policy), now, policy)
     return case
+
+
+def _stops_counting(changed: dict) -> bool:
+    """Closed as withdrawn: no longer a report of its problem (docs/levels.md, "The same problem")."""
+    return changed.get("state") in similarity.NEVER_COUNTED_STATES
+
+
+def _subject_audit(old: str | None, new: str | None) -> dict:
+    """The audit records that the subject reference was set, changed or cleared, never its value:
+    councillors read a case's history (docs/levels.md, "Subject references")."""
+    change = similarity.subject_change(old, new)
+    return {"subject_ref": change} if change else {}
+
+
+def close_case(
+    session: Session, principal: Principal, case: Case, *, state: str, reason: str | None, now: datetime, policy: Policy
+) -> Case:
+    """Close a case the caller has loaded (resolved, closed or withdrawn) with a reason, audited as
+    `case.closed`. Whoever may close it (`case.close`: area staff, and whoever owns it) may, without
+    the right to edit it: a review's decision, a level-one job completed (docs/routing.md, "The
+    level-one loop")."""
+    with session.no_autoflush:
+        before = case_snapshot(case)
+        reason = _close(session, principal, case, state, reason, now=now, policy=policy)
+        case.updated_at = now
+        changed_before, changed_after = audit.changes(before, case_snapshot(case))
+        audit.record(
+            session,
+            principal,
+            "case.closed",
+            "case",
+            case.id,
+            now=now,
+            case_id=case.id,
+            before=changed_before,
+            after={**changed_after, "reason": reason},
+        )
+        session.flush()
+        if _stops_counting(changed_after):
+            suggestions.resuggest(session, suggestions.affected_by(session, case, now, policy), now, policy)
+    return case
+
+
+def _close(
+    session: Session, principal: Principal, case: Case, state: str, reason: str | None, *, now: datetime, policy: Policy
+) -> str:
+    """Closing, whoever asks: the case leaves the review cycle, its active tasks are cancelled and
+    its pending reviews are answered by the closing. Returns the reason, trimmed."""
+    require(principal, "case.close", case_target(case), "You may not close this case.")
+    target = lifecycle.check_close(case.state, state, reason)
+    reason = (reason or "").strip()
+    case.state, case.closed_at = target.value, now
+    review_schedule.schedule(case, now, policy)
+    cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
+    session.execute(
+        update(Review)
+        .where(Review.case_id == case.id, Review.state == "pending")
+        .values(
+            state="decided",
+            outcome="close",
+            decided_by_id=principal.user_id,
+            decided_at=now,
+            notes=f"Answered when the case was {target.value}.",
+        )
+        .execution_options(synchronize_session="fetch")
+    )
+    return reason
 
 
 def _apply_details(session: Session, principal: Principal, case: Case, details: dict) -> None:
@@ -244,6 +336,9 @@ def _apply_details(session: Session, principal: Principal, case: Case, details: 
             setattr(case, name, _postcode(details[name]) if name == "postcode" else details[name])
     if "risk_flags" in details:
         case.risk_flags = details["risk_flags"]
+    if "subject_ref" in details:
+        require(principal, "personal.read", case_target(case), "Only area staff record who a case is about.")
+        case.subject_ref = similarity.subject_ref(details["subject_ref"])
     if "category" in details:
         case.category = category_by_code(session, details["category"])
         case.category_id = case.category.id
@@ -314,7 +409,8 @@ def case_tasks(session: Session, principal: Principal, key: str | int) -> list[T
 
 
 def reporter_details(session: Session, principal: Principal, key: str | int) -> dict:
-    """The resident's name and contact: only for staff of the case's area and admins."""
+    """The resident's name and contact, and the pseudonymous subject the case is about: only for
+    staff of the case's area and admins (docs/levels.md, "Subject references")."""
     case = get_case(session, principal, key)
     require(principal, "personal.read", case_target(case), "Residents' personal details are for area staff only.")
     return {
@@ -322,6 +418,7 @@ def reporter_details(session: Session, principal: Principal, key: str | int) -> 
         "email": case.reporter_email,
         "phone": case.reporter_phone,
         "consent": case.reporter_consent,
+        "subject_ref": case.subject_ref,
     }
 
 

@@ -13,10 +13,11 @@ from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
+from tasking.domain.text import required_reason
 from tasking.models import Case, CaseLink, LevelChange
 from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
-from tasking.services.cases import case_snapshot, get_case, get_case_to_change
+from tasking.services.cases import case_snapshot, get_case
 from tasking.services.routing import apply_route
 
 
@@ -47,7 +48,10 @@ def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -
 def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy) -> Classification:
     """Today's suggestion (worked out afresh, not stored) and the level history."""
     require(principal, "level.read", message="Your role cannot see classifications.")
-    case = get_case(session, principal, key)
+    return _classification(session, principal, get_case(session, principal, key), now=now, policy=policy)
+
+
+def _classification(session: Session, principal: Principal, case: Case, *, now: datetime, policy: Policy):
     suggestion = suggest(suggestions.facts_for(session, case, now, policy), policy.thresholds)
     history = list(session.scalars(select(LevelChange).where(LevelChange.case_id == case.id).order_by(LevelChange.id)))
     return Classification(case, suggestion, history, similar_cases(session, principal, [case.id])[case.id])
@@ -57,11 +61,15 @@ def decide(
     session: Session, principal: Principal, key, *, level: int, reason: str | None, now: datetime, policy: Policy
 ) -> Classification:
     require(principal, "triage.decide", message="Your role cannot decide levels.")
-    case = get_case_to_change(session, principal, key)
+    case = get_case(session, principal, key)
+    # Area staff decide their areas' cases; the borough officer the level-four cases in their scope.
+    require(principal, "triage.decide", case_target(case), "You can read this case but not decide its level.")
     if not lifecycle.is_open(case.state):
         raise Conflict(f"The case is {case.state}; reopen it before deciding its level.")
     record_decision(session, principal, case, level=level, reason=reason, now=now, policy=policy)
-    return view(session, principal, case.id, now=now, policy=policy)
+    # The decider sees what they decided, even when the new level takes the case out of their sight
+    # (a borough officer de-escalating a level-four case).
+    return _classification(session, principal, case, now=now, policy=policy)
 
 
 def record_decision(
@@ -103,6 +111,7 @@ def record_decision(
         )
         case.level = level
         case.referred_back = False
+        case.triage_reason = None
         case.updated_at = now
         apply_route(session, principal, case, now=now, policy=policy)
         review_schedule.schedule(case, now, policy)
@@ -130,10 +139,12 @@ def refer(session: Session, principal: Principal, key, *, reason: str, now: date
         raise Conflict("Only an open level-one case can be referred to the area manager.")
     if case.referred_back and lifecycle.awaiting_triage(case.state):
         raise Conflict("The case is already waiting for the area manager.")
+    reason = required_reason(reason, "referring a case")
     with session.no_autoflush:
         before = case_snapshot(case)
         case.referred_back = True
         case.state = lifecycle.State.RETURNED.value
+        case.triage_reason = f"Referred back as more complicated than it looked: {reason}"
         case.updated_at = now
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(case, now, policy)

@@ -1,5 +1,6 @@
-"""Councillors' level-one requests: straight to the front-line service (docs/routing.md), followed by the
-councillor, and referred to the area manager when they prove more complicated."""
+"""Councillors' requests: a simple one straight to the front-line service, anything more to the
+area manager (docs/routing.md, "Councillors' requests"), followed by the councillor, and referred to
+the area manager when they prove more complicated."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,12 +14,11 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.visibility import note_audiences
 from tasking.models import AuditEvent, Case, Category, Ward
-from tasking.services import cases, classification
+from tasking.services import cases, classification, intake
 from tasking.services.access import case_scope
 from tasking.services.pagination import Page, paginate
 
 _COUNCILLORS_ONLY = "Level-one requests are raised by councillors."
-COUNCILLOR_REQUEST_REASON = "A councillor's level-one request, sent straight to the front-line service (rec. 3.6)."
 
 
 @dataclass
@@ -39,12 +39,7 @@ def form_choices(session: Session, principal: Principal) -> tuple[list[Ward], li
 
 def raise_request(session: Session, principal: Principal, data: dict, *, now: datetime, policy: Policy) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
-    case = cases.create_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
-    reason = None if case.suggested_level == Level.SIMPLE_ACTION else COUNCILLOR_REQUEST_REASON
-    classification.record_decision(
-        session, principal, case, level=Level.SIMPLE_ACTION, reason=reason, now=now, policy=policy
-    )
-    return case
+    return intake.raise_case(session, principal, {**data, "source": "councillor"}, now=now, policy=policy)
 
 
 def _readable_events(principal: Principal):

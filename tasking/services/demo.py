@@ -25,10 +25,10 @@ DEMO_USERS = [
     ("am.db", "Dev Bains (Darlaston and Bentley)", "area_manager", None, ["DB"], []),
     ("am.wsh", "Wendy Shaw (Willenhall and Short Heath)", "area_manager", None, ["WSH"], []),
     ("so.sw", "Sophie Owen (support, South Walsall)", "support_officer", None, ["SW"], []),
-    ("police", "PC Paul Ellis", "partner", "wm-police", [], []),
-    ("asb", "Ayesha Shah (ASB team)", "partner", "asb-team", [], []),
-    ("cleansing", "Craig Lewis (Street Cleansing)", "partner", "street-cleansing", [], []),
-    ("whg", "Helen Green (Walsall Housing Group)", "partner", "whg", [], []),
+    ("police", "PC Paul Ellis", "partner", "wm-police", ["SW", "NW"], []),
+    ("asb", "Ayesha Shah (ASB team)", "partner", "asb-team", ["SW"], []),
+    ("cleansing", "Craig Lewis (Street Cleansing)", "partner", "street-cleansing", ["SW", "NW"], []),
+    ("whg", "Helen Green (Walsall Housing Group)", "partner", "whg", ["SW"], []),
     ("cllr.sw", "Cllr Mohammed Khan", "councillor", None, [], ["st-matthews", "pleck"]),
     ("cllr.nw", "Cllr Jean Bird", "councillor", None, [], ["bloxwich-east"]),
     ("finance", "Fiona Grant (Finance)", "finance", None, [], []),
@@ -227,7 +227,9 @@ def _scenarios(
     south = principal_for(managers[st_matthews.area_id])
     councillor = principal_for(councillors[0])
     made = 0
-    # Three reports of the same anti-social behaviour in six months: the ASB case-review threshold.
+    # Three reports of anti-social behaviour against the same household in six months: the ASB
+    # case-review threshold. The councillor reports; the area manager records the household, as a
+    # pseudonym (docs/levels.md, "Subject references"), which makes them one problem.
     for days_ago in (75, 40, 6):
         data = _problem(
             rng,
@@ -235,7 +237,11 @@ def _scenarios(
             st_matthews,
             title="Group intimidating residents outside the flats on Caldmore Road",
         )
-        case = cases.create_case(session, councillor, data, now=now - timedelta(days=days_ago), policy=policy)
+        when = now - timedelta(days=days_ago)
+        case = cases.create_case(session, councillor, data, now=when, policy=policy)
+        case = cases.update_case(
+            session, south, case.id, {"subject_ref": "SM-HH-0107"}, if_match="*", now=when, policy=policy
+        )
         made += 1
     _accept_suggestion(session, south, case, now - timedelta(days=5), policy)
     # The same barrier in two areas, and a borough-level one: level-four evidence.
@@ -285,14 +291,35 @@ def _scenarios(
 def _money(
     session: Session, rng: random.Random, managers: dict, st_matthews: Ward, now: datetime, policy: Policy
 ) -> int:
-    """The St Matthew's pilot's family, helped early: a quick win, and the cost avoided, verified
-    (docs/money.md, "Worked example")."""
+    """The St Matthew's pilot's two families, two households in one ward and so not a repeat of each
+    other (docs/levels.md, "The same problem"): Family 1, known to services for years, and Family 2,
+    helped early: a quick win, and the cost avoided, verified (docs/money.md, "Worked example")."""
     south = principal_for(managers[st_matthews.area_id])
     finance = principal_for(_demo_users(session, "finance")[0])
+    cases.create_case(
+        session,
+        south,
+        _problem(
+            rng,
+            "family-early-help",
+            st_matthews,
+            title="Family 1: known to services for years, St Matthew's",
+            risk_flags=["vulnerable_person", "safeguarding"],
+            subject_ref="SM-HH-0001",
+        ),
+        now=now - timedelta(days=150),
+        policy=policy,
+    )
     family = cases.create_case(
         session,
         south,
-        _problem(rng, "family-early-help", st_matthews, title="Mother not coping after a new baby, Palfrey"),
+        _problem(
+            rng,
+            "family-early-help",
+            st_matthews,
+            title="Mother not coping after a new baby, Palfrey",
+            subject_ref="SM-HH-0002",
+        ),
         now=now - timedelta(days=40),
         policy=policy,
     )
@@ -359,4 +386,4 @@ def _money(
             now=now,
             policy=policy,
         )
-    return 1
+    return 2

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from tasking.domain.errors import Conflict
 from tasking.domain.money import financial_year
 from tasking.domain.policy import Policy
+from tasking.domain.similarity import PERSON
 from tasking.models import (
     Area,
     AuditEvent,
@@ -149,7 +150,7 @@ class SyntheticData:
         ids[Case] += 1
         area_id = rng.choices(self.area_ids, self.area_weights)[0]
         ward = rng.choice(self.wards_by_area[area_id])
-        category_id, default_level, frontline, lead = rng.choice(self.categories)
+        category_id, default_level, frontline, lead, similarity = rng.choice(self.categories)
         level = rng.choices(LEVELS, LEVEL_CHANCES)[0]
         age = timedelta(days=rng.random() ** 1.6 * 900, seconds=rng.randrange(86_400))
         created = self.now - age
@@ -179,6 +180,9 @@ class SyntheticData:
             state = "returned"
         flags = [rng.random() < 0.06 for _ in range(4)]
         suggested = level or default_level
+        # Most person-based cases carry a household reference, a few hundred per ward, so some repeat
+        # (docs/levels.md, "The same problem").
+        subject = f"HH-{ward.id}-{rng.randrange(300):03d}" if similarity == PERSON and rng.random() < 0.7 else None
         reviewed = level is not None and rng.random() < 0.3
         updated = created + min(age, timedelta(days=rng.uniform(0, 30)))
         next_review = None if closed else updated + timedelta(days=self.policy.review_interval(level or 1))
@@ -187,7 +191,7 @@ class SyntheticData:
              area_id, f"{rng.randint(1, 200)} High Street", None, None, None,
              rng.choice(["staff", "councillor", "open311", "partner"]), manager, level, state, owner_org,
              owner_user, coordinator, routing_reason, rng.random() < 0.02, *flags, sum(flags), 1, False, False,
-             suggested, [{"code": f"L{suggested}_GENERATED", "message": "Generated."}], False, False, created,
+             suggested, [{"code": f"L{suggested}_GENERATED", "message": "Generated."}], False, False, subject, created,
              updated, updated if closed else None, next_review, 1 if reviewed else 0, False, 0, 1)
         )  # fmt: skip
         rows[AuditEvent].append(
@@ -263,7 +267,11 @@ def start(session: Session, *, now: datetime, policy: Policy, seed: int = 2011) 
     categories = list(
         session.execute(
             select(
-                Category.id, Category.default_level, Category.frontline_organisation_id, Category.lead_organisation_id
+                Category.id,
+                Category.default_level,
+                Category.frontline_organisation_id,
+                Category.lead_organisation_id,
+                Category.similarity,
             )
         ).all()
     )

@@ -74,6 +74,27 @@ def case_owners(session: Session, cases: list[Case]) -> dict[int, list[tuple[int
     return found
 
 
+def area_managers(session: Session, area_id: int) -> list[tuple[int, str]]:
+    """The active area managers of an area, who hold its triage queue and coordinate its cases."""
+    return [
+        (user_id, email)
+        for user_id, email in session.execute(
+            select(User.id, User.email)
+            .join(user_areas, user_areas.c.user_id == User.id)
+            .where(user_areas.c.area_id == area_id, User.role == Role.AREA_MANAGER, User.active.is_(True))
+            .order_by(User.id)
+        )
+    ]
+
+
+def active_person(session: Session, user_id: int | None) -> list[tuple[int, str]]:
+    """The user, if there is one and they are active, as a list of one (user id, email) pair."""
+    if user_id is None:
+        return []
+    user = session.get(User, user_id)
+    return [(user.id, user.email)] if user is not None and user.active else []
+
+
 def organisation_people(session: Session, organisation_id: int) -> list[tuple[int, str]]:
     return [
         (u.id, u.email)

@@ -43,9 +43,12 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
                 now,
             )
     for org in data.get("organisations", []):
-        _upsert(
-            session, Organisation, org["code"], {"name": org["name"], "kind": org["kind"]}, counts, "organisations", now
-        )
+        values = {
+            "name": org["name"],
+            "kind": org["kind"],
+            "resolves_on_completion": bool(org.get("resolves_on_completion", True)),
+        }
+        _upsert(session, Organisation, org["code"], values, counts, "organisations", now)
     session.flush()
     orgs = {o.code: o.id for o in session.scalars(select(Organisation))}
     for cat in data.get("categories", []):
@@ -57,6 +60,8 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
             "lead_organisation_id": orgs[cat["lead"]] if cat.get("lead") else None,
             "is_public": bool(cat.get("public", False)),
             "case_review": bool(cat.get("case_review", False)),
+            "similarity": cat.get("similarity", "place"),
+            "similar_radius_m": cat.get("similar_radius_m"),
             "group": cat.get("group", ""),
             "keywords": cat.get("keywords", ""),
         }

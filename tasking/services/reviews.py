@@ -9,14 +9,20 @@ from sqlalchemy.orm import Session, joinedload
 from tasking.domain import lifecycle
 from tasking.domain import reviews as rules
 from tasking.domain.errors import Conflict, NotFound
-from tasking.domain.permissions import require
+from tasking.domain.permissions import can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.tasks import ACTIVE_TASK_STATES
 from tasking.models import AuditEvent, Case, Review, Spend, Task
 from tasking.services import audit, cases, classification, review_schedule
-from tasking.services.access import case_scope
+from tasking.services.access import case_scope, case_target, review_scope
 from tasking.services.pagination import Page, paginate
+
+_OWNERS_ONLY = "Reviews go to whoever owns the case: area staff, the owning partner or the borough officer."
+_LEVEL_IS_NOT_YOURS = (
+    "You cannot change this case's level at a review. To hand the case back to the area manager, "
+    "decline your task with a reason."
+)
 
 
 @dataclass(frozen=True)
@@ -31,12 +37,13 @@ class ReviewFilters:
 def list_reviews(
     session: Session, principal: Principal, filters: ReviewFilters, *, cursor: str | None, size: int
 ) -> Page:
-    require(principal, "review.decide", message="Reviews are for area staff.")
+    """The reviews of the cases the principal decides for: whoever owns the case (docs/reviews.md)."""
+    require(principal, "review.decide", message=_OWNERS_ONLY)
     stmt = (
         select(Review)
         .join(Review.case)
         .options(joinedload(Review.case).joinedload(Case.area))
-        .where(case_scope(principal))
+        .where(review_scope(principal))
     )
     stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
     if filters.state:
@@ -48,6 +55,36 @@ def list_reviews(
     if filters.overdue is not None:
         stmt = stmt.where(Review.overdue.is_(filters.overdue))
     return paginate(session, stmt, [(Review.due_at, False), (Review.id, False)], cursor=cursor, size=size)
+
+
+def as_seen_by(principal: Principal, review: Review) -> Review | dict:
+    """A review as the API shows it. Whole to those who may read its case; to an owner who may not
+    (a partner), no more of the case than its own task shows, and no one else's decision notes."""
+    case = review.case
+    if can(principal, "case.read", case_target(case)):
+        return review
+    shown: dict = {
+        "id": review.id,
+        "sequence": review.sequence,
+        "due_at": review.due_at,
+        "overdue": review.overdue,
+        "state": review.state,
+        "outcome": review.outcome,
+        "decided_at": review.decided_at,
+        "created_at": review.created_at,
+        "case": {
+            "reference": case.reference,
+            "title": case.title,
+            "state": case.state,
+            "level": case.level,
+            "area": case.area,
+            "next_review_at": case.next_review_at,
+            "missed_reviews": case.missed_reviews,
+        },
+    }
+    if review.decided_by_id is not None and review.decided_by_id == principal.user_id:
+        shown.update(decided_by_id=review.decided_by_id, notes=review.notes)
+    return shown
 
 
 def decide(
@@ -62,30 +99,43 @@ def decide(
     now: datetime,
     policy: Policy,
 ) -> Review:
-    """Continue (the next cycle starts), escalate or de-escalate (re-classified and re-routed), or close."""
-    require(principal, "review.decide", message="Reviews are for area staff.")
-    review = session.scalar(select(Review).join(Review.case).where(Review.id == review_id, case_scope(principal)))
+    """Continue (the next cycle starts), escalate or de-escalate (re-classified and re-routed), or
+    close. Whoever owns the case decides its reviews; closing needs `case.close` and changing the
+    level `triage.decide` on the case (docs/reviews.md, "Decisions")."""
+    require(principal, "review.decide", message=_OWNERS_ONLY)
+    review = session.scalar(
+        select(Review)
+        .join(Review.case)
+        .options(joinedload(Review.case))
+        .where(Review.id == review_id, review_scope(principal))
+    )
     if review is None:
         raise NotFound("No such review.")
-    case = cases.get_case_to_change(session, principal, review.case_id)
+    case = review.case
+    target = case_target(case)
+    require(principal, "review.decide", target, _OWNERS_ONLY)
+    if outcome == "close":
+        require(principal, "case.close", target, "You may not close this case.")
+    if outcome in ("escalate", "de_escalate"):
+        require(principal, "triage.decide", target, _LEVEL_IS_NOT_YOURS)
     if review.state != "pending":
         raise Conflict("This review has already been decided.")
+    reason = (reason or "").strip() or None
     rules.check_outcome(outcome, case.level, level, reason)
-    if outcome in ("escalate", "de_escalate"):
-        assert level is not None  # check_outcome refused an escalation or de-escalation without one
-        classification.record_decision(session, principal, case, level=level, reason=reason, now=now, policy=policy)
-    elif outcome == "close":
-        cases.update_case(
-            session, principal, case.id, {"state": "closed", "reason": reason}, if_match="*", now=now, policy=policy
-        )
-    session.refresh(case)
-    if outcome == "continue":
-        review_schedule.schedule(case, now, policy)
     # Every pending review of the case is answered by this decision, however many cycles it missed.
     for pending in session.scalars(select(Review).where(Review.case_id == case.id, Review.state == "pending")):
         pending.state, pending.outcome = "decided", outcome
         pending.decided_by_id, pending.decided_at = principal.user_id, now
         pending.notes = notes if pending.id == review.id else f"Answered by review {review.id}."
+    session.flush()  # answered before the case closes, which answers only reviews still pending
+    if outcome in ("escalate", "de_escalate"):
+        assert level is not None  # check_outcome refused an escalation or de-escalation without one
+        classification.record_decision(session, principal, case, level=level, reason=reason, now=now, policy=policy)
+    elif outcome == "close":
+        cases.close_case(session, principal, case, state="closed", reason=reason, now=now, policy=policy)
+    session.refresh(case)
+    if outcome == "continue":
+        review_schedule.schedule(case, now, policy)
     case.overdue, case.missed_reviews = False, 0
     audit.record(
         session,
@@ -124,8 +174,10 @@ class AgendaGroup:
 
 
 def agenda(session: Session, principal: Principal, area_code: str, meeting: date) -> list[AgendaGroup]:
-    """Level 2 and 3 cases whose review falls due by the meeting, grouped by level and lead partner."""
-    require(principal, "review.decide", message="Reviews are for area staff.")
+    """Level 2 and 3 cases whose review falls due by the meeting, grouped by level and lead partner.
+    The meeting is the area staff's (evaluation rec. 3.4): those who read the area's triage queue,
+    not every owner who decides reviews."""
+    require(principal, "triage.read", message="The tasking meeting's agenda is for area staff.")
     area = cases.visible_area(session, principal, area_code)
     cutoff = datetime.combine(meeting + timedelta(days=1), time.min, tzinfo=timezone.utc)
     pending = {

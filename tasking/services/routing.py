@@ -2,7 +2,7 @@
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tasking.domain import routing
@@ -42,7 +42,7 @@ def _inputs(session: Session, case: Case):
         frontline_organisation_id=category.frontline_organisation_id,
         lead_organisation_id=category.lead_organisation_id,
         support_organisation_ids=tuple(o.id for o in category.support_organisations),
-    )
+    ).led_by(case.lead_organisation_id)
     borough = routing.BoroughRoute(
         organisation_id=session.scalar(
             select(Organisation.id).where(Organisation.kind == "borough").order_by(Organisation.id).limit(1)
@@ -54,17 +54,45 @@ def _inputs(session: Session, case: Case):
     return category_route, routing.AreaRoute(area_manager_id(session, case.area_id)), borough
 
 
-def apply_route(session: Session, actor: Principal, case: Case, *, now: datetime, policy: Policy) -> routing.Route:
+def declined_organisations(session: Session, case_id: int) -> frozenset[int]:
+    """Organisations whose latest task on the case is one they declined."""
+    latest = (
+        select(Task.organisation_id, func.max(Task.id).label("task_id"))
+        .where(Task.case_id == case_id)
+        .group_by(Task.organisation_id)
+        .subquery()
+    )
+    return frozenset(
+        session.scalars(
+            select(Task.organisation_id)
+            .join(latest, latest.c.task_id == Task.id)
+            .where(Task.state == TaskState.DECLINED.value)
+        )
+    )
+
+
+def apply_route(
+    session: Session,
+    actor: Principal,
+    case: Case,
+    *,
+    now: datetime,
+    policy: Policy,
+    chosen: int | None = None,
+) -> routing.Route:
     """Route the case by its level: set its owner and state, cancel tasks the route no longer
-    offers and offer the new ones. An unroutable case goes back to its area's triage queue."""
+    offers and offer the new ones. An unroutable case goes back to its area's triage queue.
+    Organisations that declined are not offered their task again unless a person `chosen` one."""
     assert case.level is not None, "a case is routed once it has a level"
-    result = routing.route(case.level, *_inputs(session, case))
+    declined = declined_organisations(session, case.id) - {chosen}
+    category, area, borough = _inputs(session, case)
+    result = routing.route(case.level, category, area, borough, declined=declined)
     case.ready_to_resolve = False
     if result.routed:
         case.owner_organisation_id = result.owner_organisation_id
         case.owner_user_id = result.owner_user_id
         case.coordinator_user_id = result.coordinator_user_id
-        case.routing_reason = None
+        case.routing_reason = case.triage_reason = None
         case.state = State.ASSIGNED.value
     else:
         case.owner_organisation_id = case.owner_user_id = case.coordinator_user_id = None

@@ -88,13 +88,23 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
     if not batch:
         return 0
     ids = [c.id for c in batch]
-    missed = dict(
+    earlier_pending = dict(
         session.execute(
             select(Review.case_id, func.count())
             .where(Review.case_id.in_(ids), Review.state == "pending")
             .group_by(Review.case_id)
         ).all()
     )
+    # Cycles missed in a row, counting only those in which the work was not done (docs/reviews.md).
+    missed = {
+        c.id: rules.missed_after_sweep(
+            previous=c.missed_reviews or 0,
+            earlier_pending=earlier_pending.get(c.id, 0),
+            level=c.level,
+            work_done=bool(c.ready_to_resolve),
+        )
+        for c in batch
+    }
     # Claimed because next_review_at is due, so never None here.
     cycles = {
         c.id: (
@@ -168,7 +178,13 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
     stalled = [
         c
         for c in batch
-        if c.level == 1 and missed.get(c.id, 0) >= policy.thresholds.stalled_reviews and c.state != State.RETURNED
+        if rules.is_stalled(
+            level=c.level,
+            returned=c.state == State.RETURNED,
+            missed=missed[c.id],
+            work_done=bool(c.ready_to_resolve),
+            threshold=policy.thresholds.stalled_reviews,
+        )
     ]
     for case in stalled:
         _put_to_area_manager(session, case, now, policy)
@@ -181,11 +197,12 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
 
 
 def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Policy) -> None:
-    """A level-one case whose simple action keeps missing its reviews goes back to the area
-    manager's triage queue, suggested as level two."""
+    """A level-one case whose simple action keeps missing its reviews, its work not done, goes back
+    to the area manager's triage queue, suggested as level two, saying why."""
     session.refresh(case)
-    before = {"state": case.state, "suggested_level": case.suggested_level}
+    before = {"state": case.state, "suggested_level": case.suggested_level, "triage_reason": case.triage_reason}
     case.state = State.RETURNED.value
+    case.triage_reason = rules.stall_reason(case.missed_reviews)
     suggestions.refresh(session, case, now, policy)
     case.updated_at = now
     session.add(
@@ -197,7 +214,12 @@ def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Po
             object_id=str(case.id),
             case_id=case.id,
             before=before,
-            after={"state": case.state, "suggested_level": case.suggested_level, "missed_reviews": case.missed_reviews},
+            after={
+                "state": case.state,
+                "suggested_level": case.suggested_level,
+                "missed_reviews": case.missed_reviews,
+                "triage_reason": case.triage_reason,
+            },
         )
     )
 

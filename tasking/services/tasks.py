@@ -11,11 +11,13 @@ from tasking.domain import tasks as rules
 from tasking.domain.errors import NotFound, PreconditionFailed
 from tasking.domain.etags import if_match_allows
 from tasking.domain.permissions import Target, can, covers_all, require
+from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
+from tasking.domain.text import required_reason
 from tasking.domain.visibility import note_audiences
 from tasking.models import Case, CaseNote, Task
-from tasking.services import audit
+from tasking.services import audit, cases, notifications
 from tasking.services.pagination import Page, paginate
 from tasking.services.routing import task_snapshot
 
@@ -102,6 +104,7 @@ def act(
     *,
     if_match: str,
     now: datetime,
+    policy: Policy,
     text: str | None = None,
 ) -> TaskView:
     """accept, decline (text: reason), progress (text: note) or complete (text: outcome)."""
@@ -112,6 +115,8 @@ def act(
         Target(organisation_id=task.organisation_id),
         "Only the partner organisation acts on its tasks.",
     )
+    if action == "decline":
+        text = required_reason(text, "declining a task")
     target = rules.plan(action, task.state)
     if target is None:
         return get_task(session, principal, task.id)  # already done: a retry changes nothing
@@ -139,37 +144,118 @@ def act(
             audience="partners",
         )
         _effect_on_case(session, principal, case, task, action, text, now)
+        if action == "complete":
+            _resolve_if_done(session, principal, case, task, text, now=now, policy=policy)
         session.flush()
     return get_task(session, principal, task.id)
 
 
 def _effect_on_case(session, principal, case: Case, task: Task, action: str, text: str | None, now) -> None:
-    before = {"state": case.state, "ready_to_resolve": case.ready_to_resolve}
+    before = {"state": case.state, "ready_to_resolve": case.ready_to_resolve, "triage_reason": case.triage_reason}
     if action == "progress":
         session.add(
             CaseNote(case_id=case.id, author_id=principal.user_id, body=text, visibility="partners", created_at=now)
         )
     if action in ("accept", "progress") and case.state == lifecycle.State.ASSIGNED:
         case.state = lifecycle.State.IN_PROGRESS.value
-    if action == "decline" and lifecycle.is_open(case.state):
-        # Back to the owner's triage queue with the reason: no case bounces without one.
+    declined = action == "decline" and lifecycle.is_open(case.state)
+    hands_back = declined and rules.hands_case_back(task.role)
+    if hands_back:
+        # The organisation holding the case will not do it: back to the area's triage queue, saying
+        # who declined and why (docs/routing.md, "The level-one loop").
         case.state = lifecycle.State.RETURNED.value
-    if action == "complete":
+        case.triage_reason = rules.declined_to_lead_reason(task.organisation.name, task.role, text or "")
+    elif action in ("complete", "decline"):
+        # A supporting partner's decline leaves the case with its lead: only what is left to do changes.
         states = session.scalars(select(Task.state).where(Task.case_id == case.id, Task.id != task.id)).all()
         case.ready_to_resolve = rules.ready_to_resolve([*states, task.state])
-    after = {"state": case.state, "ready_to_resolve": case.ready_to_resolve}
+    after = {"state": case.state, "ready_to_resolve": case.ready_to_resolve, "triage_reason": case.triage_reason}
     if after != before:
         case.updated_at = now
         changed_before, changed_after = audit.changes(before, after)
-        reason = {"decline": text} if action == "decline" else {}
         audit.record(
             session,
             principal,
-            "case.returned" if action == "decline" else "case.updated",
+            "case.returned" if hands_back else "case.updated",
             "case",
             case.id,
             now=now,
             case_id=case.id,
             before=changed_before,
-            after={**changed_after, **({"reason": reason["decline"]} if reason else {})},
+            after={**changed_after, **({"reason": text} if hands_back else {})},
         )
+    if hands_back:
+        _tell_area_managers(session, case, task, now)
+    elif declined:
+        _tell_owner(session, principal, case, task, text or "", now)
+
+
+def _resolve_if_done(
+    session: Session,
+    principal: Principal,
+    case: Case,
+    task: Task,
+    outcome: str | None,
+    *,
+    now: datetime,
+    policy: Policy,
+) -> None:
+    """The level-one loop: the organisation that owns a level-one case resolves it by finishing its
+    work, with the outcome as the reason, unless it asked the area manager to check first."""
+    if rules.completion_resolves(
+        level=case.level,
+        case_open=lifecycle.is_open(case.state),
+        task_organisation_id=task.organisation_id,
+        owner_organisation_id=case.owner_organisation_id,
+        all_finished=case.ready_to_resolve,
+        organisation_resolves=task.organisation.resolves_on_completion,
+    ):
+        reason = rules.completion_reason(outcome, task.organisation.name)
+        session.flush()  # the task is done in the database before closing looks for work still active
+        cases.close_case(
+            session, principal, case, state=lifecycle.State.RESOLVED.value, reason=reason, now=now, policy=policy
+        )
+
+
+def _tell_owner(session: Session, principal: Principal, case: Case, task: Task, reason: str, now: datetime) -> None:
+    """A supporting partner declined: its owner and coordinator may offer the task to another organisation."""
+    owners = notifications.case_owners(session, [case])[case.id]
+    people = dict([*owners, *notifications.active_person(session, case.coordinator_user_id)])
+    people.pop(principal.user_id, None)
+    organisation = task.organisation.name
+    notifications.queue(
+        session,
+        [
+            notifications.message(
+                "task_declined",
+                f"task_declined:{task.id}:{user_id}",
+                (user_id, email),
+                f"Task declined: {case.reference} {case.title}"[:200],
+                f"{organisation} declined its {task.role} task on case {case.reference} ({case.title}): {reason}\n\n"
+                "The case stays with its lead. You may offer the task to another organisation.",
+                case.id,
+                now,
+            )
+            for user_id, email in people.items()
+        ],
+    )
+
+
+def _tell_area_managers(session: Session, case: Case, task: Task, now: datetime) -> None:
+    """The organisation holding the case declined: it waits in the area's triage queue for a person."""
+    notifications.queue(
+        session,
+        [
+            notifications.message(
+                "case_returned",
+                f"case_returned:{task.id}:{person[0]}",
+                person,
+                f"Back in triage: {case.reference} {case.title}"[:200],
+                f"{case.triage_reason}\n\nCase {case.reference} ({case.title}) is back in the triage queue: "
+                "decide its level again or name another lead.",
+                case.id,
+                now,
+            )
+            for person in notifications.area_managers(session, case.area_id)
+        ],
+    )

@@ -14,7 +14,7 @@ bp = Blueprint("agenda", __name__)
 
 
 @bp.get("/areas/<code>/agenda")
-@permission_required("review.decide")
+@permission_required("triage.read")
 def agenda_page(code):
     try:
         meeting = date.fromisoformat(request.args.get("meeting", ""))

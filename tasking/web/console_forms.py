@@ -3,10 +3,11 @@
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import AnyOf, InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
+from tasking.web.forms import trimmed
 
 LEVEL_CHOICES = [
     ("1", "Level 1: simple action"),
@@ -61,6 +62,7 @@ class LevelForm(FlaskForm):
         "Reason",
         widget=GovTextArea(),
         description="Needed when the level differs from the suggestion",
+        filters=[trimmed],
         validators=[Optional(), Length(max=2000)],
     )
     submit = SubmitField("Set level", widget=GovSubmitInput())
@@ -69,6 +71,17 @@ class LevelForm(FlaskForm):
 class OfferTaskForm(FlaskForm):
     organisation = SelectField("Partner", widget=GovSelect(), validators=[InputRequired("Choose a partner")])
     submit = SubmitField("Offer task", widget=GovSubmitInput())
+
+
+class LeadForm(FlaskForm):
+    organisation = SelectField("Lead organisation", widget=GovSelect(), validators=[InputRequired("Choose a partner")])
+    reason = StringField(
+        "Why this organisation leads",
+        widget=GovTextInput(),
+        filters=[trimmed],
+        validators=[DataRequired("Say why this organisation leads"), Length(max=2000)],
+    )
+    submit = SubmitField("Name the lead", widget=GovSubmitInput())
 
 
 class SpendForm(FlaskForm):
@@ -88,7 +101,10 @@ class SpendForm(FlaskForm):
 
 class ReversalForm(FlaskForm):
     reason = StringField(
-        "Why reverse it", widget=GovTextInput(), validators=[InputRequired("Say why it is reversed"), Length(max=2000)]
+        "Why reverse it",
+        widget=GovTextInput(),
+        filters=[trimmed],
+        validators=[DataRequired("Say why it is reversed"), Length(max=2000)],
     )
     submit = SubmitField("Reverse", widget=GovSubmitInput())
 
@@ -129,14 +145,19 @@ class StateForm(FlaskForm):
         choices=[("resolved", "Resolved"), ("closed", "Closed"), ("withdrawn", "Withdrawn")],
         widget=GovSelect(),
     )
-    reason = StringField("Reason", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)])
+    reason = StringField(
+        "Reason", widget=GovTextInput(), filters=[trimmed], validators=[DataRequired("Give a reason"), Length(max=2000)]
+    )
     version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message="Reload the case and try again")])
     submit = SubmitField("Close the case", widget=GovSubmitInput())
 
 
 class ReopenForm(FlaskForm):
     reason = StringField(
-        "Why reopen it", widget=GovTextInput(), validators=[InputRequired("Give a reason"), Length(max=2000)]
+        "Why reopen it",
+        widget=GovTextInput(),
+        filters=[trimmed],
+        validators=[DataRequired("Give a reason"), Length(max=2000)],
     )
     submit = SubmitField("Reopen", widget=GovSubmitInput())
 
@@ -167,5 +188,5 @@ class ReviewDecisionForm(FlaskForm):
         widget=GovSelect(),
         validators=[Optional()],
     )
-    reason = StringField("Reason", widget=GovTextInput(), validators=[Optional(), Length(max=2000)])
+    reason = StringField("Reason", widget=GovTextInput(), filters=[trimmed], validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())

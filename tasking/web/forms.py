@@ -19,7 +19,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp, StopValidation
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, StopValidation
 
 POSTCODE = r"^\s*[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\s*$"
 
@@ -138,12 +138,18 @@ class RequestForm(FlaskForm):
         return valid
 
 
+def trimmed(value):
+    """Reasons and notes as typed, without the spaces around them: only spaces is nothing."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class ReferralForm(FlaskForm):
     reason = TextAreaField(
         "Why is it more complicated than it looked?",
         widget=GovTextArea(),
+        filters=[trimmed],
         validators=[
-            InputRequired("Say why it needs the area manager"),
+            DataRequired("Say why it needs the area manager"),
             Length(max=2000, message="Reason must be 2000 characters or fewer"),
         ],
     )

@@ -54,7 +54,11 @@ def value_csv():
 @permission_required("report.value")
 def value_page():
     report = _report()
-    capacity = reports.capacity(db.session, principal()) if can(principal(), "report.capacity") else []
+    capacity = (
+        reports.capacity(db.session, principal(), start=report.start, end=report.end, today=now().date()).items
+        if can(principal(), "report.capacity")
+        else []
+    )
     return render_template(
         "reports/value.html",
         title="Value report",

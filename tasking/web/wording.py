@@ -10,6 +10,7 @@ _PLAIN = {
     "case.escalation": "Moved up to level {level}",
     "case.de_escalation": "Moved down to level {level}",
     "case.referred": "Referred to the area manager",
+    "case.held_for_triage": "Sent to the area manager to decide",
     "case.returned": "Returned to the area partnership",
     "case.closed": "Closed ({state})",
     "case.reopened": "Reopened",

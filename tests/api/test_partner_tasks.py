@@ -220,6 +220,7 @@ def test_reporter_details_only_for_area_staff(level_three_case, manager, caller)
         "email": RESIDENT["email"],
         "phone": RESIDENT["phone"],
         "consent": True,
+        "subject_ref": None,
     }
     assert caller("councillor", wards=["pleck"]).get(path).status_code == 403
     assert caller("area_manager", areas=["AB"]).get(path).status_code == 404

@@ -21,7 +21,7 @@ def raise_case(who, **fields):
 
 
 def test_queue_orders_by_risk_then_age_and_shows_suggestions_and_similar_cases(manager, session):
-    old_plain = raise_case(manager, ward="paddock", title="Old plain")
+    old_plain = raise_case(manager, ward="paddock", title="Old plain", postcode="WS1 3AA")
     new_plain = raise_case(manager, ward="palfrey", title="New plain")
     risky = raise_case(manager, ward="st-matthews", category="noise", risk_flags=["vulnerable_person"])
     riskier = raise_case(manager, ward="paddock", category="noise", risk_flags=["safeguarding", "repeat_victim"])
@@ -36,7 +36,8 @@ def test_queue_orders_by_risk_then_age_and_shows_suggestions_and_similar_cases(m
     assert items[0]["suggested_level"] == 1 and items[0]["suggestion_reasons"][0]["code"] == "L1_SIMPLE_ACTION"
     assert items[0]["waiting_reason"] == "new"
 
-    repeat = raise_case(manager, ward="paddock", title="Old plain again")
+    # The same place (docs/levels.md, "The same problem"): the same postcode, no coordinates.
+    repeat = raise_case(manager, ward="paddock", title="Old plain again", postcode="WS1 3AA")
     item = next(i for i in manager.get("/api/v1/triage").json["items"] if i["id"] == repeat["id"])
     assert [s["id"] for s in item["similar"]] == [old_plain["id"]]
     assert item["suggested_level"] == 2

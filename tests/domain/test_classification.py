@@ -84,6 +84,28 @@ def test_a_risk_flag_alone_is_not_a_repeat(flag):
     assert suggest(Facts(risk_flags=frozenset({flag})), T).level == 1
 
 
+def test_risk_flags_the_rules_do_not_know_are_not_named():
+    suggestion = suggest(Facts(risk_flags=frozenset({"unknown_flag"})), T)
+    assert codes(suggestion) == ["L1_SIMPLE_ACTION"]
+    assert "no high risk" in suggestion.reasons[0].message
+
+
+@pytest.mark.parametrize("recurrences, level", [(0, 1), (1, 2), (2, 2)])
+def test_a_reopening_is_a_recurrence_that_counts_as_a_report(recurrences, level):
+    facts = Facts(recurrences=recurrences)
+    assert facts.reports == recurrences + 1
+    assert suggest(facts, T).level == level
+
+
+def test_reopenings_and_other_reports_add_up_to_the_case_review_threshold():
+    assert Facts(similar_recent=1, recurrences=1).reports == 3
+    suggestion = suggest(Facts(case_review_category=True, similar_recent=1, recurrences=1), T)
+    assert (suggestion.level, suggestion.case_review_threshold_met) == (3, True)
+    assert not suggest(Facts(case_review_category=True, recurrences=1), T).case_review_threshold_met
+    risky = suggest(Facts(risk_flags=frozenset({"safeguarding"}), recurrences=1), T)
+    assert codes(risky) == ["L3_RISK_AND_REPEAT"]
+
+
 def test_all_matching_reasons_at_the_winning_level_are_given():
     suggestion = suggest(Facts(agencies_needed=2, similar_recent=1, referred_back=True), T)
     assert codes(suggestion) == ["L2_AGENCIES", "L2_REPEAT", "L2_REFERRED_BACK"]
@@ -102,6 +124,7 @@ facts_strategy = st.builds(
     agencies_needed=st.integers(0, 20),
     risk_flags=st.frozensets(st.sampled_from(RISK_FLAGS)),
     similar_recent=st.integers(0, 500),
+    recurrences=st.integers(0, 5),
     case_review_category=st.booleans(),
     barrier_is_borough=st.booleans(),
     barrier_area_count=st.integers(0, 6),
@@ -113,8 +136,21 @@ facts_strategy = st.builds(
 def test_any_facts_give_a_level_from_one_to_four_with_a_reason(facts):
     suggestion = suggest(facts, T)
     assert suggestion.level in (1, 2, 3, 4)
-    assert suggestion.reasons
-    assert all(r.code.startswith(f"L{suggestion.level}_") and r.message for r in suggestion.reasons)
+    # Every rule reason is of the chosen level; the one other reason is RISK_RECORDED, last.
+    rules = [r for r in suggestion.reasons if r.code != "RISK_RECORDED"]
+    assert rules and suggestion.reasons[: len(rules)] == tuple(rules)
+    assert all(r.code.startswith(f"L{suggestion.level}_") and r.message for r in rules)
+
+
+@given(facts_strategy)
+def test_every_recorded_risk_flag_is_named_and_high_risk_is_never_denied(facts):
+    suggestion = suggest(facts, T)
+    said = " ".join(r.message for r in suggestion.reasons)
+    assert all(flag.replace("_", " ") in said for flag in facts.risk_flags)
+    assert ("no high risk" in said) == (suggestion.level == 1 and not facts.risk_flags)
+    recorded = [r for r in suggestion.reasons if r.code == "RISK_RECORDED"]
+    named_by_a_rule = any(r.code == "L3_RISK_AND_REPEAT" for r in suggestion.reasons)
+    assert len(recorded) == (1 if facts.risk_flags and not named_by_a_rule else 0)
 
 
 @given(facts_strategy)

@@ -35,12 +35,13 @@ from tasking.domain.roles import Role
 EXPECTED_TEXT = """
 action                    admin area_manager support_officer councillor partner finance borough_officer
 case.read                 all   area         area            ward       -       open    l4
-case.raise                all   area         area            ward       -       -       -
+case.raise                all   area         area            ward       area    -       -
 case.edit                 all   area         area            -          -       -       -
+case.close                all   area         area            -          org     -       l4
 case.confidential         all   area         area            -          -       -       -
 triage.read               all   area         area            -          -       -       -
 level.read                all   area         area            -          -       -       l4
-triage.decide             all   area         area            -          -       -       -
+triage.decide             all   area         area            -          -       -       l4
 case.refer                all   area         area            ward       -       -       -
 task.read                 all   -            -               -          org     -       -
 task.act                  -     -            -               -          org     -       -
@@ -53,7 +54,7 @@ budget.allocate           all   -            -               -          -       
 claim.write               all   area         area            -          -       -       -
 claim.decide              -     -            -               -          -       open    -
 unit_cost.write           all   -            -               -          -       all     -
-review.decide             all   area         area            -          -       -       -
+review.decide             all   area         area            -          org     -       l4
 report.value              all   area         area            -          -       all     all
 report.capacity           all   area         area            -          -       -       all
 barrier.read              all   all          all             -          -       all     all
@@ -88,13 +89,14 @@ HOME_AREA, OTHER_AREA = 10, 20
 HOME_WARD, NEIGHBOUR_WARD, OTHER_WARD = 100, 101, 200  # 100 and 101 in area 10, 200 in area 20
 MY_ORG, OTHER_ORG = 7, 8
 
-# One principal of each role: area staff cover area 10, the councillor ward 100, the partner is of organisation 7.
+# One principal of each role: area staff cover area 10, the councillor ward 100, the partner is of
+# organisation 7 and works in area 10.
 PRINCIPALS = {
     Role.ADMIN: Principal(ME, Role.ADMIN),
     Role.AREA_MANAGER: Principal(ME, Role.AREA_MANAGER, area_ids=frozenset({HOME_AREA})),
     Role.SUPPORT_OFFICER: Principal(ME, Role.SUPPORT_OFFICER, area_ids=frozenset({HOME_AREA})),
     Role.COUNCILLOR: Principal(ME, Role.COUNCILLOR, ward_ids=frozenset({HOME_WARD})),
-    Role.PARTNER: Principal(ME, Role.PARTNER, organisation_id=MY_ORG),
+    Role.PARTNER: Principal(ME, Role.PARTNER, organisation_id=MY_ORG, area_ids=frozenset({HOME_AREA})),
     Role.FINANCE: Principal(ME, Role.FINANCE),
     Role.BOROUGH_OFFICER: Principal(ME, Role.BOROUGH_OFFICER),
 }

@@ -9,6 +9,7 @@ import pytest
 from tasking.domain.locating import WardPlace, nearest_ward, ward_named_in
 from tasking.domain.similarity import (
     EARTH_RADIUS_M,
+    PLACE,
     Report,
     bounding_box,
     distance_m,
@@ -51,15 +52,15 @@ def test_opposite_sides_of_the_earth_are_half_its_circumference_apart():
 # The same problem
 
 
-def report(ward, lat=None, lon=None, category=1):
-    return Report(category, ward, NOW, lat, lon)
+def report(ward, lat=None, lon=None, category=1, address=None):
+    return Report(category, ward, NOW, lat, lon, address=address)
 
 
 def test_a_report_exactly_at_the_radius_is_the_same_problem():
     a, b = report(1, 52.5800, -1.9800), report(2, 52.5810, -1.9790)
     gap = distance_m(a.latitude, a.longitude, b.latitude, b.longitude)
-    assert same_problem(a, b, radius_m=gap)
-    assert same_problem(b, a, radius_m=gap)
+    assert same_problem(a, b, basis=PLACE, radius_m=gap)
+    assert same_problem(b, a, basis=PLACE, radius_m=gap)
 
 
 @pytest.mark.parametrize(
@@ -73,8 +74,8 @@ def test_a_report_exactly_at_the_radius_is_the_same_problem():
 def test_a_report_in_another_ward_without_full_coordinates_is_not_the_same_problem(missing):
     located = report(1, 52.58, -1.98)
     partial = report(2, **missing)
-    assert not same_problem(located, partial, 10_000)
-    assert not same_problem(partial, located, 10_000)
+    assert not same_problem(located, partial, basis=PLACE, radius_m=10_000)
+    assert not same_problem(partial, located, basis=PLACE, radius_m=10_000)
 
 
 @pytest.mark.parametrize(
@@ -84,9 +85,14 @@ def test_a_report_is_located_only_with_both_coordinates(lat, lon, located):
     assert report(1, lat, lon).located is located
 
 
-def test_the_same_ward_needs_no_coordinates_but_the_same_category():
-    assert same_problem(report(1), report(1), 0)
-    assert not same_problem(report(1, category=1), report(1, category=2), 10_000)
+def test_the_same_ward_is_not_enough_but_the_same_address_in_it_needs_no_coordinates():
+    # docs/levels.md, "The same problem": being in the same ward no longer makes two reports one problem.
+    assert not same_problem(report(1), report(1), basis=PLACE, radius_m=10_000)
+    same_door = dict(address="4 Pleck Road")
+    assert same_problem(report(1, **same_door), report(1, **same_door), basis=PLACE, radius_m=0)
+    assert not same_problem(
+        report(1, category=1, **same_door), report(1, category=2, **same_door), basis=PLACE, radius_m=10_000
+    )
 
 
 # The window

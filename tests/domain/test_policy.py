@@ -7,7 +7,7 @@ import pytest
 
 from tasking.domain.classification import Facts, Thresholds, suggest
 from tasking.domain.policy import Policy
-from tasking.domain.similarity import Report, distance_m, months_before, same_problem, within_window
+from tasking.domain.similarity import PLACE, Report, distance_m, months_before, same_problem, within_window
 
 NOW = datetime(2026, 8, 31, 12, tzinfo=timezone.utc)
 
@@ -114,8 +114,10 @@ def test_the_radius_decides_whether_two_nearby_reports_are_the_same_problem():
     a = Report(1, 1, NOW, 52.5800, -1.9800)
     b = Report(1, 2, NOW, 52.5820, -1.9800)
     assert 200 < distance_m(a.latitude, a.longitude, b.latitude, b.longitude) < 250
-    assert same_problem(a, b, Policy().similar_radius_m)
-    assert not same_problem(a, b, Policy.from_config({"SIMILAR_RADIUS_METRES": 200}).similar_radius_m)
+    assert same_problem(a, b, basis=PLACE, radius_m=Policy().similar_radius_m)
+    assert not same_problem(
+        a, b, basis=PLACE, radius_m=Policy.from_config({"SIMILAR_RADIUS_METRES": 200}).similar_radius_m
+    )
 
 
 def test_the_window_decides_which_earlier_reports_count():

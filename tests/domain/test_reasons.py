@@ -62,6 +62,64 @@ def test_each_rule_gives_its_code_and_sentence(facts, code, message):
     assert [r.as_dict() for r in suggestion.reasons] == [{"code": code, "message": message}]
 
 
+@pytest.mark.parametrize(
+    "facts, reasons",
+    [
+        # Flags at level one: never "no high risk", and each flag named.
+        (
+            Facts(risk_flags=frozenset({"vulnerable_person", "safeguarding"})),
+            [
+                ("L1_SIMPLE_ACTION", "One agency and no repeat: a simple action now."),
+                ("RISK_RECORDED", "High risk recorded: safeguarding, vulnerable person."),
+            ],
+        ),
+        (
+            Facts(category_default_level=2, risk_flags=frozenset({"hate_incident"})),
+            [
+                ("L2_CATEGORY_DEFAULT", "The category usually needs partnership problem solving."),
+                ("RISK_RECORDED", "High risk recorded: hate incident."),
+            ],
+        ),
+        # Level three for another reason: the flags still need naming.
+        (
+            Facts(agencies_needed=3, risk_flags=frozenset({"repeat_victim"})),
+            [("L3_AGENCIES", "3 agencies are needed."), ("RISK_RECORDED", "High risk recorded: repeat victim.")],
+        ),
+        (
+            Facts(barrier_is_borough=True, risk_flags=frozenset({"vulnerable_person"})),
+            [
+                ("L4_BOROUGH_BARRIER", "The barrier is a borough policy or system."),
+                ("RISK_RECORDED", "High risk recorded: vulnerable person."),
+            ],
+        ),
+        # The risk-and-repeat rule names every flag already.
+        (
+            Facts(agencies_needed=3, risk_flags=frozenset({"safeguarding", "repeat_victim"}), similar_recent=1),
+            [
+                ("L3_AGENCIES", "3 agencies are needed."),
+                (
+                    "L3_RISK_AND_REPEAT",
+                    "A repeat problem (2 reports in six months) with a high risk flag: repeat victim, safeguarding.",
+                ),
+            ],
+        ),
+        # A reopening is one more report.
+        (Facts(recurrences=1), [("L2_REPEAT", "A repeat problem: 2 reports in six months.")]),
+        (
+            Facts(case_review_category=True, similar_recent=1, recurrences=1),
+            [
+                (
+                    "L3_CASE_REVIEW",
+                    "3 reports of the same problem in six months meet the ASB case-review threshold of 3.",
+                )
+            ],
+        ),
+    ],
+)
+def test_every_recorded_risk_flag_is_named_and_reopenings_are_counted(facts, reasons):
+    assert [(r.code, r.message) for r in suggest(facts, T).reasons] == reasons
+
+
 def test_a_reason_is_stored_as_its_code_and_message():
     assert Reason("L2_REPEAT", "A repeat problem.").as_dict() == {"code": "L2_REPEAT", "message": "A repeat problem."}
 

@@ -40,7 +40,7 @@ def test_the_seven_roles():
 
 def test_area_staff_are_the_area_manager_and_the_support_officer():
     assert AREA_STAFF == {Role.AREA_MANAGER, Role.SUPPORT_OFFICER}
-    assert SCOPED_TO_AREAS == AREA_STAFF
+    assert SCOPED_TO_AREAS == AREA_STAFF | {Role.PARTNER}
 
 
 def test_only_councillors_are_tied_to_wards_and_only_partners_to_an_organisation():

@@ -89,8 +89,14 @@ def test_review_access(session, manager, caller):
     assert other.get("/api/v1/reviews").json["items"] == []
     assert other.get("/api/v1/reviews?area=SW").status_code == 404
     assert other.post(f"/api/v1/reviews/{review_id}/decision", json={"outcome": "continue"}).status_code == 404
-    for role, extra in (("partner", {"organisation": "wm-police"}), ("councillor", {"wards": ["pleck"]})):
-        assert caller(role, **extra).get("/api/v1/reviews").status_code == 403
+    # Reviews go to whoever owns the case: a partner or the borough officer decides those of the
+    # cases they own, and this level-two case (the area manager's) is neither's: nothing listed, 404.
+    for role, extra in (("partner", {"organisation": "wm-police"}), ("borough_officer", {})):
+        owner_of_others = caller(role, **extra)
+        assert owner_of_others.get("/api/v1/reviews").json["items"] == []
+        decision = owner_of_others.post(f"/api/v1/reviews/{review_id}/decision", json={"outcome": "continue"})
+        assert decision.status_code == 404
+    assert caller("councillor", wards=["pleck"]).get("/api/v1/reviews").status_code == 403
 
 
 def test_overdue_filter(session, manager):

@@ -7,6 +7,7 @@ from tasking.api.schemas import (
     CodeNameSchema,
     OwnerField,
     PageArgsSchema,
+    Reason,
     ReasonSchema,
     page_schema,
 )
@@ -15,6 +16,7 @@ from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
 from tasking.domain.references import MAX_ID
 from tasking.domain.risk import RISK_FLAGS
+from tasking.domain.similarity import SUBJECT_REF_PATTERN
 from tasking.domain.tasks import TASK_STATES
 
 _text = ma.fields.String
@@ -24,6 +26,27 @@ def _postcode():
     return _text(
         validate=validate.Regexp(r"^[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}$", error="Not a UK postcode."),
         allow_none=True,
+    )
+
+
+class _Trimmed(ma.fields.String):
+    """Text checked as typed without the spaces around it."""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+def _subject_ref():
+    return _Trimmed(
+        validate=validate.Regexp(
+            SUBJECT_REF_PATTERN, error="A pseudonym of 2 to 40 letters, digits, spaces, / or -, never a name."
+        ),
+        allow_none=True,
+        metadata={
+            "description": "Pseudonymous reference of the household or person the case is about (never a "
+            "name); for person-based categories only cases with the same subject are the same problem. "
+            "Stored in upper case; null clears it. Read back only through /cases/{ref}/reporter."
+        },
     )
 
 
@@ -61,6 +84,7 @@ class CaseCreateSchema(ma.Schema):
         metadata={"description": "How many agencies the problem needs (a classification fact); default 1"},
     )
     reporter = ma.fields.Nested(ReporterSchema, allow_none=True)
+    subject_ref = _subject_ref()
 
     @ma.validates_schema
     def coordinates_together(self, data, **_kwargs):
@@ -80,6 +104,7 @@ class CaseUpdateSchema(ma.Schema):
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text(validate=validate.OneOf(RISK_FLAGS)))
     agencies_needed = ma.fields.Integer(validate=validate.Range(min=1, max=50))
+    subject_ref = _subject_ref()
     barrier_id = ma.fields.Integer(
         allow_none=True, validate=validate.Range(1, MAX_ID), metadata={"description": "A recorded systems barrier"}
     )
@@ -87,12 +112,19 @@ class CaseUpdateSchema(ma.Schema):
         validate=validate.OneOf(sorted(s.value for s in MANUAL_CLOSE_TARGETS)),
         metadata={"description": "Close the case (resolved, closed, withdrawn); needs a reason"},
     )
-    reason = _text(validate=validate.Length(min=1, max=2000))
+    reason = Reason(required=False)
 
     @ma.validates_schema
     def not_empty(self, data, **_kwargs):
         if not data:
             raise ma.ValidationError("Send at least one field to change.", "_schema")
+
+
+class PersonalDetailsSchema(ReporterSchema):
+    """What only area staff and admins read of a case (`personal.read`): the reporting resident, and
+    the pseudonymous subject the case is about."""
+
+    subject_ref = _text(allow_none=True, metadata={"description": "The household or person, as a pseudonym"})
 
 
 class CaseListArgsSchema(PageArgsSchema):
@@ -129,6 +161,11 @@ class CaseSchema(ma.Schema):
     suggested_level = ma.fields.Integer(allow_none=True)
     suggestion_reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), allow_none=True)
     owner = OwnerField(metadata={"description": "Who holds the case now"})
+    lead_organisation = ma.fields.Nested(
+        CodeNameSchema,
+        allow_none=True,
+        metadata={"description": "The lead a person named for this case in place of the category's"},
+    )
     confidential = ma.fields.Boolean()
     risk_flags = ma.fields.List(_text())
     agencies_needed = ma.fields.Integer()
@@ -188,8 +225,13 @@ class AuditEventSchema(ma.Schema):
 AuditEventPageSchema = page_schema(AuditEventSchema, "AuditEventPageSchema")
 
 
+class LeadSchema(ma.Schema):
+    organisation = _text(required=True, metadata={"description": "Code of the organisation to lead the case"})
+    reason = Reason(metadata={"description": "Why this organisation leads rather than the category's default"})
+
+
 class ReopenSchema(ma.Schema):
-    reason = _text(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason()
 
 
 class DuplicateSchema(ma.Schema):

@@ -14,12 +14,13 @@ from tasking.api.cases.schemas import (
     CaseTaskSchema,
     CaseUpdateSchema,
     DuplicateSchema,
+    LeadSchema,
     NoteCreateSchema,
     NoteListSchema,
     NoteSchema,
     OfferTaskSchema,
+    PersonalDetailsSchema,
     ReopenSchema,
-    ReporterSchema,
 )
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
 from tasking.api.policy import current_policy
@@ -27,7 +28,7 @@ from tasking.api.schemas import PageArgsSchema, page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
-from tasking.services import case_actions, cases, history, notes
+from tasking.services import case_actions, cases, history, intake, leads, notes
 
 blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
 
@@ -51,7 +52,7 @@ class Cases(MethodView):
     @blp.response(201, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
     def post(self, data):
         """Raise a case"""
-        return _with_etag(cases.create_case(db.session, current_principal(), data, now=now(), policy=current_policy()))
+        return _with_etag(intake.raise_case(db.session, current_principal(), data, now=now(), policy=current_policy()))
 
 
 @blp.route("/<case:case_key>")
@@ -122,7 +123,28 @@ class CaseDuplicate(MethodView):
     def post(self, data, case_key):
         """Close the case as a duplicate of another, linking the two"""
         return _with_etag(
-            case_actions.mark_duplicate(db.session, current_principal(), case_key, of=data["of"], now=now())
+            case_actions.mark_duplicate(
+                db.session, current_principal(), case_key, of=data["of"], now=now(), policy=current_policy()
+            )
+        )
+
+
+@blp.route("/<case:case_key>/lead")
+class CaseLead(MethodView):
+    @blp.arguments(LeadSchema)
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    def post(self, data, case_key):
+        """Name the organisation that leads the case, with a reason; at level 1 or 3 it is offered the task"""
+        return _with_etag(
+            leads.name_lead(
+                db.session,
+                current_principal(),
+                case_key,
+                organisation_code=data["organisation"],
+                reason=data["reason"],
+                now=now(),
+                policy=current_policy(),
+            )
         )
 
 
@@ -144,7 +166,7 @@ class CaseTasks(MethodView):
 
 @blp.route("/<case:case_key>/reporter")
 class CaseReporter(MethodView):
-    @blp.response(200, ReporterSchema)
+    @blp.response(200, PersonalDetailsSchema)
     def get(self, case_key):
-        """The reporting resident's name and contact (area staff and admins only)"""
+        """The reporting resident's name and contact, and the case's subject reference (area staff and admins only)"""
         return cases.reporter_details(db.session, current_principal(), case_key)

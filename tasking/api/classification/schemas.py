@@ -1,21 +1,17 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tasking.api.schemas import CaseSummarySchema, OwnerField, ReasonSchema
+from tasking.api.schemas import CaseSummarySchema, OwnerField, Reason, ReasonSchema
 from tasking.domain.levels import LEVELS
 
 
 class LevelDecisionSchema(ma.Schema):
     level = ma.fields.Integer(required=True, validate=validate.OneOf(LEVELS))
-    reason = ma.fields.String(
-        validate=validate.Length(max=2000),
-        allow_none=True,
-        metadata={"description": "Required when the level differs from the suggestion"},
-    )
+    reason = Reason(required=False, metadata={"description": "Required when the level differs from the suggestion"})
 
 
 class ReferralSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason()
 
 
 class SuggestionSchema(ma.Schema):

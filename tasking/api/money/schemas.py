@@ -3,6 +3,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
+from tasking.api.schemas import Reason
 from tasking.domain.money import financial_year_label, pounds
 from tasking.domain.references import MAX_ID
 
@@ -30,7 +31,7 @@ class SpendCreateSchema(ma.Schema):
 
 
 class ReversalSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason()
 
 
 class SpendSchema(ma.Schema):
@@ -165,7 +166,7 @@ class ClaimListSchema(ma.Schema):
 
 class ClaimDecisionSchema(ma.Schema):
     decision = ma.fields.String(required=True, validate=validate.OneOf(["verified", "not_supported"]))
-    reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    reason = Reason(required=False)
 
 
 def _unit_cost_fields(required: bool) -> dict:

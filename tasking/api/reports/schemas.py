@@ -1,6 +1,23 @@
 import marshmallow as ma
 
 
+class LevelOneLoadSchema(ma.Schema):
+    decided = ma.fields.Integer(metadata={"description": "Cases the manager decided at level one in the period"})
+    referred = ma.fields.Integer(
+        metadata={"description": "Level-one cases of the manager's areas referred back in the period"}
+    )
+    held = ma.fields.Integer(
+        metadata={
+            "description": "Open level-one cases the manager holds now: owned by them, or waiting in their "
+            "areas' triage queue at level one"
+        }
+    )
+    closed_for_others = ma.fields.Integer(
+        metadata={"description": "Level-one cases the manager closed in the period while an organisation owned them"}
+    )
+    total = ma.fields.Integer()
+
+
 class CapacityRowSchema(ma.Schema):
     user_id = ma.fields.Integer()
     name = ma.fields.String()
@@ -11,13 +28,24 @@ class CapacityRowSchema(ma.Schema):
         metadata={"description": "Open cases in the manager's areas: untriaged, 1, 2, 3, 4"},
     )
     open_total = ma.fields.Integer()
+    level_one = ma.fields.Nested(
+        LevelOneLoadSchema,
+        metadata={"description": "The level-one load that lands on the manager; should be near zero"},
+    )
     level_one_held = ma.fields.Integer(
-        metadata={"description": "Open level-one cases the manager holds personally; should be near zero"}
+        metadata={"description": "The same as level_one.held: open level-one cases the manager holds now"}
     )
 
 
 class CapacityReportSchema(ma.Schema):
+    start = ma.fields.Date()
+    end = ma.fields.Date()
     items = ma.fields.List(ma.fields.Nested(CapacityRowSchema))
+
+
+class CapacityArgsSchema(ma.Schema):
+    start = ma.fields.Date(metadata={"description": "First day; the current financial year's 1 April by default"})
+    end = ma.fields.Date(metadata={"description": "Last day; the current financial year's 31 March by default"})
 
 
 class ValueArgsSchema(ma.Schema):

@@ -5,7 +5,7 @@ from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
 from tasking.api.policy import current_policy
-from tasking.api.reports.schemas import CapacityReportSchema, ValueArgsSchema, ValueReportSchema
+from tasking.api.reports.schemas import CapacityArgsSchema, CapacityReportSchema, ValueArgsSchema, ValueReportSchema
 from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import reports, value_report
@@ -14,10 +14,15 @@ blp = require_token(Blueprint("reports", __name__, url_prefix="/api/v1/reports",
 
 
 @blp.get("/capacity")
+@blp.arguments(CapacityArgsSchema, location="query")
 @blp.response(200, CapacityReportSchema)
-def capacity():
-    """Per area manager: open cases by level and the level-one cases they hold themselves"""
-    return {"items": reports.capacity(db.session, current_principal())}
+def capacity(args):
+    """Per area manager: open cases by level, and the level-one load that lands on them over a period
+    (the current financial year by default): level-one decisions they made, referrals back, level-one
+    cases they hold, level-one cases they closed for the organisation that owned them"""
+    return reports.capacity(
+        db.session, current_principal(), start=args.get("start"), end=args.get("end"), today=now().date()
+    )
 
 
 def value_report_for(args):

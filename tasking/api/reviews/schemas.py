@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tasking.api.schemas import CaseSummarySchema, CodeNameSchema, PageArgsSchema
+from tasking.api.schemas import CaseSummarySchema, CodeNameSchema, PageArgsSchema, Reason
 from tasking.domain.levels import LEVELS
 from tasking.domain.reviews import REVIEW_OUTCOMES, REVIEW_STATES
 
@@ -21,6 +21,10 @@ class ReviewCaseSchema(CaseSummarySchema):
 
 
 class ReviewSchema(ma.Schema):
+    """A review. To a partner deciding the reviews of the cases its organisation owns, the case carries
+    no more than its task shows (no case id or creation time), and decided_by_id and notes only of the
+    reviews the partner decided."""
+
     id = ma.fields.Integer()
     case = ma.fields.Nested(ReviewCaseSchema)
     sequence = ma.fields.Integer()
@@ -44,7 +48,7 @@ class ReviewDecisionSchema(ma.Schema):
     level = ma.fields.Integer(
         validate=validate.OneOf(LEVELS), metadata={"description": "The new level, to escalate or de-escalate"}
     )
-    reason = ma.fields.String(validate=validate.Length(max=2000), allow_none=True)
+    reason = Reason(required=False)
     notes = ma.fields.String(validate=validate.Length(max=10_000), allow_none=True)
 
 

@@ -24,21 +24,25 @@ blp = require_token(Blueprint("reviews", __name__, url_prefix="/api/v1", descrip
 @blp.arguments(ReviewArgsSchema, location="query")
 @blp.response(200, ReviewPageSchema)
 def list_reviews(args):
-    """Reviews of your areas' cases, earliest due first"""
+    """Reviews of the cases you own or cover, earliest due first: area staff their areas', a partner
+    those of the cases its organisation owns, the borough officer level-four ones"""
     filters = reviews.ReviewFilters(**{k: args.get(k) for k in ("area", "due_before", "level", "overdue", "state")})
-    return reviews.list_reviews(
-        db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args)
-    )
+    principal = current_principal()
+    page = reviews.list_reviews(db.session, principal, filters, cursor=args.get("cursor"), size=page_size(args))
+    page.items = [reviews.as_seen_by(principal, review) for review in page.items]
+    return page
 
 
 @blp.post("/reviews/<int:review_id>/decision")
 @blp.arguments(ReviewDecisionSchema)
 @blp.response(200, ReviewSchema)
 def decide(data, review_id):
-    """Continue, escalate or de-escalate (with the new level and a reason: re-routes), or close"""
-    return reviews.decide(
+    """Continue, escalate or de-escalate (with the new level and a reason: re-routes), or close (with a
+    reason). Closing needs the right to close the case, changing its level the right to decide it"""
+    principal = current_principal()
+    review = reviews.decide(
         db.session,
-        current_principal(),
+        principal,
         review_id,
         outcome=data["outcome"],
         level=data.get("level"),
@@ -47,6 +51,7 @@ def decide(data, review_id):
         now=now(),
         policy=current_policy(),
     )
+    return reviews.as_seen_by(principal, review)
 
 
 @blp.get("/areas/<code>/agenda")

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import validate
 
-from tasking.api.schemas import CodeNameSchema, Derived, PageArgsSchema
+from tasking.api.schemas import CodeNameSchema, Derived, PageArgsSchema, Reason
 from tasking.domain.tasks import TASK_STATES
 
 
@@ -61,7 +61,7 @@ class TaskPageSchema(ma.Schema):
 
 
 class DeclineSchema(ma.Schema):
-    reason = ma.fields.String(required=True, validate=validate.Length(min=1, max=2000))
+    reason = Reason()
 
 
 class ProgressSchema(ma.Schema):

@@ -4,6 +4,7 @@ from flask_smorest import Blueprint
 
 from tasking.api.auth import current_principal, require_token
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
+from tasking.api.policy import current_policy
 from tasking.api.schemas import page_size
 from tasking.api.tasks.schemas import (
     CompleteSchema,
@@ -44,7 +45,16 @@ def get_task(task_id):
 
 def _action(action, task_id, text=None):
     return _with_etag(
-        tasks.act(db.session, current_principal(), task_id, action, if_match=if_match(), now=now(), text=text)
+        tasks.act(
+            db.session,
+            current_principal(),
+            task_id,
+            action,
+            if_match=if_match(),
+            now=now(),
+            policy=current_policy(),
+            text=text,
+        )
     )
 
 
@@ -63,7 +73,8 @@ def accept(task_id):
 @blp.response(200, TaskSchema, headers=ETAG)
 @blp.alt_response(412, description="The task changed since the ETag was read")
 def decline(data, task_id):
-    """Decline with a reason: the case goes back to its owner's triage queue"""
+    """Decline with a reason. A lead or front-line task's decline puts the case back in its area's triage
+    queue; a supporting partner's leaves it with its lead, whose owner is told"""
     return _action("decline", task_id, data["reason"])
 
 
@@ -83,5 +94,6 @@ def progress(data, task_id):
 @blp.response(200, TaskSchema, headers=ETAG)
 @blp.alt_response(412, description="The task changed since the ETag was read")
 def complete(data, task_id):
-    """Complete with the outcome (repeating it changes nothing)"""
+    """Complete with the outcome (repeating it changes nothing). Finishing the last work on a level-one
+    case your organisation owns resolves it, with the outcome as the reason"""
     return _action("complete", task_id, data["outcome"])

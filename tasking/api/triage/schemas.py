@@ -24,6 +24,14 @@ class TriageItemSchema(ma.Schema):
     level = ma.fields.Integer(attribute="case.level", allow_none=True)
     waiting_reason = ma.fields.String(metadata={"description": "new, returned, referred or unroutable"})
     routing_reason = ma.fields.String(attribute="case.routing_reason", allow_none=True)
+    triage_reason = ma.fields.String(
+        attribute="case.triage_reason",
+        allow_none=True,
+        metadata={
+            "description": "Why it was put in the queue, in words: a lead's decline with its reason, a "
+            "councillor's request held for the area manager, a stalled level-one job, a referral"
+        },
+    )
     risk_flags = ma.fields.List(ma.fields.String(), attribute="case.risk_flags")
     case_review_flag = ma.fields.Boolean(attribute="case.case_review_flag")
     suggested_level = ma.fields.Integer(attribute="case.suggested_level", allow_none=True)

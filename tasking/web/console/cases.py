@@ -15,6 +15,7 @@ from tasking.services import (
     claims,
     classification,
     history,
+    leads,
     notes,
     reference_data,
     reviews,
@@ -49,6 +50,7 @@ def _case_page(reference, failed=None, status=200):
     fresh = {
         "level": forms.LevelForm(prefix="level", data={"level": str(case.level or view.suggestion.level)}, **blank),
         "offer": forms.OfferTaskForm(prefix="offer", **blank),
+        "lead": forms.LeadForm(prefix="lead", **blank),
         "spend": forms.SpendForm(prefix="spend", data={"spent_on": today.date()}, **blank),
         "claim": forms.ClaimForm(prefix="claim", **blank),
         "note": forms.NoteForm(prefix="note", **blank),
@@ -56,10 +58,10 @@ def _case_page(reference, failed=None, status=200):
         "reopen": forms.ReopenForm(prefix="reopen", **blank),
         "duplicate": forms.DuplicateForm(prefix="duplicate", **blank),
     }
-    fresh["offer"].organisation.choices = _partners()
+    fresh["offer"].organisation.choices = fresh["lead"].organisation.choices = _partners()
     if failed is not None:
         name, form = failed
-        if name == "offer":
+        if name in ("offer", "lead"):
             form.organisation.choices = _partners()
         fresh[name] = form
     events = history.case_history(db.session, p, case.id, cursor=None, size=100).items
@@ -78,6 +80,8 @@ def _case_page(reference, failed=None, status=200):
         forms=fresh,
         pounds=pounds,
         can_spend=can(p, "budget.spend", Target(area_id=case.area_id)),
+        # The pseudonymous subject is personal: area staff and admins only (docs/levels.md, "Subject references").
+        can_see_personal=can(p, "personal.read", Target(area_id=case.area_id, ward_id=case.ward_id)),
         form=failed[1] if failed else None,
     ), status
 
@@ -95,7 +99,7 @@ def _case_action(reference, name, form, action, done):
 
 
 @bp.post("/cases/<reference>/level")
-@permission_required("triage.decide")
+@permission_required("console.use")
 def case_level(reference):
     form = forms.LevelForm(prefix="level")
     return _case_action(
@@ -120,6 +124,28 @@ def case_offer(reference):
             db.session, principal(), reference, form.organisation.data, now=now(), policy=current_policy()
         ),
         "Task offered.",
+    )
+
+
+@bp.post("/cases/<reference>/lead")
+@permission_required("case.edit")
+def case_lead(reference):
+    form = forms.LeadForm(prefix="lead")
+    form.organisation.choices = _partners()
+    return _case_action(
+        reference,
+        "lead",
+        form,
+        lambda: leads.name_lead(
+            db.session,
+            principal(),
+            reference,
+            organisation_code=form.organisation.data,
+            reason=form.reason.data,
+            now=now(),
+            policy=current_policy(),
+        ),
+        "Lead named.",
     )
 
 
@@ -238,6 +264,8 @@ def case_duplicate(reference):
         reference,
         "duplicate",
         form,
-        lambda: case_actions.mark_duplicate(db.session, principal(), reference, of=form.of.data.strip(), now=now()),
+        lambda: case_actions.mark_duplicate(
+            db.session, principal(), reference, of=form.of.data.strip(), now=now(), policy=current_policy()
+        ),
         "Marked as a duplicate.",
     )

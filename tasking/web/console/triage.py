@@ -45,7 +45,7 @@ def _triage(failed_form, status=200):
 
 
 @bp.post("/triage/<reference>/confirm")
-@permission_required("triage.decide")
+@permission_required("console.use")
 def triage_confirm(reference):
     case = case_or_404(reference)
     form = forms.ConfirmLevelForm(prefix=f"confirm-{case.id}")
@@ -59,7 +59,7 @@ def triage_confirm(reference):
 
 
 @bp.post("/triage/<reference>/level")
-@permission_required("triage.decide")
+@permission_required("console.use")
 def triage_level(reference):
     case = case_or_404(reference)
     form = forms.LevelForm(prefix=f"level-{case.id}")
