@@ -14,6 +14,7 @@ from tasking.models.cases import (
 from tasking.models.money import (
     BudgetAllocation,
     ClaimCost,
+    ClaimFollowUp,
     ClaimOutcome,
     CostAvoidedClaim,
     Spend,
@@ -35,6 +36,7 @@ __all__ = [
     "CaseSequence",
     "Category",
     "ClaimCost",
+    "ClaimFollowUp",
     "ClaimOutcome",
     "CostAvoidedClaim",
     "LevelChange",

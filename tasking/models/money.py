@@ -3,6 +3,7 @@ Every amount is integer pence."""
 
 from datetime import date, datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import (
     BigInteger,
@@ -15,13 +16,15 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.cost_avoided import CLAIM_STATES
 from tasking.models.base import Base, in_list_check
 from tasking.models.reference import Area
-from tasking.models.types import UTCDateTime, utcnow
+from tasking.models.types import FractionText, UTCDateTime, utcnow
 from tasking.models.users import User
 
 
@@ -61,6 +64,11 @@ class Spend(Base):
     spent_on: Mapped[date] = mapped_column(Date)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("spends.id", ondelete="RESTRICT"), unique=True)
     reason: Mapped[str | None] = mapped_column(Text)
+    # For the Local Government Transparency Code export (docs/money.md, "Transparency").
+    irrecoverable_vat_pence: Mapped[int | None] = mapped_column(BigInteger)
+    merchant_category: Mapped[str | None] = mapped_column(String(120))
+    # A supplier who is a private individual is named to area staff only, never in an export.
+    supplier_is_individual: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -72,6 +80,7 @@ class Spend(Base):
             "(kind = 'reversal' AND amount_pence < 0 AND reverses_id IS NOT NULL AND reason IS NOT NULL)",
             name="spend_or_reversal",
         ),
+        CheckConstraint("irrecoverable_vat_pence IS NULL OR irrecoverable_vat_pence >= 0", name="vat_not_negative"),
         Index("ix_spends_area_year", "area_id", "year", "id"),
         Index("ix_spends_case", "case_id"),
         Index("ix_spends_spent_on", "spent_on"),
@@ -88,10 +97,16 @@ class UnitCost(Base):
     amount_pence: Mapped[int] = mapped_column(BigInteger)
     unit: Mapped[str] = mapped_column(String(80))
     source: Mapped[str] = mapped_column(Text)
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)  # the price year of the amount
+    # How far the figure can be trusted, 1 (best) to 6 (GMCA cost-benefit confidence grades); the
+    # optimism-bias correction per grade is configuration (docs/money.md, "The value method").
+    confidence_grade: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    __table_args__ = (CheckConstraint("amount_pence >= 0", name="amount_not_negative"),)
+    __table_args__ = (
+        CheckConstraint("amount_pence >= 0", name="amount_not_negative"),
+        CheckConstraint("confidence_grade IS NULL OR confidence_grade BETWEEN 1 AND 6", name="confidence_grade"),
+    )
 
 
 class CostAvoidedClaim(Base):
@@ -101,6 +116,12 @@ class CostAvoidedClaim(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="RESTRICT"))
     state: Mapped[str] = mapped_column(String(20), default="estimated")
     gross_pence: Mapped[int] = mapped_column(BigInteger)
+    # The outcome lines after the value method's adjustments (central, low and high), and the
+    # cashable part of the central figure; with neutral adjustments adjusted = low = high = gross.
+    adjusted_pence: Mapped[int] = mapped_column(BigInteger)
+    low_pence: Mapped[int] = mapped_column(BigInteger)
+    high_pence: Mapped[int] = mapped_column(BigInteger)
+    cashable_pence: Mapped[int] = mapped_column(BigInteger, default=0, server_default=text("0"))
     quick_win_pence: Mapped[int] = mapped_column(BigInteger)
     other_costs_pence: Mapped[int] = mapped_column(BigInteger)
     net_pence: Mapped[int] = mapped_column(BigInteger)
@@ -119,7 +140,8 @@ class CostAvoidedClaim(Base):
 
     __table_args__ = (
         CheckConstraint(in_list_check("state", CLAIM_STATES), name="state"),
-        CheckConstraint("net_pence = gross_pence - quick_win_pence - other_costs_pence", name="net_adds_up"),
+        CheckConstraint("net_pence = adjusted_pence - quick_win_pence - other_costs_pence", name="net_adds_up"),
+        CheckConstraint("low_pence <= adjusted_pence AND adjusted_pence <= high_pence", name="range_ordered"),
         CheckConstraint("state = 'estimated' OR decided_at IS NOT NULL", name="decided_has_time"),
         Index("ix_cost_avoided_claims_case", "case_id"),
         Index("ix_cost_avoided_claims_created", "created_at"),
@@ -135,12 +157,26 @@ class ClaimOutcome(Base):
     unit_cost_id: Mapped[int | None] = mapped_column(ForeignKey("unit_costs.id", ondelete="RESTRICT"))
     unit_cost_pence: Mapped[int] = mapped_column(BigInteger)
     quantity: Mapped[Decimal] = mapped_column(Numeric(14, 4))
-    probability: Mapped[Decimal] = mapped_column(Numeric(5, 4))
+    probability: Mapped[Fraction] = mapped_column(FractionText)
     expected_pence: Mapped[int] = mapped_column(BigInteger)
+    # The value method's adjustments (docs/money.md, "The value method"); the defaults are neutral.
+    deadweight: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0), server_default="0")
+    deadweight_reason: Mapped[str | None] = mapped_column(Text)
+    attribution: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(1), server_default="1")
+    confidence_grade: Mapped[int | None] = mapped_column(Integer)
+    price_year: Mapped[int | None] = mapped_column(Integer)
+    benefit_years: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
+    drop_off: Mapped[Fraction] = mapped_column(FractionText, default=Fraction(0), server_default="0")
+    cashable: Mapped[bool] = mapped_column(default=False, server_default=false())
+    adjusted_pence: Mapped[int] = mapped_column(BigInteger)
+    low_pence: Mapped[int] = mapped_column(BigInteger)
+    high_pence: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (
-        CheckConstraint("probability >= 0 AND probability <= 1", name="probability"),
         CheckConstraint("quantity >= 0 AND unit_cost_pence >= 0", name="not_negative"),
+        CheckConstraint("benefit_years >= 1", name="benefit_years"),
+        CheckConstraint("confidence_grade IS NULL OR confidence_grade BETWEEN 1 AND 6", name="confidence_grade"),
+        CheckConstraint("low_pence <= adjusted_pence AND adjusted_pence <= high_pence", name="range_ordered"),
     )
 
 
@@ -155,3 +191,35 @@ class ClaimCost(Base):
     amount_pence: Mapped[int] = mapped_column(BigInteger)
 
     __table_args__ = (CheckConstraint("amount_pence >= 0", name="amount_not_negative"),)
+
+
+FOLLOW_UP_STATES = ("pending", "confirmed", "not_confirmed")
+
+
+class ClaimFollowUp(Base):
+    """Did the saving happen? A check on a verified claim some months after it was verified,
+    created once by the sweep and answered by finance (docs/money.md, "Follow-up checks")."""
+
+    __tablename__ = "claim_follow_ups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("cost_avoided_claims.id", ondelete="CASCADE"))
+    months: Mapped[int] = mapped_column(Integer)
+    due_on: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(20), default="pending")
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    claim: Mapped[CostAvoidedClaim] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    __table_args__ = (
+        UniqueConstraint("claim_id", "months"),
+        CheckConstraint(in_list_check("state", FOLLOW_UP_STATES), name="state"),
+        CheckConstraint("(state = 'pending') = (decided_at IS NULL)", name="decided_has_time"),
+        Index("ix_claim_follow_ups_state_due", "state", "due_on"),
+    )

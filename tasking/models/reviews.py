@@ -11,7 +11,14 @@ from tasking.models.cases import Case
 from tasking.models.types import UTCDateTime, utcnow
 
 NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
-NOTIFICATION_KINDS = ("review_due", "review_overdue", "task_offered", "task_declined", "case_returned")
+NOTIFICATION_KINDS = (
+    "review_due",
+    "review_overdue",
+    "task_offered",
+    "task_declined",
+    "case_returned",
+    "follow_up_due",
+)
 
 
 class Review(Base):

@@ -1,8 +1,9 @@
 """Column types shared by the models."""
 
 from datetime import datetime, timezone
+from fractions import Fraction
 
-from sqlalchemy import JSON, DateTime
+from sqlalchemy import JSON, DateTime, String
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator
 
@@ -38,6 +39,28 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+class FractionText(TypeDecorator):
+    """An exact rational number (a probability, a share) kept as its lowest terms, "1/6" or "1":
+    a decimal column would round one in six (docs/money.md, "Exact inputs")."""
+
+    impl = String(40)
+    cache_ok = True
+
+    @property
+    def python_type(self):
+        return Fraction
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if not isinstance(value, Fraction):
+            raise TypeError(f"a share is a Fraction, not {type(value).__name__}")
+        return str(value)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else Fraction(value)
 
 
 def utcnow() -> datetime:

@@ -1,6 +1,7 @@
 """Rows written in bulk into the case tables, in the session's transaction: COPY on PostgreSQL,
 executemany on SQLite. The data generator's writer; the columns it fills, per table."""
 
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -104,6 +105,9 @@ COLUMNS: dict[Any, tuple[str, ...]] = {
         "case_id",
         "state",
         "gross_pence",
+        "adjusted_pence",
+        "low_pence",
+        "high_pence",
         "quick_win_pence",
         "other_costs_pence",
         "net_pence",
@@ -114,7 +118,18 @@ COLUMNS: dict[Any, tuple[str, ...]] = {
         "decided_at",
         "version",
     ),
-    ClaimOutcome: ("id", "claim_id", "description", "unit_cost_pence", "quantity", "probability", "expected_pence"),
+    ClaimOutcome: (
+        "id",
+        "claim_id",
+        "description",
+        "unit_cost_pence",
+        "quantity",
+        "probability",
+        "expected_pence",
+        "adjusted_pence",
+        "low_pence",
+        "high_pence",
+    ),
 }
 JSON_COLUMNS = ("before", "after", "suggestion_reasons")
 
@@ -128,8 +143,6 @@ def write(session: Session, rows: dict[Any, list[tuple]]) -> None:
                 columns = COLUMNS[model]
                 session.execute(model.__table__.insert(), [dict(zip(columns, row, strict=True)) for row in batch])
         return
-    from psycopg.types.json import Jsonb
-
     psycopg_connection = connection.connection.driver_connection
     assert psycopg_connection is not None  # the session's connection is checked out
     with psycopg_connection.cursor() as cursor:
@@ -140,4 +153,13 @@ def write(session: Session, rows: dict[Any, list[tuple]]) -> None:
             json_at = {i for i, c in enumerate(columns) if c in JSON_COLUMNS}
             with cursor.copy(f"COPY {model.__tablename__} ({', '.join(columns)}) FROM STDIN") as copy:
                 for row in batch:
-                    copy.write_row([Jsonb(v) if i in json_at and v is not None else v for i, v in enumerate(row)])
+                    copy.write_row([_copyable(v, i in json_at) for i, v in enumerate(row)])
+
+
+def _copyable(value: Any, json: bool) -> Any:
+    """A value as COPY takes it: JSON documents wrapped, exact shares as their text ("1/6")."""
+    if json and value is not None:
+        from psycopg.types.json import Jsonb  # only on PostgreSQL: SQLite runs have no psycopg to import
+
+        return Jsonb(value)
+    return str(value) if isinstance(value, Fraction) else value

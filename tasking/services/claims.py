@@ -2,6 +2,7 @@
 
 from datetime import datetime
 from decimal import Decimal
+from fractions import Fraction
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
@@ -65,8 +66,11 @@ def _lines(session: Session, data: dict) -> tuple[list[ClaimOutcome], list[Claim
                 unit_cost_id=item.get("unit_cost_id"),
                 unit_cost_pence=unit_pence,
                 quantity=rule.quantity,
-                probability=rule.probability,
+                probability=Fraction(rule.probability),
                 expected_pence=rule.expected_pence,
+                adjusted_pence=rule.expected_pence,
+                low_pence=rule.expected_pence,
+                high_pence=rule.expected_pence,
             )
         )
     for item in data.get("costs", []):
@@ -91,6 +95,7 @@ def _lines(session: Session, data: dict) -> tuple[list[ClaimOutcome], list[Claim
 def _reckon_into(session: Session, claim: CostAvoidedClaim, case, rule_outcomes, rule_costs) -> None:
     result = rules.reckon(rule_outcomes, rule_costs, quick_win_pence=spend_on_case(session, case))
     claim.gross_pence, claim.quick_win_pence = result.gross_pence, result.quick_win_pence
+    claim.adjusted_pence = claim.low_pence = claim.high_pence = result.gross_pence
     claim.other_costs_pence, claim.net_pence = result.other_costs_pence, result.net_pence
 
 

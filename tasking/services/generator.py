@@ -13,6 +13,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -247,11 +248,12 @@ class SyntheticData:
             gross = rng.choice([100_000, 250_000, 2_590_000])
             verified = rng.random() < 0.5
             rows[CostAvoidedClaim].append(
-                (ids[CostAvoidedClaim], case_id, "verified" if verified else "estimated", gross, 0, 0, gross,
+                (ids[CostAvoidedClaim], case_id, "verified" if verified else "estimated", gross, gross, gross, gross,
+                 0, 0, gross,
                  manager, updated, updated, manager if verified else None, updated if verified else None, 1)
             )  # fmt: skip
             rows[ClaimOutcome].append(
-                (ids[ClaimOutcome], ids[CostAvoidedClaim], "Outcome avoided", gross, 1, 1, gross)
+                (ids[ClaimOutcome], ids[CostAvoidedClaim], "Outcome avoided", gross, 1, Fraction(1), gross, gross, gross, gross)
             )  # fmt: skip
             ids[CostAvoidedClaim] += 1
             ids[ClaimOutcome] += 1

@@ -133,3 +133,21 @@ def test_an_old_start_without_an_end_gives_the_ninety_days_from_the_start():
 def test_an_end_without_a_start_gives_the_ninety_days_before_the_end():
     end = NOW - timedelta(days=30)
     assert request_window(None, end, NOW) == (end - DAYS_90, end)
+
+
+def test_a_reason_is_kept_trimmed_and_one_of_only_spaces_is_no_reason():
+    from tasking.domain.errors import ValidationFailed
+    from tasking.domain.text import required_reason
+
+    assert required_reason("  Not ours.\n", "declining a task") == "Not ours."
+    for blank in (None, "", "   ", "\n\t"):
+        try:
+            required_reason(blank, "declining a task", field="why")
+        except ValidationFailed as refused:
+            assert (refused.message, refused.code, refused.fields) == (
+                "Declining a task needs a reason.",
+                "reason_required",
+                {"why": [refused.message]},
+            )
+        else:
+            raise AssertionError(f"{blank!r} was taken as a reason")

@@ -65,3 +65,32 @@ def test_routing_always_yields_an_owner_or_a_queue_reason(level, category, area,
     assert len({o.organisation_id for o in r.offers}) == len(r.offers)
     if level == 1 and r.routed:
         assert r.owner_user_id is None  # never the area manager
+
+
+def test_a_named_lead_replaces_the_front_line_service_and_the_lead_partner():
+    named = CATEGORY.led_by(77)
+    assert (named.frontline_organisation_id, named.lead_organisation_id) == (77, 77)
+    assert named.support_organisation_ids == CATEGORY.support_organisation_ids
+    assert CATEGORY.led_by(None) is CATEGORY
+    assert route(1, named, AREA, BOROUGH).offers == (Offer(77, TaskRole.FRONTLINE),)
+    three = route(3, named, AREA, BOROUGH)
+    assert three.owner_organisation_id == 77
+    assert three.offers == (Offer(77, TaskRole.LEAD),) + tuple(Offer(o, TaskRole.SUPPORT) for o in (30, 20, 40))
+
+
+def test_a_front_line_service_that_declined_is_not_offered_the_job_again():
+    r = route(1, CATEGORY, AREA, BOROUGH, declined=frozenset({10}))
+    assert not r.routed and r.offers == () and not r.has_owner
+    assert r.queue_reason == "The front-line service declined the job: name another lead for the case."
+    assert route(1, CATEGORY, AREA, BOROUGH, declined=frozenset({20, 30})).offers == (Offer(10, TaskRole.FRONTLINE),)
+
+
+def test_a_lead_that_declined_leaves_the_case_waiting_for_another_and_declined_supporters_are_left_out():
+    r = route(3, CATEGORY, AREA, BOROUGH, declined=frozenset({20}))
+    assert not r.routed and r.offers == ()
+    assert r.queue_reason == "The lead partner declined to lead: name another lead for the case."
+    kept = route(3, CATEGORY, AREA, BOROUGH, declined=frozenset({30}))
+    assert kept.offers == (Offer(20, TaskRole.LEAD), Offer(40, TaskRole.SUPPORT))
+    # Levels two and four offer nobody a task, so a decline there changes nothing.
+    assert route(2, CATEGORY, AREA, BOROUGH, declined=frozenset({10, 20})).owner_user_id == 5
+    assert route(4, CATEGORY, AREA, BOROUGH, declined=frozenset({90})).owner_organisation_id == 90

@@ -6,6 +6,7 @@ from marshmallow import validate
 from tasking.api.schemas import Reason
 from tasking.domain.money import financial_year_label, pounds
 from tasking.domain.references import MAX_ID
+from tasking.domain.shares import share_text
 
 PENCE = {"strict": True, "validate": validate.Range(min=0, max=10**11)}
 
@@ -116,12 +117,15 @@ class ClaimInSchema(ma.Schema):
 EXACT = {"type": "string", "pattern": r"^-?[0-9]+(\.[0-9]+)?$", "example": "0.2500"}
 
 
+SHARE = {"type": "string", "pattern": r"^[0-9]+((\.[0-9]+)|(/[0-9]+))?$", "example": "1/6"}
+
+
 class OutcomeSchema(ma.Schema):
     description = ma.fields.String()
     unit_cost_id = ma.fields.Integer(allow_none=True)
     unit_cost_pence = ma.fields.Integer()
     quantity = ma.fields.Decimal(as_string=True, metadata=EXACT)
-    probability = ma.fields.Decimal(as_string=True, metadata=EXACT)
+    probability = ma.fields.Function(lambda outcome: share_text(outcome.probability), metadata=SHARE)
     expected_pence = ma.fields.Integer()
 
 
