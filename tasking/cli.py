@@ -155,14 +155,17 @@ def open311_key_revoke(prefix):
 
 @group.command("sweep")
 def sweep_command():
-    """Run one review sweep now."""
+    """Run one sweep now: reviews due, and the follow-up checks of verified claims."""
     from tasking import scheduler
 
     result = scheduler.run_sweep(current_app._get_current_object())
     if result is None:
         click.echo("another scheduler is sweeping; nothing done")
     else:
-        click.echo(f"sweep: {result.reviews} reviews created, {result.overdue} overdue, {result.stalled} stalled")
+        click.echo(
+            f"sweep: {result.reviews} reviews created, {result.overdue} overdue, {result.stalled} stalled; "
+            f"{result.follow_ups} follow-up checks created"
+        )
 
 
 @group.command("send-notifications")

@@ -6,7 +6,9 @@ SQLite under instance/ is the default so that `make run` needs nothing installed
 
 import json
 import os
+import tomllib
 from datetime import datetime, timedelta, timezone
+from importlib import resources
 from pathlib import Path
 
 
@@ -18,6 +20,17 @@ def _int(name: str, default: int) -> int:
 def _json(name: str, default):
     raw = os.environ.get(name)
     return json.loads(raw) if raw else default
+
+
+def gdp_deflators(path: str | None = None) -> dict[int, str]:
+    """The value method's GDP deflator index by year: the table shipped in tasking/data (its source
+    and date are written at its top), or the TOML file GDP_DEFLATORS_FILE names, in the same form."""
+    path = path or os.environ.get("GDP_DEFLATORS_FILE", "")
+    if path:
+        text = Path(path).read_text("utf-8")
+    else:
+        text = resources.files("tasking.data").joinpath("gdp_deflators.toml").read_text("utf-8")
+    return {int(year): str(index) for year, index in tomllib.loads(text)["index"].items()}
 
 
 def database_url(instance_path: str) -> str:
@@ -91,6 +104,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         # JSON in the environment to override.
         "CLASSIFICATION_THRESHOLDS": _json("CLASSIFICATION_THRESHOLDS", {}),
         "REVIEW_INTERVAL_DAYS": _json("REVIEW_INTERVAL_DAYS", {}),
+        # The value method (docs/money.md): the optimism-bias correction per confidence grade (JSON,
+        # e.g. {"6": "0.5"}), the discount rate ("0.035") when set, and the GDP deflator table.
+        "OPTIMISM_BIAS_BY_GRADE": _json("OPTIMISM_BIAS_BY_GRADE", {}),
+        **({"DISCOUNT_RATE": os.environ["DISCOUNT_RATE"]} if os.environ.get("DISCOUNT_RATE", "") != "" else {}),
+        "GDP_DEFLATORS": gdp_deflators(),
         # The other numbers of the model are set only when the environment names them; their
         # defaults live once, in tasking/domain/policy.py.
         **{key: int(os.environ[key]) for key in POLICY_NUMBERS if os.environ.get(key, "") != ""},

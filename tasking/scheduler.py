@@ -1,6 +1,7 @@
-"""The scheduler process (`flask tasking scheduler`): the review sweep and the notification sender
-as interval jobs, each batch of a job its own unit of work (tasking/unit_of_work.py). It runs beside the web server, never inside its workers; when several run, only
-the holder of a PostgreSQL advisory lock does the work of each job."""
+"""The scheduler process (`flask tasking scheduler`): the review sweep (with the follow-up checks of
+verified claims) and the notification sender as interval jobs, each batch of a job its own unit of
+work (tasking/unit_of_work.py). It runs beside the web server, never inside its workers; when
+several run, only the holder of a PostgreSQL advisory lock does the work of each job."""
 
 import logging
 from contextlib import contextmanager
@@ -11,7 +12,7 @@ from sqlalchemy import text
 from tasking.clock import now
 from tasking.domain.policy import Policy
 from tasking.extensions import db
-from tasking.services import notifications, sweep
+from tasking.services import follow_ups, notifications, sweep
 from tasking.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -54,8 +55,12 @@ def run_sweep(app) -> sweep.SweepResult | None:
             log.info("sweep: another scheduler holds the lock")
             return None
         policy: Policy = app.extensions["tasking.policy"]
-        result = sweep.sweep(db.session, units=unit_of_work, now=now(), policy=policy)
+        moment = now()
+        result = sweep.sweep(db.session, units=unit_of_work, now=moment, policy=policy)
         log.info("sweep: %d reviews (%d overdue, %d stalled)", result.reviews, result.overdue, result.stalled)
+        # Its own step, in units of its own: follow-up checks of verified claims that fell due.
+        result.follow_ups = follow_ups.create_due(db.session, units=unit_of_work, now=moment, policy=policy).created
+        log.info("sweep: %d follow-up checks", result.follow_ups)
         db.session.remove()
         return result
 

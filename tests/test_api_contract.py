@@ -33,6 +33,7 @@ REAL = {
     "spend_id": lambda w: w.here.spend,
     "claim_id": lambda w: w.here.claim,
     "review_id": lambda w: w.here.review,
+    "follow_up_id": lambda w: w.here.values["follow_up"],
     "code": lambda w: "SW",
     "area": lambda w: "SW",
     "year": lambda w: w.here.values["year"],

@@ -99,6 +99,7 @@ GET    /api/v1/cases/{case}/cost-avoided               here    401  200  404  40
 GET    /api/v1/cases/{case}/cost-avoided               there   401  404  404  404  404  404  200  200  200  200
 POST   /api/v1/cases/{case}/cost-avoided               here    401  403  404  404  201  201  404  403  404  201
 POST   /api/v1/cases/{case}/cost-avoided               there   401  404  404  404  404  404  201  403  403  201
+GET    /api/v1/claims                                  -       401  200  403  403  200  200  200  200  200  200
 GET    /api/v1/claims/{claim}                          here    401  200  404  404  200  200  404  200  404  200
 GET    /api/v1/claims/{claim}                          there   401  404  404  404  404  404  200  200  200  200
 GET    /api/v1/claims/{claim}                          missing 401  404  404  404  404  404  404  404  404  404
@@ -107,6 +108,10 @@ PATCH  /api/v1/claims/{claim}                          there   401  404  404  40
 POST   /api/v1/claims/{claim}/decision                 here    401  403  403  403  403  403  403  200  403  403
 POST   /api/v1/claims/{claim}/decision                 there   401  403  403  403  403  403  403  200  403  403
 POST   /api/v1/claims/{claim}/decision                 missing 401  403  403  403  403  403  403  404  403  403
+GET    /api/v1/follow-ups                              -       401  403  403  403  403  403  403  200  403  403
+POST   /api/v1/follow-ups/{follow_up}/outcome          here    401  403  403  403  403  403  403  200  403  403
+POST   /api/v1/follow-ups/{follow_up}/outcome          there   401  403  403  403  403  403  403  200  403  403
+POST   /api/v1/follow-ups/{follow_up}/outcome          missing 401  403  403  403  403  403  403  404  403  403
 GET    /api/v1/unit-costs                              -       401  403  403  403  200  200  200  200  200  200
 POST   /api/v1/unit-costs                              -       401  403  403  403  403  403  403  201  403  201
 PATCH  /api/v1/unit-costs/{unit_cost}                  -       401  403  403  403  403  403  403  200  403  200
@@ -115,6 +120,7 @@ POST   /api/v1/systems-barriers                        -       401  403  403  40
 GET    /api/v1/reports/capacity                        -       401  403  403  403  200  200  200  403  200  200
 GET    /api/v1/reports/value                           -       401  403  403  403  200  200  200  200  200  200
 GET    /api/v1/reports/value.csv                       -       401  403  403  403  200  200  200  200  200  200
+GET    /api/v1/reports/transparency.csv                -       401  403  403  403  200  200  200  200  200  200
 GET    /api/v1/areas                                   -       401  200  200  200  200  200  200  200  200  200
 GET    /api/v1/wards                                   -       401  200  200  200  200  200  200  200  200  200
 GET    /api/v1/organisations                           -       401  200  200  200  200  200  200  200  200  200
@@ -189,6 +195,7 @@ GET    /areas/{area}/agenda?meeting={date}             there   302  403  403  40
 GET    /reports                                        -       302  403  403  403  200  200  200  200  200  200
 GET    /reports/value.csv                              -       302  403  403  403  200  200  200  200  200  200
 GET    /reports/value.svg                              -       302  403  403  403  200  200  200  200  200  200
+GET    /reports/transparency.csv                       -       302  403  403  403  200  200  200  200  200  200
 """
 # fmt: on
 
@@ -225,6 +232,7 @@ BODIES = {
         "outcomes": [{"description": "Eviction avoided", "unit_cost_pence": 700_000, "probability": "0.3"}]
     },
     "POST /api/v1/claims/{claim}/decision": {"decision": "verified"},
+    "POST /api/v1/follow-ups/{follow_up}/outcome": {"outcome": "confirmed"},
     "POST /api/v1/unit-costs": {
         "name": "Night in a hostel",
         "amount_pence": 4_500,

@@ -9,8 +9,9 @@ The rule, checked on the source (no app, no database):
 2. It *goes through the table* when its body calls one of the gates below, either itself or in a
    function of the same module that it calls by name (one level, no further):
    - `require`, `can`, `covers_all`, `scope_of`: the table itself;
-   - `case_scope` (tasking/services/access.py): the "case.read" row of the table written as SQL,
-     held to the same answers by tests/services/test_access_agrees_with_permissions.py;
+   - `case_scope` and `claim_scope` (tasking/services/access.py): the "case.read" and "claim.read"
+     rows of the table written as SQL, held to the same answers by
+     tests/services/test_access_agrees_with_permissions.py;
    - `get_case`, `get_case_to_change`, `where_place`, `visible_area`, `visible_ward`
      (tasking/services/cases.py): a case or place loaded inside `case_scope` or checked with
      `can`/`require`; each of these is itself an entry point checked here.
@@ -35,11 +36,13 @@ GATES = {
     "covers_all",
     "scope_of",
     "case_scope",
+    "claim_scope",
     "get_case",
     "get_case_to_change",
     "where_place",
     "visible_area",
     "visible_ward",
+    "areas_in_scope",
 }
 ACTING = {"principal", "actor"}
 
@@ -59,6 +62,9 @@ ALLOWED = {
     "by the operator, not a role (docs/roles.md)",
     "open311_clients.revoke_client": "the CLI's `flask tasking open311-key revoke`, as create_client",
     "users.create_user": "the CLI's `flask tasking user create`: users are managed by the operator, not a role",
+    "claim_costs.count_once": "moves the case's quick-win spend to the claim that carries it, after an entry "
+    "point was allowed to change a claim (claims.create_claim, edit_claim: claim.write; claims.decide: "
+    "claim.decide) or a spend (budget.record_spend, reverse_spend: budget.spend)",
     "users.set_password": "sets a password for the operator's user commands and the demo data (actor None), "
     "as create_user",
 }
@@ -151,7 +157,7 @@ def test_no_service_decides_by_the_role_itself():
 
 # Reading a case inside the caller's scope (get_case, case_scope) is not leave to change it: an entry
 # point that writes must ask the table itself, or load the case through get_case_to_change (case.edit).
-WRITE_GATES = {"require", "can", "covers_all", "scope_of", "get_case_to_change"}
+WRITE_GATES = {"require", "can", "covers_all", "scope_of", "get_case_to_change", "areas_in_scope"}
 WRITES = {"record", "add", "add_all"}  # audit.record(...), session.add(...)
 
 

@@ -64,6 +64,24 @@ def test_staff_lists_issue_the_same_statements_for_2_or_40_items(counter, data, 
     assert many == few
 
 
+def test_the_claims_list_issues_the_same_statements_for_2_or_12_claims(counter, caller):
+    """Finance's queue loads each page's lines and case summaries in a fixed number of statements."""
+    manager, finance = caller("area_manager", areas=["SW"]), caller("finance")
+    for n in range(12):
+        raised = {"title": f"Family {n}", "description": "d", "category": "family-early-help", "ward": "pleck"}
+        case = manager.post("/api/v1/cases", json=raised | {"confidential": n % 2 == 0}).json
+        outcome = {"description": "Care avoided", "unit_cost_pence": 100_000, "probability": "1/6"}
+        made = manager.post(
+            f"/api/v1/cases/{case['id']}/cost-avoided",
+            json={"outcomes": [outcome, outcome | {"description": "Eviction avoided"}]},
+        )
+        assert made.status_code == 201, made.json
+    few, small = statements_for(counter, lambda: finance.get("/api/v1/claims?state=estimated&page_size=2"))
+    many, large = statements_for(counter, lambda: finance.get("/api/v1/claims?state=estimated&page_size=12"))
+    assert len(small["items"]) == 2 and len(large["items"]) == 12
+    assert many == few
+
+
 def test_partner_task_list_does_not_grow_with_the_page(counter, data, caller):
     partner = caller("partner", organisation="street-cleansing")
     few, small = statements_for(counter, lambda: partner.get("/api/v1/tasks?page_size=2"))

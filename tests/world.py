@@ -18,7 +18,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 from tasking.domain.policy import Policy
 from tasking.extensions import db
 from tasking.models import Case
-from tasking.services import open311_clients, sweep, tokens, users
+from tasking.services import follow_ups, open311_clients, sweep, tokens, users
 from tasking.unit_of_work import unit_of_work
 
 # The ten columns of the matrix: who is asking.
@@ -153,6 +153,7 @@ class World:
             area="AB",
         )
         self._make_reviews()
+        self._make_follow_ups()
         self.unit_cost = self._ok(
             self.call(
                 "fin",
@@ -186,6 +187,7 @@ class World:
             review=999_999_999,
             values=dict(self.here.values),
         )
+        self.missing.values["follow_up"] = 999_999_999
         session.remove()
 
     # Requests ---------------------------------------------------------------------------------
@@ -298,6 +300,32 @@ class World:
         for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):
             listed = self._ok(self.call(manager, "GET", "/api/v1/reviews"))["items"]
             side.review = next(r["id"] for r in listed if r["case"]["id"] == side.case["id"])
+
+    def _make_follow_ups(self):
+        """On each side's case a second claim, verified by finance, with its 6-month follow-up check
+        pending (made by the sweep as if six months had passed): {follow_up}."""
+        for side, manager in ((self.here, "mgr"), (self.there, "mgrX")):
+            claim = self._ok(
+                self.call(
+                    manager,
+                    "POST",
+                    f"/api/v1/cases/{side.case['id']}/cost-avoided",
+                    json={
+                        "outcomes": [
+                            {"description": "Follow-up outcome avoided", "unit_cost_pence": 20_000, "probability": "1"}
+                        ]
+                    },
+                )
+            )
+            self._ok(self.call("fin", "POST", f"/api/v1/claims/{claim['id']}/decision", json={"decision": "verified"}))
+            side.values["verified_claim"] = claim["id"]
+        session = self.iso.session
+        follow_ups.create_due(
+            session, units=lambda: unit_of_work(session), now=self.now + timedelta(days=200), policy=Policy()
+        )
+        listed = self._ok(self.call("fin", "GET", "/api/v1/follow-ups"))["items"]
+        for side in (self.here, self.there):
+            side.values["follow_up"] = next(f["id"] for f in listed if f["claim_id"] == side.values["verified_claim"])
 
 
 @contextmanager

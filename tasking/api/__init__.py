@@ -7,6 +7,7 @@ def register(api) -> list:
         barriers,
         cases,
         classification,
+        follow_ups,
         money,
         reference,
         reports,
@@ -16,7 +17,7 @@ def register(api) -> list:
         triage,
     )
 
-    features = (cases, classification, triage, reviews, tasks, money, barriers, reports, reference, tokens)
+    features = (cases, classification, triage, reviews, tasks, money, follow_ups, barriers, reports, reference, tokens)
     for feature in features:
         api.register_blueprint(feature.blp)
     return [feature.blp for feature in features]

@@ -1,8 +1,10 @@
 """Schemas shared by every API feature: pagination and small reference summaries."""
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, g
 from marshmallow import validate
+
+from tasking.domain.permissions import can
 
 
 class PageArgsSchema(ma.Schema):
@@ -36,6 +38,30 @@ class Reason(ma.fields.String):
         if self.required:
             raise ma.ValidationError("Give a reason: it cannot be empty or only spaces.")
         return None
+
+
+class ForRoles(ma.fields.Field):
+    """A field only callers whose role may do `action` (the permissions table) are shown; to the
+    others it is null. The suggestion and the partners' reasons on a case are for those who work it,
+    not for every reader (docs/roles.md, "What each reader sees of a case")."""
+
+    def __init__(self, inner: ma.fields.Field, action: str, **kwargs):
+        kwargs.setdefault("metadata", {})
+        kwargs["metadata"] = {**inner.metadata, **kwargs["metadata"]}
+        kwargs["metadata"]["description"] = (
+            kwargs["metadata"].get("description", "") + f" (null unless your role may {action})"
+        ).strip()
+        super().__init__(dump_only=True, allow_none=True, **kwargs)
+        self.inner, self.action = inner, action
+
+    def _bind_to_schema(self, field_name, parent):
+        super()._bind_to_schema(field_name, parent)
+        self.inner._bind_to_schema(field_name, parent)
+
+    def serialize(self, attr, obj, accessor=None, **kwargs):
+        if not can(g.principal, self.action):
+            return None
+        return self.inner.serialize(attr, obj, accessor, **kwargs)
 
 
 class CodeNameSchema(ma.Schema):

@@ -1,11 +1,11 @@
 """Money is integer pence; the financial year runs from 1 April to 31 March."""
 
 from datetime import date
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+from fractions import Fraction
 
 from tasking.domain.errors import ValidationFailed
 
-PENNY = Decimal(1)
 # The largest sum the service takes anywhere (£1,000,000,000): beyond any council's budget, and well
 # inside the database's integer columns, so an absurd figure is refused, never stored or overflowed.
 MAX_PENCE = 10**11
@@ -41,9 +41,17 @@ def check_amount(pence: int, field: str | None = None) -> None:
         raise ValidationFailed(f"Enter an amount of at most {pounds(MAX_PENCE)}.", field=field, code="too_large")
 
 
-def round_pence(amount: Decimal) -> int:
-    """Nearest penny, halves away from zero: the one rounding rule used for money."""
-    return int(amount.quantize(PENNY, rounding=ROUND_HALF_UP))
+def round_pence(amount: Decimal | Fraction | int) -> int:
+    """Nearest penny, halves away from zero: the one rounding rule used for money. The amount is
+    exact (a Decimal, a Fraction such as 1/6 of a sum, or whole pence), never a float, and is
+    rounded here once, however many exact steps made it."""
+    if not isinstance(amount, Decimal | Fraction | int) or isinstance(amount, bool):
+        raise TypeError(f"money is rounded from an exact amount, not {type(amount).__name__}")
+    exact = Fraction(amount)
+    pence, remainder = divmod(abs(exact.numerator), exact.denominator)
+    if 2 * remainder >= exact.denominator:
+        pence += 1
+    return pence if exact >= 0 else -pence
 
 
 def financial_year(day: date) -> int:
@@ -53,6 +61,22 @@ def financial_year(day: date) -> int:
 
 def financial_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+# The dates a report period may run between: wide enough for any real question, and far from the
+# calendar's end, where the day after a period's last day cannot be worked out.
+EARLIEST_REPORT_DAY, LATEST_REPORT_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+def check_period(start: date, end: date) -> None:
+    """A report period the service can answer: refused (422), not a 500, when it runs off the calendar."""
+    for field, day in (("start", start), ("end", end)):
+        if not (EARLIEST_REPORT_DAY <= day <= LATEST_REPORT_DAY):
+            raise ValidationFailed(
+                f"Choose a date from {EARLIEST_REPORT_DAY:%-d %B %Y} to {LATEST_REPORT_DAY:%-d %B %Y}.",
+                field=field,
+                code="out_of_range",
+            )
 
 
 def financial_year_label(year: int) -> str:

@@ -96,8 +96,14 @@ PERMISSIONS: Mapping[str, Mapping[Role, Scope]] = {
     "budget.read": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, FINANCE: ALL, BOROUGH: ALL},
     "budget.spend": {MANAGER: AREA},
     "budget.allocate": {ADMIN: ALL},
+    # Claims: finance reads and decides them on every case, confidential ones included, seeing of the
+    # case only what a claim needs (docs/roles.md, "Claims on confidential cases"); the others read
+    # the claims of the cases they read.
+    "claim.read": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD, FINANCE: ALL, BOROUGH: L4},
     "claim.write": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
-    "claim.decide": {FINANCE: OPEN},
+    "claim.decide": {FINANCE: ALL},
+    # Did the saving happen? Finance answers the follow-up checks of verified claims (docs/money.md).
+    "follow_up.decide": {FINANCE: ALL},
     "unit_cost.write": {ADMIN: ALL, FINANCE: ALL},
     # Reviews go to whoever owns the case, and they decide them (docs/reviews.md).
     "review.decide": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, PARTNER: ORG, BOROUGH: L4},

@@ -2,13 +2,25 @@
 (docs/README.md, "Configuration of the rules"). It is built once from the configuration when the app
 is created and passed to the services, which never hold defaults of their own."""
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
+from tasking.domain.appraisal import GRADES, ValueMethod
 from tasking.domain.classification import Thresholds
 
 DEFAULT_REVIEW_INTERVAL_DAYS = {1: 14, 2: 28, 3: 14, 4: 56}
+# The value method's optimism-bias correction per confidence grade of a unit cost, 1 (best) to 6
+# (docs/money.md, "The value method", which gives their source and how sure of it we are).
+DEFAULT_OPTIMISM_BIAS = {
+    1: Fraction(0),
+    2: Fraction(5, 100),
+    3: Fraction(10, 100),
+    4: Fraction(15, 100),
+    5: Fraction(25, 100),
+    6: Fraction(40, 100),
+}
 
 
 @dataclass(frozen=True)
@@ -32,16 +44,26 @@ class Policy:
     open311_max_ward_distance_m: float = 2500.0
     # Lifetime of a new API token unless another expiry is given.
     token_default_days: int = 365
+    # The value method (docs/money.md): the Green Book discount rate (3.5%), the optimism-bias
+    # correction per confidence grade, and the GDP deflator index per year (tasking/data/
+    # gdp_deflators.toml, read by tasking/config.py; none unless configured).
+    discount_rate: Fraction = Fraction(35, 1000)
+    optimism_bias: dict[int, Fraction] = field(default_factory=lambda: dict(DEFAULT_OPTIMISM_BIAS))
+    gdp_deflators: dict[int, Fraction] = field(default_factory=dict)
 
     def review_interval(self, level: int) -> int:
         return self.review_interval_days[level]
+
+    @property
+    def value_method(self) -> ValueMethod:
+        return ValueMethod(self.discount_rate, self.optimism_bias, self.gdp_deflators)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> "Policy":
         """The policy a configuration asks for: each setting it names, the defaults above for the rest."""
         default = cls()
 
-        def number(key: str, kind: type, fallback: Any) -> Any:
+        def number(key: str, kind: Callable[[Any], Any], fallback: Any) -> Any:
             value = config.get(key)
             return fallback if value is None else kind(value)
 
@@ -61,4 +83,26 @@ class Policy:
                 "OPEN311_MAX_WARD_DISTANCE_METRES", float, default.open311_max_ward_distance_m
             ),
             token_default_days=number("TOKEN_DEFAULT_DAYS", int, default.token_default_days),
+            discount_rate=number("DISCOUNT_RATE", _exact, default.discount_rate),
+            optimism_bias=_optimism_bias(default.optimism_bias, config.get("OPTIMISM_BIAS_BY_GRADE")),
+            gdp_deflators={int(year): _exact(index) for year, index in (config.get("GDP_DEFLATORS") or {}).items()},
         )
+
+
+def _exact(value: Any) -> Fraction:
+    """A configured rate, share or index as an exact number: "0.035", 0.035 (read as its decimal
+    text, never as the float's binary value) or "7/200"."""
+    return Fraction(str(value))
+
+
+def _optimism_bias(defaults: Mapping[int, Fraction], configured: Mapping[Any, Any] | None) -> dict[int, Fraction]:
+    """The defaults with the configured grades replaced; a correction is a share between 0 and 1."""
+    corrections = dict(defaults)
+    for grade, value in (configured or {}).items():
+        if int(grade) not in GRADES:
+            raise ValueError(f"OPTIMISM_BIAS_BY_GRADE: {grade} is not a confidence grade (1 to 6)")
+        correction = _exact(value)
+        if not (0 <= correction <= 1):
+            raise ValueError(f"OPTIMISM_BIAS_BY_GRADE: the correction for grade {grade} is not between 0 and 1")
+        corrections[int(grade)] = correction
+    return corrections

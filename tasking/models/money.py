@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.cost_avoided import CLAIM_STATES
 from tasking.models.base import Base, in_list_check
+from tasking.models.cases import Case
 from tasking.models.reference import Area
 from tasking.models.types import FractionText, UTCDateTime, utcnow
 from tasking.models.users import User
@@ -135,6 +136,9 @@ class CostAvoidedClaim(Base):
 
     outcomes: Mapped[list["ClaimOutcome"]] = relationship(order_by="ClaimOutcome.id", cascade="all, delete-orphan")
     costs: Mapped[list["ClaimCost"]] = relationship(order_by="ClaimCost.id", cascade="all, delete-orphan")
+    # Read only: a claim shows of its case only its reference, area, level and category
+    # (docs/roles.md, "Claims on confidential cases").
+    case: Mapped[Case] = relationship(viewonly=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -11,7 +11,7 @@ partner: the cases its organisation owns); each scope word is written here once 
 - partners: none here; they reach cases through the tasks offered to them.
 A confidential case is seen only by its owner, its area's staff and admins.
 
-tests/services/test_access_agrees_with_permissions.py (case.read) and
+tests/services/test_access_agrees_with_permissions.py (case.read, claim.read) and
 tests/services/test_review_scope_agrees.py (review.decide) hold the SQL and the table's predicate to
 the same answers for every role over a grid of cases.
 """
@@ -27,6 +27,13 @@ from tasking.models import Case
 def case_scope(principal: Principal) -> ColumnElement[bool]:
     """The cases the principal may read ("case.read"), as a condition on Case."""
     return _as_sql(principal, "case.read")
+
+
+def claim_scope(principal: Principal) -> ColumnElement[bool]:
+    """The cases whose cost-avoided claims the principal may read ("claim.read"), as a condition on
+    Case: finance every case, confidential ones included; the others the cases they read
+    (docs/roles.md, "Claims on confidential cases")."""
+    return _as_sql(principal, "claim.read")
 
 
 def review_scope(principal: Principal) -> ColumnElement[bool]:

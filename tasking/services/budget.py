@@ -15,8 +15,9 @@ from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.models import Area, BudgetAllocation, Case, Spend
-from tasking.services import audit
+from tasking.domain.text import required_reason
+from tasking.models import Area, BudgetAllocation, Spend
+from tasking.services import audit, claim_costs
 from tasking.services.cases import get_case
 
 
@@ -26,25 +27,53 @@ class Budget:
     year: int
     allocation_pence: int
     spent_pence: int
-    entries: list[Spend]
+    entries: list  # Spend, or SupplierWithheld for a reader who may not see personal details
 
     @property
     def remaining_pence(self) -> int:
         return rules.remaining(self.allocation_pence, self.spent_pence)
 
 
+# What a reader who may not see personal details sees of a supplier who is a private individual.
+SUPPLIER_WITHHELD = "Withheld: a private individual"
+
+
 def spend_snapshot(entry: Spend) -> dict:
+    """The audit record of a spend. A private individual's name stays in the ledger row, shown only to
+    area staff, and is not copied into the case's history, which more people read."""
     return {
         "case_id": entry.case_id,
         "kind": entry.kind,
         "amount_pence": entry.amount_pence,
         "year": entry.year,
         "description": entry.description,
-        "supplier": entry.supplier,
+        "supplier": SUPPLIER_WITHHELD if entry.supplier_is_individual else entry.supplier,
+        "supplier_is_individual": bool(entry.supplier_is_individual),
+        "irrecoverable_vat_pence": entry.irrecoverable_vat_pence,
+        "merchant_category": entry.merchant_category,
         "spent_on": entry.spent_on.isoformat(),
         "reverses_id": entry.reverses_id,
         "reason": entry.reason,
     }
+
+
+class SupplierWithheld:
+    """A ledger entry as seen by a reader who may not see personal details (docs/money.md,
+    "Transparency"): the entry, with its supplier withheld when that is a private individual."""
+
+    supplier = SUPPLIER_WITHHELD
+
+    def __init__(self, entry: Spend):
+        self._entry = entry
+
+    def __getattr__(self, name):
+        return getattr(self._entry, name)
+
+
+def as_seen_by(principal: Principal, entry: Spend) -> Spend | SupplierWithheld:
+    if entry.supplier_is_individual and not can(principal, "personal.read", Target(area_id=entry.area_id)):
+        return SupplierWithheld(entry)
+    return entry
 
 
 def _spent(session: Session, area_id: int, year: int) -> int:
@@ -87,6 +116,12 @@ def record_spend(
     if spent_on > now.date():
         raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
     year, amount = financial_year(spent_on), data["amount_pence"]
+    vat = data.get("irrecoverable_vat_pence")
+    if vat is not None and not (0 <= vat <= amount):
+        raise ValidationFailed(
+            "Irrecoverable VAT is part of the amount: between nothing and the whole of it.",
+            {"irrecoverable_vat_pence": ["Must not be more than the amount."]},
+        )
     allocation = _locked_allocation(session, case.area_id, year, policy.quick_win_allocation_pence)
     try:
         rules.check_spend(allocation.amount_pence, _spent(session, case.area_id, year), amount)
@@ -103,6 +138,9 @@ def record_spend(
         amount_pence=amount,
         description=data["description"],
         supplier=data.get("supplier"),
+        supplier_is_individual=bool(data.get("supplier_is_individual")),
+        irrecoverable_vat_pence=vat,
+        merchant_category=(data.get("merchant_category") or "").strip() or None,
         spent_on=spent_on,
         created_by_id=principal.user_id,
         created_at=now,
@@ -113,6 +151,8 @@ def record_spend(
         session, principal, "spend.recorded", "spend", entry.id, now=now, case_id=case.id, after=spend_snapshot(entry)
     )
     session.flush()
+    # The case's spend is netted once, by the claim that carries it (docs/money.md, "Costs counted once").
+    claim_costs.count_once(session, principal, case.id, now=now)
     return entry
 
 
@@ -130,6 +170,7 @@ def reverse_spend(
     )
     if original.kind != "spend":
         raise Conflict("A reversal cannot itself be reversed; record a new spend instead.")
+    reason = required_reason(reason, "reversing a spend")
     try:
         _locked_allocation(session, original.area_id, original.year, policy.quick_win_allocation_pence)
         if session.scalar(select(Spend.id).where(Spend.reverses_id == original.id)) is not None:
@@ -143,6 +184,10 @@ def reverse_spend(
             amount_pence=-original.amount_pence,
             description=f"Reversal of spend {original.id}",
             supplier=original.supplier,
+            # The Transparency Code fields as the spend's; the export shows the VAT with the credit's sign.
+            supplier_is_individual=original.supplier_is_individual,
+            irrecoverable_vat_pence=original.irrecoverable_vat_pence,
+            merchant_category=original.merchant_category,
             spent_on=original.spent_on,
             reverses_id=original.id,
             reason=reason,
@@ -164,6 +209,7 @@ def reverse_spend(
         session.flush()
     except IntegrityError as duplicate:  # two reversals raced; the unique reverses_id kept one
         raise Conflict("This spend has already been reversed.") from duplicate
+    claim_costs.count_once(session, principal, original.case_id, now=now)
     return entry
 
 
@@ -200,7 +246,7 @@ def budget(
         year,
         policy.quick_win_allocation_pence if allocation is None else allocation,
         sum(e.amount_pence for e in entries),
-        entries,
+        [as_seen_by(principal, e) for e in entries],
     )
 
 
@@ -236,9 +282,3 @@ def set_allocation(
     )
     session.flush()
     return budget(session, principal, area_code=area.code, year=year, today=now.date(), policy=policy)
-
-
-def spend_on_case(session: Session, case: Case) -> int:
-    return int(
-        session.scalar(select(func.coalesce(func.sum(Spend.amount_pence), 0)).where(Spend.case_id == case.id)) or 0
-    )

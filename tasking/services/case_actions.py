@@ -22,6 +22,7 @@ def reopen_case(
 ) -> Case:
     case = get_case_to_change(session, principal, key)
     target = lifecycle.check_reopen(case.state, case.level, reason)
+    reason = reason.strip()
     with session.no_autoflush:
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = target.value, None, None

@@ -181,7 +181,8 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             subject_ref=similarity.subject_ref(data.get("subject_ref")),
-            source=data.get("source") or SOURCE_BY_ROLE.get(principal.role, "staff"),
+            # Councillors and partners are the source of what they raise, whatever they send.
+            source=SOURCE_BY_ROLE.get(principal.role) or data.get("source") or "staff",
             raised_by_id=principal.user_id,
             state=lifecycle.State.NEW.value,
             confidential=bool(data.get("confidential")),
@@ -233,8 +234,9 @@ def update_case(
         _apply_details(session, principal, case, details)
         if FACT_FIELDS & details.keys():
             suggestions.refresh(session, case, now, policy)
+        reason = None
         if "state" in data:
-            _close(session, principal, case, data["state"], data.get("reason"), now=now, policy=policy)
+            reason = _close(session, principal, case, data["state"], data.get("reason"), now=now, policy=policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         changed_after.update(_subject_audit(old_subject, case.subject_ref))
         if not changed_after:
@@ -242,7 +244,7 @@ def update_case(
         case.updated_at = now
         action = "case.updated"
         if "state" in changed_after:
-            changed_after["reason"] = data.get("reason")
+            changed_after["reason"] = reason
             action = "case.closed"
         audit.record(
             session,

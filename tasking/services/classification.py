@@ -18,7 +18,7 @@ from tasking.models import Case, CaseLink, LevelChange
 from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.cases import case_snapshot, get_case
-from tasking.services.routing import apply_route
+from tasking.services.routing import apply_route, hand_back
 
 
 @dataclass
@@ -113,7 +113,7 @@ def record_decision(
         case.referred_back = False
         case.triage_reason = None
         case.updated_at = now
-        apply_route(session, principal, case, now=now, policy=policy)
+        apply_route(session, principal, case, now=now, policy=policy, chosen=case.lead_organisation_id)
         review_schedule.schedule(case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(
@@ -143,8 +143,7 @@ def refer(session: Session, principal: Principal, key, *, reason: str, now: date
     with session.no_autoflush:
         before = case_snapshot(case)
         case.referred_back = True
-        case.state = lifecycle.State.RETURNED.value
-        case.triage_reason = f"Referred back as more complicated than it looked: {reason}"
+        hand_back(session, case, reason=f"Referred back as more complicated than it looked: {reason}")
         case.updated_at = now
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(case, now, policy)

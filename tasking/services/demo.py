@@ -92,6 +92,13 @@ PROBLEMS = {
 }
 
 
+# Why Walsall Finance could not support the pilot's saving (St Matthew's appendix).
+SEED_FINANCE_REASON = (
+    "It is not possible to say with certainty whether the second family will follow the same high-cost "
+    "path as the first, and so the cost saving cannot be supported by Walsall Finance (St Matthew's appendix)."
+)
+
+
 @dataclass
 class DemoResult:
     accounts: list[dict]
@@ -293,7 +300,11 @@ def _money(
 ) -> int:
     """The St Matthew's pilot's two families, two households in one ward and so not a repeat of each
     other (docs/levels.md, "The same problem"): Family 1, known to services for years, and Family 2,
-    helped early: a quick win, and the cost avoided, verified (docs/money.md, "Worked example")."""
+    helped early. Their claims as the appendix reports them (docs/money.md, "Worked example"): Family
+    2's £347 so far is an other cost of the comparison claim, counted once, not quick-win spend; the
+    comparison (£26,197 - £347 = £25,850) not supported by finance, for the appendix's reason; the
+    one-in-ten chance of £259,000 of care (£25,900) still an estimate. Family cases are confidential,
+    and finance decides their claims all the same (docs/roles.md, "Claims on confidential cases")."""
     south = principal_for(managers[st_matthews.area_id])
     finance = principal_for(_demo_users(session, "finance")[0])
     cases.create_case(
@@ -306,6 +317,7 @@ def _money(
             title="Family 1: known to services for years, St Matthew's",
             risk_flags=["vulnerable_person", "safeguarding"],
             subject_ref="SM-HH-0001",
+            confidential=True,
         ),
         now=now - timedelta(days=150),
         policy=policy,
@@ -319,21 +331,9 @@ def _money(
             st_matthews,
             title="Mother not coping after a new baby, Palfrey",
             subject_ref="SM-HH-0002",
+            confidential=True,
         ),
         now=now - timedelta(days=40),
-        policy=policy,
-    )
-    budget.record_spend(
-        session,
-        south,
-        family.id,
-        {
-            "amount_pence": 34_700,
-            "description": "Double buggy and family support sessions",
-            "supplier": "Palfrey Sure Start",
-            "spent_on": (now - timedelta(days=38)).date(),
-        },
-        now=now - timedelta(days=38),
         policy=policy,
     )
     compared = claims.create_claim(
@@ -343,16 +343,25 @@ def _money(
         {
             "outcomes": [
                 {
-                    "description": "Costs of a family like Family 1, helped late",
+                    "description": "Costs of Family 1, helped late (October 2009 to date)",
                     "unit_cost_pence": 2_619_700,
                     "probability": "1",
                 }
             ],
-            "costs": [],
+            # What Family 2's help has cost so far: the comparison's other side, not quick-win spend.
+            "costs": [{"description": "Costs of Family 2, helped early (June 2010 to date)", "amount_pence": 34_700}],
         },
         now=now - timedelta(days=30),
+        policy=policy,
     )
-    claims.decide(session, finance, compared.id, decision="verified", reason=None, now=now - timedelta(days=20))
+    claims.decide(
+        session,
+        finance,
+        compared.id,
+        decision="not_supported",
+        reason=SEED_FINANCE_REASON,
+        now=now - timedelta(days=20),
+    )
     claims.create_claim(
         session,
         south,
@@ -360,14 +369,15 @@ def _money(
         {
             "outcomes": [
                 {
-                    "description": "A one-in-ten chance of a care placement",
+                    "description": "Care for a family on Family 1's path: about £259,000, a one-in-ten chance",
                     "unit_cost_pence": 25_900_000,
-                    "probability": "0.1",
+                    "probability": "1/10",
                 }
             ],
             "costs": [],
         },
         now=now - timedelta(days=30),
+        policy=policy,
     )
     for case in session.scalars(
         select(Case).where(Case.state.in_(("assigned", "in_progress"))).order_by(Case.id).limit(12)

@@ -5,7 +5,7 @@ import base64
 import binascii
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, or_
 
@@ -19,7 +19,7 @@ class Page:
 
 
 def encode_cursor(values: list) -> str:
-    raw = json.dumps([v.isoformat() if isinstance(v, datetime) else v for v in values])
+    raw = json.dumps([v.isoformat() if isinstance(v, date) else v for v in values])  # datetimes are dates too
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -30,7 +30,8 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
         if not isinstance(values, list) or len(values) != len(kinds):
             raise ValueError
         return [
-            datetime.fromisoformat(v) if kind is datetime else kind(v) for v, kind in zip(values, kinds, strict=True)
+            datetime.fromisoformat(v) if kind is datetime else date.fromisoformat(v) if kind is date else kind(v)
+            for v, kind in zip(values, kinds, strict=True)
         ]
     except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
         raise ValidationFailed(

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from tasking.domain.errors import ValidationFailed
 from tasking.domain.lifecycle import OPEN_STATES, TRIAGE_STATES
-from tasking.domain.money import financial_year, financial_year_bounds
+from tasking.domain.money import check_period, financial_year, financial_year_bounds
 from tasking.domain.permissions import Target, can, covers_all, require
 from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
@@ -46,6 +46,7 @@ def capacity(
         start, end = start or first, end or last
     if end < start:
         raise ValidationFailed("The period ends before it starts.", {"end": ["Must not be before start."]})
+    check_period(start, end)
     since = datetime.combine(start, time.min, tzinfo=timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
     managers = list(

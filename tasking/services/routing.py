@@ -54,6 +54,21 @@ def _inputs(session: Session, case: Case):
     return category_route, routing.AreaRoute(area_manager_id(session, case.area_id)), borough
 
 
+def hand_back(session: Session, case: Case, *, reason: str) -> None:
+    """The case waits in its area's triage queue for the area manager, who holds it until a person
+    decides again: the organisation that held it (a decliner, a front line whose job was referred
+    back or stalled) no longer owns it, so its reviews and its right to close it go with it
+    (docs/routing.md, "Declines and leads")."""
+    manager = area_manager_id(session, case.area_id)
+    case.state = State.RETURNED.value
+    case.triage_reason = reason
+    case.owner_organisation_id = case.coordinator_user_id = None
+    case.owner_user_id = manager
+    if manager is None:
+        case.routing_reason = "The area has no area manager to take the case back."
+    session.expire(case, ["owner_organisation", "owner_user"])
+
+
 def declined_organisations(session: Session, case_id: int) -> frozenset[int]:
     """Organisations whose latest task on the case is one they declined."""
     latest = (

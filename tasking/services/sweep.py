@@ -15,7 +15,7 @@ from tasking.domain import reviews as rules
 from tasking.domain.lifecycle import OPEN_STATES, State
 from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Case, Review
-from tasking.services import notifications, suggestions
+from tasking.services import notifications, routing, suggestions
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
@@ -31,6 +31,8 @@ class SweepResult:
     stalled: int = 0
     batches: int = 0
     case_ids: list = field(default_factory=list)
+    # Follow-up checks of verified claims made in the same run (services/follow_ups.py).
+    follow_ups: int = 0
 
 
 def _claim_batch(session: Session, now: datetime, size: int) -> list[Case]:
@@ -201,8 +203,7 @@ def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Po
     to the area manager's triage queue, suggested as level two, saying why."""
     session.refresh(case)
     before = {"state": case.state, "suggested_level": case.suggested_level, "triage_reason": case.triage_reason}
-    case.state = State.RETURNED.value
-    case.triage_reason = rules.stall_reason(case.missed_reviews)
+    routing.hand_back(session, case, reason=rules.stall_reason(case.missed_reviews))
     suggestions.refresh(session, case, now, policy)
     case.updated_at = now
     session.add(

@@ -19,7 +19,7 @@ from tasking.domain.visibility import note_audiences
 from tasking.models import Case, CaseNote, Task
 from tasking.services import audit, cases, notifications
 from tasking.services.pagination import Page, paginate
-from tasking.services.routing import task_snapshot
+from tasking.services.routing import hand_back, task_snapshot
 
 
 @dataclass(frozen=True)
@@ -163,8 +163,9 @@ def _effect_on_case(session, principal, case: Case, task: Task, action: str, tex
     if hands_back:
         # The organisation holding the case will not do it: back to the area's triage queue, saying
         # who declined and why (docs/routing.md, "The level-one loop").
-        case.state = lifecycle.State.RETURNED.value
-        case.triage_reason = rules.declined_to_lead_reason(task.organisation.name, task.role, text or "")
+        if case.lead_organisation_id == task.organisation_id:
+            case.lead_organisation_id = None  # a named lead that declines is no longer the one named
+        hand_back(session, case, reason=rules.declined_to_lead_reason(task.organisation.name, task.role, text or ""))
     elif action in ("complete", "decline"):
         # A supporting partner's decline leaves the case with its lead: only what is left to do changes.
         states = session.scalars(select(Task.state).where(Task.case_id == case.id, Task.id != task.id)).all()
@@ -183,6 +184,8 @@ def _effect_on_case(session, principal, case: Case, task: Task, action: str, tex
             case_id=case.id,
             before=changed_before,
             after={**changed_after, **({"reason": text} if hands_back else {})},
+            # A partner's reasons are for staff and partners, not councillors (note audiences, docs/roles.md).
+            audience="partners" if declined else None,
         )
     if hands_back:
         _tell_area_managers(session, case, task, now)
@@ -232,7 +235,7 @@ def _tell_owner(session: Session, principal: Principal, case: Case, task: Task, 
                 (user_id, email),
                 f"Task declined: {case.reference} {case.title}"[:200],
                 f"{organisation} declined its {task.role} task on case {case.reference} ({case.title}): {reason}\n\n"
-                "The case stays with its lead. You may offer the task to another organisation.",
+                "The case stays with its lead. The area manager may offer the task to another organisation.",
                 case.id,
                 now,
             )

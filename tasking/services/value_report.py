@@ -1,5 +1,11 @@
-"""The value report for area partnership boards: quick-win spend against allocation, and cost
-avoided with verified and estimated figures kept apart, as the pilot did (docs/money.md, "The value report")."""
+"""The value report for area partnership boards (docs/money.md, "The value report").
+
+Per area, level, category and area-month: quick-win spend against allocation, and cost avoided by
+the state finance gave each claim (verified, estimated, not supported) as gross, adjusted and net
+figures, with verified claims split by what their follow-up checks found (confirmed, not
+confirmed, not yet checked). Return on spend is worked out only over the cases that had spend.
+Every measure is a sum, so each section's lines add up to the total. A fixed number of queries,
+whatever the number of cases (tests/test_query_counts.py)."""
 
 import csv
 import io
@@ -7,17 +13,42 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
 
-from tasking.domain.errors import NotFound, ValidationFailed
-from tasking.domain.money import financial_year, financial_year_bounds
-from tasking.domain.permissions import Target, can, require
+from tasking.domain.errors import ValidationFailed
+from tasking.domain.money import check_period, financial_year, financial_year_bounds
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.models import Area, BudgetAllocation, Case, Category, CostAvoidedClaim, Spend
+from tasking.models import Area, BudgetAllocation, Case, Category, ClaimFollowUp, CostAvoidedClaim, Spend
+from tasking.services.report_areas import areas_in_scope
 
-MEASURES = ("spent_pence", "verified_gross_pence", "verified_net_pence", "estimated_gross_pence", "estimated_net_pence")
+# The state finance gave a claim, and, for verified ones, what the follow-up checks found: each a
+# group of the report, with its gross, adjusted and net sums.
+STATES = ("verified", "estimated", "not_supported")
+FOLLOW_UP_GROUPS = ("confirmed", "not_confirmed", "verified_only")
+FIGURES = ("gross", "adjusted", "net")
+GROUP_MEASURES = tuple(f"{group}_{figure}_pence" for group in (*STATES, *FOLLOW_UP_GROUPS) for figure in FIGURES)
+MEASURES = ("spent_pence", *GROUP_MEASURES, "verified_net_with_spend_pence")
+
+DEFINITIONS = {
+    "gross": "Cost avoided as claimed: each outcome's unit cost x quantity x probability, rounded once.",
+    "adjusted": "Gross after the value method's adjustments (deadweight, attribution, optimism bias, price "
+    "year, benefit period and discounting); equal to gross where none is set.",
+    "net": "Adjusted less the costs incurred on the case (its quick-win spend and other costs), each cost "
+    "counted once per case.",
+    "verified": "Claims finance verified; estimated: not yet decided; not_supported: claims finance did not "
+    "support, shown apart and counted in no other figure.",
+    "confirmed": "Verified claims whose latest answered follow-up check (6 or 12 months after verification) "
+    "confirmed the saving happened; not_confirmed: whose latest answered check found it could not be "
+    "confirmed; verified_only: verified, no follow-up check answered yet. The three add up to verified.",
+    "return_on_spend": "Verified net cost avoided of the cases that had quick-win spend in the period, per "
+    "pound of that spend (verified_net_with_spend_pence / spent_pence), to two places; cases without spend "
+    "are left out of both sides. None without spend, and none per month (a case's spend and its saving "
+    "fall in different months).",
+    "period": "Spend by the date it was spent; claims by the day they were made (UTC), whatever their state "
+    "now, so a claim stays in its period and month when it is decided.",
+}
 
 
 @dataclass
@@ -26,6 +57,8 @@ class Line:
     name: str
     allocation_pence: int | None = None
     sums: dict = field(default_factory=lambda: dict.fromkeys(MEASURES, 0))
+    # Month lines compare spend and savings that fall in different months: no return on spend.
+    has_return: bool = True
 
     @property
     def remaining_pence(self) -> int | None:
@@ -33,11 +66,13 @@ class Line:
 
     @property
     def return_on_spend(self) -> str | None:
-        """Verified net cost avoided for each pound spent, to two places; none without spend."""
+        """Verified net cost avoided of the cases that had spend, per pound of their spend, to two
+        places; none without spend (docs/money.md, "The value report")."""
         spent = self.sums["spent_pence"]
-        if spent <= 0:
+        if spent <= 0 or not self.has_return:
             return None
-        return str((Decimal(self.sums["verified_net_pence"]) / Decimal(spent)).quantize(Decimal("0.01"), ROUND_HALF_UP))
+        ratio = Decimal(self.sums["verified_net_with_spend_pence"]) / Decimal(spent)
+        return str(ratio.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
     def as_dict(self) -> dict:
         return {
@@ -59,25 +94,17 @@ class ValueReport:
     levels: list[Line]
     categories: list[Line]
     months: list[Line]
+    definitions: dict = field(default_factory=lambda: dict(DEFINITIONS))
 
 
 def _areas_in_scope(session: Session, principal: Principal, area_code: str | None) -> list[Area]:
-    require(principal, "report.value", message="Your role cannot see value reports.")
-    areas = [
-        a
-        for a in session.scalars(select(Area).order_by(Area.name))
-        if can(principal, "report.value", Target(area_id=a.id))
-    ]
-    if area_code:
-        areas = [a for a in areas if a.code == area_code.upper()]
-        if not areas:
-            raise NotFound("No such area.")
-    return areas
+    return areas_in_scope(session, principal, "report.value", area_code, "Your role cannot see value reports.")
 
 
-def _month_of(session: Session, column):
+def _month_of(session: Session, column, *, utc_time: bool = False):
+    """YYYY-MM of a date, or of a UTC time (PostgreSQL would otherwise use the session's zone)."""
     if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
+        return func.to_char(func.timezone("UTC", column) if utc_time else column, "YYYY-MM")
     return func.strftime("%Y-%m", column)
 
 
@@ -97,6 +124,7 @@ def value_report(
         start, end = start or first, end or last
     if end < start:
         raise ValidationFailed("The period ends before it starts.", {"end": ["Must not be before start."]})
+    check_period(start, end)
     areas = _areas_in_scope(session, principal, area_code)
     area_ids = [a.id for a in areas]
     years = range(financial_year(start), financial_year(end) + 1)
@@ -116,51 +144,82 @@ def value_report(
     levels: dict[str, Line] = {}
     categories: dict[int, Line] = {}
     months: dict[tuple[str, str], Line] = {}
-    names = dict(session.execute(select(Category.id, Category.name)).all())
-    codes = dict(session.execute(select(Category.id, Category.code)).all())
+    category_names = {
+        cid: (code, name) for cid, code, name in session.execute(select(Category.id, Category.code, Category.name))
+    }
 
     def add(area_id, level, category_id, month, measure, amount):
         by_area[area_id].sums[measure] += amount
         level_key = "untriaged" if level is None else str(level)
         levels.setdefault(level_key, Line(level_key, "Not yet levelled" if level is None else f"Level {level}"))
         levels[level_key].sums[measure] += amount
-        categories.setdefault(category_id, Line(codes[category_id], names[category_id])).sums[measure] += amount
-        if month is not None:
-            area = by_area[area_id]
-            months.setdefault((area.key, month), Line(f"{area.key} {month}", f"{area.name}, {month}"))
-            months[(area.key, month)].sums[measure] += amount
+        categories.setdefault(category_id, Line(*category_names[category_id])).sums[measure] += amount
+        area = by_area[area_id]
+        line = months.setdefault(
+            (area.key, month), Line(f"{area.key} {month}", f"{area.name}, {month}", has_return=False)
+        )
+        line.sums[measure] += amount
 
+    in_period = (Spend.area_id.in_(area_ids), Spend.spent_on >= start, Spend.spent_on <= end)
     month = _month_of(session, Spend.spent_on)
     for area_id, level, category_id, spent_month, amount in session.execute(
         select(Spend.area_id, Case.level, Case.category_id, month, func.sum(Spend.amount_pence))
         .join(Case, Case.id == Spend.case_id)
-        .where(Spend.area_id.in_(area_ids), Spend.spent_on >= start, Spend.spent_on <= end)
+        .where(*in_period)
         .group_by(Spend.area_id, Case.level, Case.category_id, month)
     ):
         add(area_id, level, category_id, spent_month, "spent_pence", int(amount))
 
+    # The cases that had quick-win spend in the period (less reversals): return on spend counts only these.
+    spent_cases = (
+        select(Spend.case_id)
+        .where(*in_period)
+        .group_by(Spend.case_id)
+        .having(func.sum(Spend.amount_pence) > 0)
+        .subquery()
+    )
+    # A claim's standing after follow-up: the outcome of its latest answered check, none while none is answered.
+    latest = (
+        select(ClaimFollowUp.claim_id, func.max(ClaimFollowUp.months).label("months"))
+        .where(ClaimFollowUp.state != "pending")
+        .group_by(ClaimFollowUp.claim_id)
+        .subquery()
+    )
+    answered = aliased(ClaimFollowUp)
+    with_spend = spent_cases.c.case_id.is_not(None).label("with_spend")
+    claim_month = _month_of(session, CostAvoidedClaim.created_at, utc_time=True)
     since = datetime.combine(start, time.min, tzinfo=timezone.utc)
     until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=timezone.utc)
-    for area_id, level, category_id, state, gross, net in session.execute(
+    group = (
+        Case.area_id,
+        Case.level,
+        Case.category_id,
+        claim_month,
+        CostAvoidedClaim.state,
+        answered.state,
+        with_spend,
+    )
+    for area_id, level, category_id, made_month, state, standing, had_spend, gross, adjusted, net in session.execute(
         select(
-            Case.area_id,
-            Case.level,
-            Case.category_id,
-            CostAvoidedClaim.state,
+            *group,
             func.sum(CostAvoidedClaim.gross_pence),
+            func.sum(CostAvoidedClaim.adjusted_pence),
             func.sum(CostAvoidedClaim.net_pence),
         )
         .join(Case, Case.id == CostAvoidedClaim.case_id)
-        .where(
-            Case.area_id.in_(area_ids),
-            CostAvoidedClaim.state.in_(("verified", "estimated")),
-            CostAvoidedClaim.created_at >= since,
-            CostAvoidedClaim.created_at < until,
-        )
-        .group_by(Case.area_id, Case.level, Case.category_id, CostAvoidedClaim.state)
+        .outerjoin(latest, latest.c.claim_id == CostAvoidedClaim.id)
+        .outerjoin(answered, and_(answered.claim_id == latest.c.claim_id, answered.months == latest.c.months))
+        .outerjoin(spent_cases, spent_cases.c.case_id == CostAvoidedClaim.case_id)
+        .where(Case.area_id.in_(area_ids), CostAvoidedClaim.created_at >= since, CostAvoidedClaim.created_at < until)
+        .group_by(*group)
     ):
-        add(area_id, level, category_id, None, f"{state}_gross_pence", int(gross))
-        add(area_id, level, category_id, None, f"{state}_net_pence", int(net))
+        figures = dict(zip(FIGURES, (int(gross), int(adjusted), int(net)), strict=True))
+        groups = [state] + ([standing or "verified_only"] if state == "verified" else [])
+        for name in groups:
+            for figure, amount in figures.items():
+                add(area_id, level, category_id, made_month, f"{name}_{figure}_pence", amount)
+        if state == "verified" and had_spend:
+            add(area_id, level, category_id, made_month, "verified_net_with_spend_pence", figures["net"])
 
     total = Line(
         "all",
@@ -181,11 +240,16 @@ def value_report(
     )
 
 
+# The return-on-spend column names its definition, so a CSV read on its own says what it holds.
+RETURN_COLUMN = (
+    "return_on_spend (verified_net_with_spend_pence / spent_pence: verified net cost avoided of the cases "
+    "that had quick-win spend in the period, per pound of their spend; blank without spend and per month)"
+)
 CSV_COLUMNS = ("section", "key", "name", "allocation_pence", "remaining_pence", *MEASURES, "return_on_spend")
 
 
 def csv_rows(report: ValueReport):
-    yield CSV_COLUMNS
+    yield [*CSV_COLUMNS[:-1], RETURN_COLUMN]
     for section, lines in (
         ("total", [report.total]),
         ("area", report.areas),

@@ -1,12 +1,20 @@
 """Forms of the area manager's console."""
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
-from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxInput,
+    GovDateInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
+from tasking.domain.shares import parse_share
 from tasking.web.forms import trimmed
 
 LEVEL_CHOICES = [
@@ -90,6 +98,20 @@ class SpendForm(FlaskForm):
         "What it paid for", widget=GovTextInput(), validators=[InputRequired("Say what it paid for"), Length(max=500)]
     )
     supplier = StringField("Supplier (optional)", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    # For the Local Government Transparency Code export (docs/money.md, "Transparency").
+    supplier_is_individual = BooleanField(
+        "The supplier is a private individual (named to area staff only, never published)",
+        widget=GovCheckboxInput(),
+    )
+    merchant_category = StringField(
+        "Merchant category (optional)",
+        widget=GovTextInput(),
+        filters=[trimmed],
+        validators=[Optional(), Length(max=120)],
+    )
+    irrecoverable_vat = Pounds(
+        "VAT that cannot be recovered, in pounds (optional)", widget=GovTextInput(), validators=[Optional()]
+    )
     spent_on = GovDateField(
         "Date of the spend",
         widget=GovDateInput(),
@@ -117,20 +139,22 @@ class ClaimForm(FlaskForm):
     probability = StringField(
         "Chance it would have happened (0 to 1)",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the chance, like 0.1 for one in ten")],
+        validators=[InputRequired("Enter the chance, like 0.1 or 1/10 for one in ten")],
     )
     incurred = Pounds("Other costs incurred in pounds (optional)", widget=GovTextInput(), validators=[Optional()])
     submit = SubmitField("Add claim", widget=GovSubmitInput())
 
     def validate_probability(self, field):
+        # Exact, as the API takes it: "1/6", or a decimal of up to six places; finer is refused, never
+        # rounded (docs/money.md, "Exact inputs").
         try:
-            from decimal import Decimal
-
-            value = Decimal(field.data.strip())
-        except Exception:  # noqa: BLE001 - any unparseable text is the same error for people
-            raise ValidationError("Enter the chance as a number from 0 to 1, like 0.1") from None
-        if not value.is_finite() or not (0 <= value <= 1) or value.as_tuple().exponent < -4:
-            raise ValidationError("Enter the chance as a number from 0 to 1, like 0.1")
+            parse_share(field.data or "", "probability")
+        except TaskingError as problem:
+            if problem.code == "too_precise":
+                raise ValidationError(problem.message) from None
+            raise ValidationError(
+                "Enter the chance as a number from 0 to 1, like 0.1, or a fraction, like 1/6"
+            ) from None
 
 
 class NoteForm(FlaskForm):

@@ -9,25 +9,26 @@ from tasking.clock import now
 from tasking.domain.money import pounds
 from tasking.domain.permissions import can
 from tasking.extensions import db
-from tasking.services import reports, value_report
+from tasking.services import reports, transparency, value_report
 from tasking.web.session import permission_required, principal
 from tasking.web.value_chart import value_chart_svg
 
 bp = Blueprint("board_reports", __name__, url_prefix="/reports")
 
 
-def _report():
-    def day(name):
-        try:
-            return date.fromisoformat(request.args[name]) if request.args.get(name) else None
-        except ValueError:
-            return None
+def _day(name):
+    try:
+        return date.fromisoformat(request.args[name]) if request.args.get(name) else None
+    except ValueError:
+        return None
 
+
+def _report():
     return value_report.value_report(
         db.session,
         principal(),
-        start=day("start"),
-        end=day("end"),
+        start=_day("start"),
+        end=_day("end"),
         area_code=request.args.get("area") or None,
         today=now().date(),
         policy=current_policy(),
@@ -50,6 +51,25 @@ def value_csv():
     )
 
 
+@bp.get("/transparency.csv")
+@permission_required("budget.read")
+def transparency_csv():
+    """Quick-win spend over £500 in the Local Government Transparency Code's columns (docs/money.md)."""
+    lines = transparency.spend_over_500(
+        db.session,
+        principal(),
+        start=_day("start"),
+        end=_day("end"),
+        area_code=request.args.get("area") or None,
+        today=now().date(),
+    )
+    return Response(
+        transparency.csv_text(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": "attachment; filename=quick-win-spend-over-500.csv"},
+    )
+
+
 @bp.get("")
 @permission_required("report.value")
 def value_page():
@@ -66,4 +86,6 @@ def value_page():
         pounds=pounds,
         query=request.query_string.decode(),
         capacity=capacity,
+        can_read_budgets=can(principal(), "budget.read"),
+        definitions=value_report.DEFINITIONS,
     )

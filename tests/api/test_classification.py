@@ -78,8 +78,10 @@ def test_walk_from_raising_to_reopening_with_every_step_in_the_history(manager, 
     # The councillor finds it more complicated: referred back, suggested level 2, in the queue.
     referred = councillor.post(f"{path}/referral", json={"reason": "The tags come back every night."})
     assert referred.status_code == 200, referred.json
-    assert (referred.json["state"], referred.json["suggested_level"]) == ("returned", 2)
-    assert any(r["code"] == "L2_REFERRED_BACK" for r in referred.json["suggestion_reasons"])
+    assert (referred.json["state"], referred.json["suggested_level"]) == ("returned", None)
+    seen_by_manager = manager.get(path).json
+    assert seen_by_manager["suggested_level"] == 2
+    assert any(r["code"] == "L2_REFERRED_BACK" for r in seen_by_manager["suggestion_reasons"])
     queue = manager.get("/api/v1/triage").json["items"]
     assert [(i["reference"], i["waiting_reason"]) for i in queue] == [(case["reference"], "referred")]
 

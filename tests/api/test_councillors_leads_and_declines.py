@@ -91,9 +91,13 @@ def test_a_councillors_third_report_of_the_same_noise_goes_to_the_area_manager_w
     raised(councillor, 1)
     second = raised(councillor, 2)
     third = raised(councillor, 3)
-    # The second is a repeat (level 2 suggested); the third meets the case-review threshold.
-    for case, suggested in ((second, 2), (third, 3)):
-        assert (case["level"], case["state"], case["suggested_level"]) == (None, "new", suggested)
+    # The second was a repeat (level 2 suggested) when raised; the third meets the case-review
+    # threshold, and so, worked out again, does the second.
+    for case, suggested in ((second, 3), (third, 3)):
+        # The councillor is not shown the suggestion (it is for those who decide levels) ...
+        assert (case["level"], case["state"], case["suggested_level"]) == (None, "new", None)
+        # ... the area manager is.
+        assert manager.get(f"/api/v1/cases/{case['id']}").json["suggested_level"] == suggested
         assert case["owner"]["kind"] == "triage_queue"
     entry = triage_entry(manager, third["reference"])
     assert entry is not None and entry["case_review_flag"] is True
@@ -122,8 +126,9 @@ def test_the_area_manager_decides_a_held_request_and_the_reason_it_waited_is_gon
 def test_a_partner_raises_a_case_in_its_area_and_it_waits_in_triage_like_any_other(whg, manager):
     case = raised(whg, title="Damp and mould at 3 Pleck Road", category="housing-disrepair")
     assert (case["source"], case["state"], case["level"]) == ("partner", "new", None)
-    assert case["suggested_level"] == 1
-    assert triage_entry(manager, case["reference"])["source"] == "partner"
+    assert case["suggested_level"] is None  # partners do not decide levels
+    entry = triage_entry(manager, case["reference"])
+    assert (entry["source"], entry["suggested_level"]) == ("partner", 1)
 
 
 def test_a_partner_cannot_raise_a_case_outside_its_areas_nor_mark_one_confidential(caller, whg):
@@ -299,3 +304,91 @@ def test_the_borough_officer_decides_the_level_of_a_level_four_case_and_no_other
     # Now a level-two case of the area's, it is out of the borough officer's reach.
     again = borough.post(f"/api/v1/cases/{barrier_case['id']}/classification", json={"level": 4, "reason": "x"})
     assert again.status_code == 404
+
+
+# Handing a case back takes it out of the hands that held it (found in review).
+
+
+def test_an_organisation_that_declines_no_longer_owns_the_case_nor_its_reviews(
+    manager, environmental_health, units, session
+):
+    from datetime import datetime, timedelta, timezone
+
+    from tasking.domain.policy import Policy
+    from tasking.services import sweep
+
+    case = raised(manager)
+    manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 1})
+    decline(environmental_health, "Not ours: a private landlord matter.")
+    held = manager.get(f"/api/v1/cases/{case['id']}").json
+    assert held["state"] == "returned"
+    assert (held["owner"]["kind"], held["owner"]["user_id"]) == ("user", manager.user.id)
+
+    sweep.sweep(session, units=units, now=datetime.now(timezone.utc) + timedelta(days=30), policy=Policy())
+    assert environmental_health.get("/api/v1/reviews").json["items"] == []
+    mine = manager.get("/api/v1/reviews").json["items"]
+    assert [r["case"]["reference"] for r in mine] == [case["reference"]]
+    refused = environmental_health.post(
+        f"/api/v1/reviews/{mine[0]['id']}/decision", json={"outcome": "close", "reason": "We close it"}
+    )
+    assert refused.status_code == 404
+    assert manager.get(f"/api/v1/cases/{case['id']}").json["state"] == "returned"
+
+
+def test_a_referred_job_is_not_resolved_by_the_front_line_completing_it(councillor, manager, caller):
+    highways = caller("partner", organisation="highways", areas=["SW"])
+    case = raised(councillor, title="Street light out", category="street-lighting", latitude=52.5772, longitude=-2.0013)
+    referred = councillor.post(f"/api/v1/cases/{case['id']}/referral", json={"reason": "The whole street is dark"})
+    assert referred.status_code == 200
+    task = only_task(highways)
+    done = highways.post(
+        f"/api/v1/tasks/{task['id']}/complete", json={"outcome": "Bulb replaced"}, headers={"If-Match": "*"}
+    )
+    assert done.status_code == 200
+    after = manager.get(f"/api/v1/cases/{case['id']}").json
+    assert after["state"] == "returned" and triage_entry(manager, case["reference"]) is not None
+
+
+def test_a_lead_named_while_the_case_is_at_level_two_is_offered_the_job_when_it_returns_to_level_one(
+    manager, environmental_health
+):
+    case = raised(manager)
+    manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 1})
+    decline(environmental_health, "Not ours")
+    manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 2, "reason": "Look into it"})
+    named = manager.post(
+        f"/api/v1/cases/{case['id']}/lead", json={"organisation": "environmental-health", "reason": "Agreed by phone"}
+    )
+    assert named.status_code == 200 and named.json["level"] == 2
+    back = manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 1, "reason": "Simple after all"})
+    assert back.status_code == 200, back.json
+    assert back.json["owner"]["organisation"]["code"] == "environmental-health"
+    assert only_task(environmental_health)["role"] == "frontline"
+
+
+def test_councillors_read_neither_a_partners_decline_reason_nor_the_suggestion(
+    councillor, manager, environmental_health
+):
+    case = raised(councillor)
+    decline(environmental_health, "SECRET budget reason")
+    responses = [
+        councillor.get(f"/api/v1/cases/{case['id']}"),
+        councillor.get(f"/api/v1/cases/{case['id']}/history"),
+        councillor.get(f"/api/v1/cases/{case['id']}/tasks"),
+    ]
+    for response in responses:
+        assert response.status_code == 200
+        assert "SECRET" not in response.get_data(as_text=True)
+        assert '"suggested_level": 1' not in response.get_data(as_text=True)
+    staff = manager.get(f"/api/v1/cases/{case['id']}/tasks").json["items"]
+    assert [t["decline_reason"] for t in staff] == ["SECRET budget reason"]
+
+
+def test_a_period_off_the_calendar_is_refused_not_a_500(manager):
+    refused = manager.get("/api/v1/reports/capacity", query_string={"end": "9999-12-31"})
+    assert refused.status_code == 422 and "end" in refused.json["error"]["fields"]
+
+
+def test_a_councillor_or_partner_is_the_source_of_what_they_raise_whatever_they_send(councillor, whg):
+    assert raised(councillor, source="staff")["source"] == "councillor"
+    assert raised(whg, title="Damp", category="housing-disrepair", source="councillor")["source"] == "partner"

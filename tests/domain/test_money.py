@@ -130,3 +130,26 @@ def test_parse_pounds_refuses_what_is_not_money(text):
 
     with pytest.raises(ValidationFailed):
         parse_pounds(text)
+
+
+def test_a_report_period_runs_between_the_years_2000_and_2099():
+    from datetime import date
+
+    from tasking.domain.errors import ValidationFailed
+    from tasking.domain.money import check_period
+
+    check_period(date(2000, 1, 1), date(2099, 12, 31))
+    for start, end, field in (
+        (date(1999, 12, 31), date(2026, 1, 1), "start"),
+        (date(2026, 1, 1), date(2100, 1, 1), "end"),
+        (date(2026, 1, 1), date(9999, 12, 31), "end"),
+    ):
+        try:
+            check_period(start, end)
+        except ValidationFailed as refused:
+            assert (refused.code, refused.fields) == (
+                "out_of_range",
+                {field: ["Choose a date from 1 January 2000 to 31 December 2099."]},
+            )
+        else:
+            raise AssertionError(f"{start}..{end} was taken")

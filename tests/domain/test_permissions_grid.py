@@ -51,8 +51,10 @@ personal.read             all   area         area            -          -       
 budget.read               all   area         area            -          -       all     all
 budget.spend              -     area         -               -          -       -       -
 budget.allocate           all   -            -               -          -       -       -
+claim.read                all   area         area            ward       -       all     l4
 claim.write               all   area         area            -          -       -       -
-claim.decide              -     -            -               -          -       open    -
+claim.decide              -     -            -               -          -       all     -
+follow_up.decide          -     -            -               -          -       all     -
 unit_cost.write           all   -            -               -          -       all     -
 review.decide             all   area         area            -          org     -       l4
 report.value              all   area         area            -          -       all     all
@@ -271,8 +273,13 @@ def test_confidential_cases_are_hidden_from_readers_who_see_only_open_ones_unles
         assert can(p, "case.read", Target(level=4, confidential=True, owner_user_id=ME))
         assert can(p, "case.read", Target(level=4))
     assert can(PRINCIPALS[Role.FINANCE], "case.read", Target(level=2))
+    # Finance reads and decides claims on confidential cases, whose cases it cannot open.
     assert can(PRINCIPALS[Role.FINANCE], "claim.decide", Target(level=2))
-    assert not can(PRINCIPALS[Role.FINANCE], "claim.decide", Target(confidential=True))
+    assert can(PRINCIPALS[Role.FINANCE], "claim.decide", Target(confidential=True))
+    assert can(PRINCIPALS[Role.FINANCE], "claim.read", Target(confidential=True, owner_user_id=SOMEONE_ELSE))
+    assert not can(PRINCIPALS[Role.COUNCILLOR], "claim.read", Target(ward_id=HOME_WARD, confidential=True))
+    assert not can(PRINCIPALS[Role.BOROUGH_OFFICER], "claim.read", Target(level=4, confidential=True))
+    assert not can(PRINCIPALS[Role.PARTNER], "claim.read", Target(organisation_id=MY_ORG))
     assert can(PRINCIPALS[Role.ADMIN], "case.read", Target(confidential=True))
 
 
@@ -313,7 +320,7 @@ def test_a_partner_without_an_organisation_may_do_nothing_an_organisation_is_nee
 def test_the_admin_may_do_everything_but_spend_decide_claims_act_on_tasks_or_raise_councillors_requests():
     p = PRINCIPALS[Role.ADMIN]
     refused = {a for a in PERMISSIONS if not can(p, a)}
-    assert refused == {"budget.spend", "claim.decide", "task.act", "request.raise"}
+    assert refused == {"budget.spend", "claim.decide", "follow_up.decide", "task.act", "request.raise"}
     everywhere = Target(
         area_id=OTHER_AREA,
         ward_id=OTHER_WARD,

@@ -49,8 +49,10 @@ EXPECTED = {
     "budget.read": {A: "all", M: "area", S: "area", F: "all", B: "all"},
     "budget.spend": {M: "area"},
     "budget.allocate": {A: "all"},
+    "claim.read": {A: "all", M: "area", S: "area", C: "ward", F: "all", B: "l4"},
     "claim.write": {A: "all", M: "area", S: "area"},
-    "claim.decide": {F: "open"},
+    "claim.decide": {F: "all"},
+    "follow_up.decide": {F: "all"},
     "unit_cost.write": {A: "all", F: "all"},
     "unit_cost.read": {A: "all", M: "all", S: "all", F: "all", B: "all"},
     "review.decide": {A: "all", M: "area", S: "area", P: "org", B: "l4"},
@@ -179,8 +181,10 @@ def test_open_admits_what_is_not_confidential_and_what_the_user_owns():
     assert not can(finance, "case.read", Target(confidential=True))
     assert not can(finance, "case.read", Target(confidential=True, owner_user_id=USER + 1))
     assert can(finance, "case.read", Target(confidential=True, owner_user_id=USER))
+    # Claims are not cases: finance reads and decides them whatever the case's confidentiality.
     assert can(finance, "claim.decide", Target(confidential=False))
-    assert not can(finance, "claim.decide", Target(confidential=True))
+    assert can(finance, "claim.decide", Target(confidential=True))
+    assert can(finance, "claim.read", Target(confidential=True, owner_user_id=USER + 1))
 
 
 def test_l4_admits_open_level_four_cases_and_what_the_user_owns():

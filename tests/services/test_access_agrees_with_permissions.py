@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from tasking.domain.permissions import can
 from tasking.models import Case, Category, Ward
-from tasking.services.access import case_scope, case_target
+from tasking.services.access import case_scope, case_target, claim_scope
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
 
@@ -95,3 +95,25 @@ def test_the_sql_scope_selects_exactly_what_the_table_allows(session, grid):
     assert seen_by["manager"] + seen_by["manager of another area"] == seen_by["manager of two areas"]
     assert 0 < seen_by["councillor"] < seen_by["manager"]
     assert 0 < seen_by["borough officer"] < seen_by["finance"] < len(cases)
+
+
+def test_the_claim_scope_selects_exactly_what_the_claim_read_row_allows(session, grid):
+    """`claim_scope` is the "claim.read" row as SQL: finance reads the claims of every case,
+    confidential ones included, although it opens only the open cases; the others read the claims of
+    the cases they read."""
+    users, cases = grid
+    seen_by = {}
+    for name, user in users.items():
+        principal = principal_for(user)
+        by_sql = set(session.scalars(select(Case.id).where(Case.reference.like("GRID-%"), claim_scope(principal))))
+        by_table = {c.id for c in cases if can(principal, "claim.read", case_target(c))}
+        assert by_sql == by_table, (
+            f"{name}: SQL only {sorted(by_sql - by_table)[:5]}, table only {sorted(by_table - by_sql)[:5]}"
+        )
+        cases_read = set(session.scalars(select(Case.id).where(Case.reference.like("GRID-%"), case_scope(principal))))
+        seen_by[name] = (len(by_sql), by_sql == cases_read)
+    assert seen_by["finance"] == (len(cases), False)  # every claim, though not every case
+    assert seen_by["admin"] == (len(cases), True)
+    assert seen_by["partner"] == (0, True)
+    for name in ("manager", "support officer", "councillor", "borough officer", "councillor of another ward"):
+        assert seen_by[name][1], f"{name} reads the claims of exactly the cases they read"

@@ -85,7 +85,8 @@ def test_councillor_raises_follows_and_refers_a_request(live_server, session, br
     assert [(h["to_level"], h["kind"]) for h in history] == [(1, "decision")]
     case = manager.get(f"/api/v1/cases/{reference}").get_json()
     assert (case["source"], case["level"], case["state"]) == ("councillor", 1, "returned")
-    assert case["owner"]["organisation"]["code"] == "street-cleansing"
+    # Referred back, it is no longer the front-line service's: it waits for the area manager.
+    assert case["owner"]["organisation"] is None
     queue = manager.get("/api/v1/triage").get_json()["items"]
     item = next(i for i in queue if i["reference"] == reference)
     assert (item["waiting_reason"], item["suggested_level"]) == ("referred", 2)

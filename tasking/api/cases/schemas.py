@@ -1,10 +1,12 @@
 """What the cases API reads and writes."""
 
 import marshmallow as ma
+from flask import g
 from marshmallow import validate
 
 from tasking.api.schemas import (
     CodeNameSchema,
+    ForRoles,
     OwnerField,
     PageArgsSchema,
     Reason,
@@ -14,6 +16,7 @@ from tasking.api.schemas import (
 from tasking.domain.levels import LEVELS
 from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
+from tasking.domain.permissions import can
 from tasking.domain.references import MAX_ID
 from tasking.domain.risk import RISK_FLAGS
 from tasking.domain.similarity import SUBJECT_REF_PATTERN
@@ -30,17 +33,18 @@ def _postcode():
 
 
 class _Trimmed(ma.fields.String):
-    """Text checked as typed without the spaces around it."""
+    """Text checked as typed without the spaces around it; nothing left is no value (null)."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip()
+        return super()._deserialize(value, attr, data, **kwargs).strip() or None
 
 
 def _subject_ref():
+    pattern = validate.Regexp(
+        SUBJECT_REF_PATTERN, error="A pseudonym of 2 to 40 letters, digits, spaces, / or -, never a name."
+    )
     return _Trimmed(
-        validate=validate.Regexp(
-            SUBJECT_REF_PATTERN, error="A pseudonym of 2 to 40 letters, digits, spaces, / or -, never a name."
-        ),
+        validate=lambda value: value is None or pattern(value),
         allow_none=True,
         metadata={
             "description": "Pseudonymous reference of the household or person the case is about (never a "
@@ -158,8 +162,8 @@ class CaseSchema(ma.Schema):
     raised_by_id = ma.fields.Integer(allow_none=True)
     level = ma.fields.Integer(allow_none=True)
     state = _text()
-    suggested_level = ma.fields.Integer(allow_none=True)
-    suggestion_reasons = ma.fields.List(ma.fields.Nested(ReasonSchema), allow_none=True)
+    suggested_level = ForRoles(ma.fields.Integer(allow_none=True), "level.read")
+    suggestion_reasons = ForRoles(ma.fields.List(ma.fields.Nested(ReasonSchema), allow_none=True), "level.read")
     owner = OwnerField(metadata={"description": "Who holds the case now"})
     lead_organisation = ma.fields.Nested(
         CodeNameSchema,
@@ -171,7 +175,9 @@ class CaseSchema(ma.Schema):
     agencies_needed = ma.fields.Integer()
     barrier_id = ma.fields.Integer(allow_none=True)
     referred_back = ma.fields.Boolean()
-    case_review_flag = ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"})
+    case_review_flag = ForRoles(
+        ma.fields.Boolean(metadata={"description": "The ASB case-review threshold was met"}), "level.read"
+    )
     duplicate_of_id = ma.fields.Integer(allow_none=True)
     ready_to_resolve = ma.fields.Boolean(
         metadata={"description": "Every task is finished: the owner should resolve it"}
@@ -218,8 +224,23 @@ class AuditEventSchema(ma.Schema):
     action = _text()
     object_type = _text()
     object_id = _text()
-    before = ma.fields.Dict(allow_none=True)
-    after = ma.fields.Dict(allow_none=True)
+    before = ma.fields.Method("_before", allow_none=True, metadata={"type": "object"})
+    after = ma.fields.Method("_after", allow_none=True, metadata={"type": "object"})
+
+    # What a case's suggestion was, and which other cases are the same problem, are for those who
+    # decide levels: to anyone else they would tell whether a household has other cases.
+    WORKING_KEYS = ("suggested_level", "suggestion_reasons", "case_review_flag", "similar_case_ids")
+
+    def _shown(self, values):
+        if values is None or can(g.principal, "level.read"):
+            return values
+        return {k: v for k, v in values.items() if k not in self.WORKING_KEYS}
+
+    def _before(self, event):
+        return self._shown(event.before)
+
+    def _after(self, event):
+        return self._shown(event.after)
 
 
 AuditEventPageSchema = page_schema(AuditEventSchema, "AuditEventPageSchema")
@@ -245,7 +266,7 @@ class CaseTaskSchema(ma.Schema):
     role = _text()
     state = _text(validate=validate.OneOf(TASK_STATES))
     due_at = ma.fields.AwareDateTime(allow_none=True)
-    decline_reason = _text(allow_none=True)
+    decline_reason = ForRoles(_text(allow_none=True), "note.partners")
     outcome = _text(allow_none=True)
     created_at = ma.fields.AwareDateTime()
     updated_at = ma.fields.AwareDateTime()

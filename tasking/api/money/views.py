@@ -11,7 +11,9 @@ from tasking.api.money.schemas import (
     BudgetSchema,
     ClaimDecisionSchema,
     ClaimInSchema,
+    ClaimListArgsSchema,
     ClaimListSchema,
+    ClaimPageSchema,
     ClaimSchema,
     ReversalSchema,
     SpendCreateSchema,
@@ -22,6 +24,7 @@ from tasking.api.money.schemas import (
     UnitCostSchema,
 )
 from tasking.api.policy import current_policy
+from tasking.api.schemas import page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
@@ -95,7 +98,26 @@ class CaseClaims(MethodView):
     @blp.response(201, ClaimSchema, headers=ETAG)
     def post(self, data, case_key):
         """Claim the cost avoided: outcomes avoided and costs incurred (quick-win spend counted for you)"""
-        return _claim(claims.create_claim(db.session, current_principal(), case_key, data, now=now()))
+        return _claim(
+            claims.create_claim(db.session, current_principal(), case_key, data, now=now(), policy=current_policy())
+        )
+
+
+@blp.get("/claims")
+@blp.arguments(ClaimListArgsSchema, location="query")
+@blp.response(200, ClaimPageSchema)
+def list_claims(args):
+    """Claims, oldest first: with state=estimated, the queue of claims waiting for finance's decision.
+    Finance sees every case's, confidential ones included (of the case only its reference, area, level
+    and category); area staff their areas'"""
+    return claims.list_claims(
+        db.session,
+        current_principal(),
+        state=args.get("state"),
+        area=args.get("area"),
+        cursor=args.get("cursor"),
+        size=page_size(args),
+    )
 
 
 @blp.route("/claims/<int:claim_id>")
@@ -112,7 +134,15 @@ class Claim(MethodView):
     def patch(self, data, claim_id):
         """Replace an estimated claim's outcomes and costs"""
         return _claim(
-            claims.edit_claim(db.session, current_principal(), claim_id, data, if_match=if_match(), now=now())
+            claims.edit_claim(
+                db.session,
+                current_principal(),
+                claim_id,
+                data,
+                if_match=if_match(),
+                now=now(),
+                policy=current_policy(),
+            )
         )
 
 

@@ -4,6 +4,7 @@ from flask import render_template, url_for
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
+from tasking.domain.cost_avoided import costs_carried
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can
@@ -75,6 +76,7 @@ def _case_page(reference, failed=None, status=200):
         spends=[e for e in ledger.entries if e.case_id == case.id],
         ledger=ledger,
         claims=claims.case_claims(db.session, p, case.id),
+        costs_carried=costs_carried,
         events=[describe_event(e) for e in events],
         case_reviews=reviews.case_reviews(db.session, p, case.id),
         forms=fresh,
@@ -165,6 +167,9 @@ def case_spend(reference):
                 "amount_pence": form.amount.pence,
                 "description": form.description.data,
                 "supplier": form.supplier.data or None,
+                "supplier_is_individual": bool(form.supplier_is_individual.data),
+                "merchant_category": form.merchant_category.data or None,
+                "irrecoverable_vat_pence": form.irrecoverable_vat.pence,
                 "spent_on": form.spent_on.data,
             },
             now=now(),
@@ -200,6 +205,7 @@ def case_claim(reference):
                 "costs": costs,
             },
             now=now(),
+            policy=current_policy(),
         )
 
     return _case_action(reference, "claim", form, add, "Cost-avoided claim added; Finance will verify it.")

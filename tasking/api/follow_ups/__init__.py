@@ -1,0 +1,3 @@
+from tasking.api.follow_ups.views import blp
+
+__all__ = ["blp"]
