@@ -133,7 +133,7 @@ class CaseClaim:
     quick_win_pence: int
 
 
-def carry_quick_win(claims: Iterable[CaseClaim], spent_pence: int) -> dict[int, int]:
+def carry_quick_win(claims: Iterable[CaseClaim], spent_pence: int, verifying: int | None = None) -> dict[int, int]:
     """The quick-win spend each claim on a case carries, so that the case's spend is netted once
     across its claims, never once per claim (docs/money.md, "Costs counted once"):
 
@@ -142,7 +142,10 @@ def carry_quick_win(claims: Iterable[CaseClaim], spent_pence: int) -> dict[int, 
       claim still estimated, and by no other; never less than nothing (a spend reversed after a
       verification does not reopen the verified claim, nor push another claim's net up);
     - a claim found not supported counts in no total, so the spend moves on to the earliest
-      estimated claim, as if the refused claim had never carried it.
+      estimated claim, as if the refused claim had never carried it;
+    - a claim being verified (`verifying`) takes the rest of the spend itself, so that its final
+      figures net it: otherwise an estimated claim carrying it could later be found not supported,
+      leaving the spend on no claim that counts.
 
     So the verified and estimated claims of a case together carry its spend exactly once, while any
     is estimated; once every claim is decided, spend recorded later is counted in no claim (the value
@@ -150,7 +153,7 @@ def carry_quick_win(claims: Iterable[CaseClaim], spent_pence: int) -> dict[int, 
     claims = sorted(claims, key=lambda claim: claim.id)
     carried = sum(claim.quick_win_pence for claim in claims if claim.state == "verified")
     rest = max(spent_pence - carried, 0)
-    carrier = next((claim.id for claim in claims if claim.state == "estimated"), None)
+    carrier = verifying if verifying is not None else next((c.id for c in claims if c.state == "estimated"), None)
     return {
         claim.id: (rest if claim.id == carrier else 0) if claim.state == "estimated" else claim.quick_win_pence
         for claim in claims

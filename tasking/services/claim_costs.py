@@ -25,7 +25,13 @@ def case_spend_pence(session: Session, case_id: int) -> int:
 
 
 def count_once(
-    session: Session, principal: Principal | None, case_id: int, *, now: datetime, acting_on: int | None = None
+    session: Session,
+    principal: Principal | None,
+    case_id: int,
+    *,
+    now: datetime,
+    acting_on: int | None = None,
+    verifying: int | None = None,
 ) -> None:
     """Put the case's quick-win spend on the claim that carries it and on no other. Called by an entry
     point that has already been allowed to change a claim or a spend of the case; `acting_on` is the
@@ -44,7 +50,9 @@ def count_once(
         )
     )
     carried = rules.carry_quick_win(
-        [rules.CaseClaim(c.id, c.state, c.quick_win_pence or 0) for c in claims], case_spend_pence(session, case_id)
+        [rules.CaseClaim(c.id, c.state, c.quick_win_pence or 0) for c in claims],
+        case_spend_pence(session, case_id),
+        verifying=verifying,
     )
     for claim in claims:
         quick_win = carried[claim.id]

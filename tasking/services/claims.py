@@ -11,7 +11,7 @@ from tasking.domain import appraisal
 from tasking.domain import cost_avoided as rules
 from tasking.domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from tasking.domain.etags import if_match_allows
-from tasking.domain.money import financial_year
+from tasking.domain.money import check_amount, financial_year
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
@@ -141,6 +141,8 @@ def _lines(
         )
         rule_outcomes.append(rule)
         adjustments, value = _value(i, item, unit, rule, policy, reporting_year)
+        # Each line's worked-out figures, not only what was typed, stay within what the service takes.
+        _within_limit(rule.expected_pence, value.high_pence, field=f"outcomes.{i}")
         outcomes.append(
             ClaimOutcome(
                 description=rule.description,
@@ -169,6 +171,7 @@ def _lines(
             hours=item.get("hours"),
             rate_pence=item.get("rate_pence"),
         )
+        _within_limit(cost.total_pence, field="costs")
         rule_costs.append(cost)
         costs.append(
             ClaimCost(
@@ -181,6 +184,13 @@ def _lines(
     return outcomes, costs, rule_outcomes, rule_costs
 
 
+def _within_limit(*amounts: int, field: str) -> None:
+    """Refuse (422) a worked-out figure past the largest sum the service takes (money.MAX_PENCE), so
+    an absurd claim is never stored nor able to overflow the reports' sums."""
+    for amount in amounts:
+        check_amount(amount, field)
+
+
 def _reckon_into(session: Session, claim: CostAvoidedClaim, case, rule_outcomes, rule_costs) -> None:
     # The quick-win spend the claim carries now; `claim_costs.count_once` then puts the case's spend
     # on the one claim that carries it (docs/money.md, "Costs counted once").
@@ -191,6 +201,7 @@ def _reckon_into(session: Session, claim: CostAvoidedClaim, case, rule_outcomes,
     claim.adjusted_pence, claim.low_pence, claim.high_pence = value.adjusted_pence, value.low_pence, value.high_pence
     claim.cashable_pence = value.cashable_pence
     claim.other_costs_pence = result.other_costs_pence
+    _within_limit(claim.gross_pence, claim.high_pence, claim.other_costs_pence, field="outcomes")
     # The net is what the value method credits, less the costs (the database checks it adds up).
     claim.net_pence = claim.adjusted_pence - claim.quick_win_pence - claim.other_costs_pence
 
@@ -377,7 +388,14 @@ def decide(
     before = claim_snapshot(claim)
     # The case's quick-win spend as it stands now, on the claim that carries it; the decided claim's
     # figures are then final (the database checks net = adjusted - quick win - other costs).
-    claim_costs.count_once(session, principal, case.id, now=now, acting_on=claim.id)
+    claim_costs.count_once(
+        session,
+        principal,
+        case.id,
+        now=now,
+        acting_on=claim.id,
+        verifying=claim.id if decision == "verified" else None,
+    )
     claim.state, claim.decision_reason = decision, (reason or "").strip() or None
     claim.decided_by_id, claim.decided_at, claim.updated_at = principal.user_id, now, now
     session.flush()

@@ -349,3 +349,39 @@ def test_quantities_and_hours_at_their_places_are_kept_exactly(manager):
     assert made.status_code == 201, made.json
     assert (made.json["outcomes"][0]["quantity"], made.json["gross_pence"]) == ("2.0001", 20_001)
     assert (made.json["costs"][0]["hours"], made.json["other_costs_pence"]) == ("2.25", 7_499)
+
+
+def test_a_claim_verified_first_takes_the_spend_so_refusing_the_other_leaves_it_counted(manager, finance):
+    case = raise_case(manager, confidential=True)
+    spend(manager, case, 10_000)
+    first = claim(manager, case, probability="1", unit_cost_pence=100_000).json
+    second = claim(manager, case, probability="1", unit_cost_pence=50_000).json
+    verified = finance.post(f"/api/v1/claims/{second['id']}/decision", json={"decision": "verified"}).json
+    assert (verified["quick_win_pence"], verified["net_pence"]) == (10_000, 40_000)
+    refused = finance.post(
+        f"/api/v1/claims/{first['id']}/decision", json={"decision": "not_supported", "reason": "No evidence"}
+    ).json
+    assert refused["quick_win_pence"] == 0
+    # The verified figures net the case's £100 once: £500 less £100.
+    report = finance.get("/api/v1/reports/value", query_string={"area": "SW"}).json
+    assert report["total"]["verified_net_pence"] == 40_000
+
+
+def test_a_claim_worth_more_than_the_service_takes_is_refused_not_stored(manager, count_rows):
+    case = raise_case(manager, confidential=False)
+    absurd = manager.post(
+        f"/api/v1/cases/{case['id']}/cost-avoided",
+        json={
+            "outcomes": [
+                {
+                    "description": "Everything avoided",
+                    "unit_cost_pence": 100_000_000_000,
+                    "quantity": 1_000_000,
+                    "probability": "1",
+                }
+            ]
+        },
+    )
+    assert absurd.status_code == 422, absurd.json
+    assert absurd.json["error"]["code"] == "too_large"
+    assert count_rows(CostAvoidedClaim) == 0

@@ -405,3 +405,12 @@ def test_verified_and_estimated_claims_carry_the_spend_exactly_once(claims_on_a_
 )
 def test_each_claim_says_which_costs_it_carries(state, quick_win, other, says):
     assert costs_carried(state, quick_win, other) == says
+
+
+def test_a_claim_being_verified_takes_what_verified_claims_do_not_carry():
+    from tasking.domain.cost_avoided import CaseClaim, carry_quick_win
+
+    claims = [CaseClaim(1, "estimated", 10_000), CaseClaim(2, "estimated", 0), CaseClaim(3, "verified", 3_000)]
+    assert carry_quick_win(claims, 10_000, verifying=2) == {1: 0, 2: 7_000, 3: 3_000}
+    assert carry_quick_win(claims, 10_000) == {1: 7_000, 2: 0, 3: 3_000}
+    assert carry_quick_win(claims, 2_000, verifying=2) == {1: 0, 2: 0, 3: 3_000}
