@@ -151,3 +151,15 @@ def test_a_reason_is_kept_trimmed_and_one_of_only_spaces_is_no_reason():
             )
         else:
             raise AssertionError(f"{blank!r} was taken as a reason")
+
+
+def test_a_missing_reason_is_refused_on_the_reason_field_unless_another_is_named():
+    from tasking.domain.errors import ValidationFailed
+    from tasking.domain.text import required_reason
+
+    try:
+        required_reason("  ", "closing a case")
+    except ValidationFailed as refused:
+        assert refused.fields == {"reason": ["Closing a case needs a reason."]}
+    else:
+        raise AssertionError("a blank reason was taken")

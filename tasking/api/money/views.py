@@ -28,7 +28,7 @@ from tasking.api.schemas import page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
-from tasking.services import budget, claims
+from tasking.services import budget, claims, unit_costs
 
 blp = require_token(Blueprint("money", __name__, url_prefix="/api/v1", description="Quick wins and cost avoided"))
 ETAG = {"ETag": {"schema": {"type": "string"}}}
@@ -163,13 +163,13 @@ class UnitCosts(MethodView):
     @blp.response(200, UnitCostListSchema)
     def get(self):
         """The unit-cost catalogue"""
-        return {"items": claims.list_unit_costs(db.session, current_principal())}
+        return {"items": unit_costs.list_unit_costs(db.session, current_principal())}
 
     @blp.arguments(UnitCostInSchema)
     @blp.response(201, UnitCostSchema)
     def post(self, data):
         """Add a unit cost (finance officers and admins)"""
-        return claims.save_unit_cost(db.session, current_principal(), data, now=now())
+        return unit_costs.save_unit_cost(db.session, current_principal(), data, now=now())
 
 
 @blp.patch("/unit-costs/<int:unit_cost_id>")
@@ -177,4 +177,4 @@ class UnitCosts(MethodView):
 @blp.response(200, UnitCostSchema)
 def change_unit_cost(data, unit_cost_id):
     """Change a unit cost (finance officers and admins)"""
-    return claims.save_unit_cost(db.session, current_principal(), data, now=now(), unit_cost_id=unit_cost_id)
+    return unit_costs.save_unit_cost(db.session, current_principal(), data, now=now(), unit_cost_id=unit_cost_id)
