@@ -21,12 +21,29 @@ def triage_page():
     return _triage(None)
 
 
+FILTERS = ("area", "ward", "category", "source")
+
+
 def _triage(failed_form, status=200):
-    filters = triage.TriageFilters(**{k: request.args.get(k) or None for k in ("area", "ward", "category", "source")})
+    chosen = {k: (request.args.get(k) or "").strip() or None for k in FILTERS}
     try:
-        page = triage.triage_queue(db.session, principal(), filters, cursor=request.args.get("cursor"), size=20)
+        page = triage.triage_queue(
+            db.session, principal(), triage.TriageFilters(**chosen), cursor=request.args.get("cursor"), size=20
+        )
     except TaskingError as error:
-        abort(status_for(error))
+        if status_for(error) not in (404, 422):
+            abort(status_for(error))
+        # A filter naming no place or category the user may use: say so on the page, show nothing.
+        return render_template(
+            "console/triage.html",
+            title="Error: Triage",
+            items=[],
+            page=None,
+            args=chosen,
+            filter_error=f"{error.message} Use a code, such as SW for an area or st-matthews for a ward.",
+            next_args={},
+            form=failed_form,
+        ), 400
     items = []
     for item in page.items:
         case = item["case"]
@@ -39,8 +56,17 @@ def _triage(failed_form, status=200):
         if failed_form is not None and failed_form._prefix in (f"level-{case.id}-", f"confirm-{case.id}-"):
             choose = failed_form if failed_form._prefix.startswith("level") else choose
         items.append({**item, "confirm": confirm, "choose": choose, "age_days": (now() - case.created_at).days})
+    # The next page keeps the filters; the cursor is the page's own, never the one this page came with.
+    next_args = {k: v for k, v in chosen.items() if v}
     return render_template(
-        "console/triage.html", title="Triage", items=items, page=page, args=request.args, form=failed_form
+        "console/triage.html",
+        title="Triage",
+        items=items,
+        page=page,
+        args=chosen,
+        next_args=next_args,
+        filter_error=None,
+        form=failed_form,
     ), status
 
 

@@ -1,0 +1,52 @@
+"""The triage page past its first page, and filters that name no place (issue 19, found by walking it)."""
+
+import re
+
+import pytest
+
+from tests.web.test_console_pages import web_user  # noqa: F401 - the fixture
+from tests.web.test_councillor_pages import HTML
+
+
+@pytest.fixture
+def queue_of_25(caller):
+    manager = caller("area_manager", areas=["SW"])
+    for n in range(25):
+        created = manager.post(
+            "/api/v1/cases",
+            json={"title": f"Litter on street {n}", "description": "Bags.", "category": "litter", "ward": "pleck"},
+        )
+        assert created.status_code == 201
+    return manager
+
+
+def more_link(page_text):
+    found = re.search(r'href="([^"]+)">More cases</a>', page_text)
+    return found.group(1).replace("&amp;", "&") if found else None
+
+
+@pytest.mark.parametrize("query", ["", "?area=SW&ward=pleck"])
+def test_an_area_manager_pages_through_the_whole_queue(queue_of_25, web_user, query):  # noqa: F811
+    browser = web_user("area_manager", area_codes=["SW"])
+    first = browser.get(f"/triage{query}", headers=HTML)
+    assert first.status_code == 200
+    link = more_link(first.get_data(as_text=True))
+    assert link is not None and ("area=SW" in link) == bool(query)
+    second = browser.get(link, headers=HTML)
+    assert second.status_code == 200, second.get_data(as_text=True)[:300]
+    text = second.get_data(as_text=True)
+    shown = set(re.findall(r"Litter on street (\d+)", first.get_data(as_text=True))) | set(
+        re.findall(r"Litter on street (\d+)", text)
+    )
+    assert shown == {str(n) for n in range(25)}
+    assert more_link(text) is None
+
+
+def test_a_filter_naming_no_area_says_so_on_the_triage_page(queue_of_25, web_user):  # noqa: F811
+    browser = web_user("area_manager", area_codes=["SW"])
+    response = browser.get("/triage?area=South+Walsall", headers=HTML)
+    text = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "There is a problem" in text and "No such area." in text and "Use a code" in text
+    assert 'value="South Walsall"' in text
+    assert "Litter on street" not in text
