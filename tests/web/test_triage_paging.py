@@ -50,3 +50,13 @@ def test_a_filter_naming_no_area_says_so_on_the_triage_page(queue_of_25, web_use
     assert "There is a problem" in text and "No such area." in text and "Use a code" in text
     assert 'value="South Walsall"' in text
     assert "Litter on street" not in text
+
+
+def test_an_admin_chooses_an_area_before_seeing_a_budget(web_user):  # noqa: F811
+    admin = web_user("admin")
+    chooser = admin.get("/budget", headers=HTML)
+    text = chooser.get_data(as_text=True)
+    assert chooser.status_code == 200 and "South Walsall" in text and "Aldridge" in text
+    link = re.search(r'href="(/budget\?area=SW)"', text).group(1)
+    ledger = admin.get(link, headers=HTML)
+    assert ledger.status_code == 200 and "South Walsall" in ledger.get_data(as_text=True)

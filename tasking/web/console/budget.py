@@ -9,16 +9,24 @@ from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can
 from tasking.errors import status_for
 from tasking.extensions import db
-from tasking.services import (
-    budget,
-)
+from tasking.services import budget, report_areas
 from tasking.web import console_forms as forms
 from tasking.web.console import bp
 from tasking.web.console.acting import act
 from tasking.web.session import permission_required, principal
 
 
+def _choose_area():
+    """Someone who reads every area's budget (an admin) first chooses one."""
+    areas = report_areas.areas_in_scope(
+        db.session, principal(), "budget.read", None, "Your role cannot see quick-win budgets."
+    )
+    return render_template("console/budget_choose.html", title="Quick-win budget: choose an area", areas=areas)
+
+
 def _budget_page(failed=None, status=200):
+    if not request.args.get("area") and not principal().area_ids:
+        return _choose_area()
     today = now().date()
     try:
         year = int(request.args.get("year") or financial_year(today))
