@@ -54,7 +54,7 @@ ALLOWED = {
     "routing.apply_route": "routes a case whose level an entry point has just been allowed to decide",
     "routing.cancel_task": "cancels tasks of a case an entry point has been allowed to change",
     "routing.cancel_active_tasks": "as cancel_task, for every active task of the case",
-    "routing.offer_task": "called by cases.offer_task after get_case_to_change (case.edit) and by apply_route",
+    "routing.offer_task": "called by case_work.offer_task after get_case_to_change (case.edit) and by apply_route",
     "tokens.issue_token": "the CLI's `flask tasking token create` (the operator, actor None) and issue_for_email "
     "after token.manage",
     "tokens.revoke_token": "the CLI's `flask tasking token revoke` and revoke_as_admin after token.manage",

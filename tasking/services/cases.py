@@ -14,8 +14,8 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
-from tasking.models import Area, Barrier, Case, Category, Review, Task, Ward
-from tasking.services import audit, review_schedule, routing, suggestions
+from tasking.models import Area, Barrier, Case, Category, Review, Ward
+from tasking.services import audit, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
@@ -399,35 +399,3 @@ def visible_ward(session: Session, principal: Principal, code: str) -> Ward:
     if ward is None or not can(principal, "place.filter", Target(area_id=ward.area_id, ward_id=ward.id)):
         raise NotFound("No such ward.")
     return ward
-
-
-def case_tasks(session: Session, principal: Principal, key: str | int) -> list[Task]:
-    case = get_case(session, principal, key)
-    return list(
-        session.scalars(
-            select(Task).options(joinedload(Task.organisation)).where(Task.case_id == case.id).order_by(Task.id)
-        )
-    )
-
-
-def reporter_details(session: Session, principal: Principal, key: str | int) -> dict:
-    """The resident's name and contact, and the pseudonymous subject the case is about: only for
-    staff of the case's area and admins (docs/levels.md, "Subject references")."""
-    case = get_case(session, principal, key)
-    require(principal, "personal.read", case_target(case), "Residents' personal details are for area staff only.")
-    return {
-        "name": case.reporter_name,
-        "email": case.reporter_email,
-        "phone": case.reporter_phone,
-        "consent": case.reporter_consent,
-        "subject_ref": case.subject_ref,
-    }
-
-
-def offer_task(
-    session: Session, principal: Principal, key: str | int, organisation_code: str, *, now: datetime, policy: Policy
-) -> Task:
-    case = get_case_to_change(session, principal, key)
-    if not lifecycle.is_open(case.state):
-        raise Conflict(f"The case is {case.state}; reopen it before offering tasks.")
-    return routing.offer_task(session, principal, case, organisation_code, now=now, policy=policy)

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Case, Organisation, Task
-from tasking.services import cases, classification, sweep, tasks
+from tasking.services import case_work, cases, classification, sweep, tasks
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
 
@@ -99,7 +99,7 @@ def test_work_offered_again_counts_again(session, make_user, checks_first):
     session.expire_all()
     assert (session.get(Case, case_id).state, session.get(Case, case_id).missed_reviews) == ("assigned", 0)
     with unit_of_work(session):
-        cases.offer_task(session, manager, case_id, "parks", now=clock, policy=Policy())
+        case_work.offer_task(session, manager, case_id, "parks", now=clock, policy=Policy())
     for expected in (1, 2):
         clock += timedelta(days=14)
         sweep.sweep(session, units=lambda: unit_of_work(session), now=clock, policy=Policy())

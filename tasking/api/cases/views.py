@@ -28,7 +28,7 @@ from tasking.api.schemas import PageArgsSchema, page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
-from tasking.services import case_actions, cases, history, intake, leads, notes
+from tasking.services import case_actions, case_work, cases, history, intake, leads, notes
 
 blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
 
@@ -153,13 +153,13 @@ class CaseTasks(MethodView):
     @blp.response(200, CaseTaskListSchema)
     def get(self, case_key):
         """The tasks routing offered for this case"""
-        return {"items": cases.case_tasks(db.session, current_principal(), case_key)}
+        return {"items": case_work.case_tasks(db.session, current_principal(), case_key)}
 
     @blp.arguments(OfferTaskSchema)
     @blp.response(201, CaseTaskSchema)
     def post(self, data, case_key):
         """Offer a supporting task to another partner"""
-        return cases.offer_task(
+        return case_work.offer_task(
             db.session, current_principal(), case_key, data["organisation"], now=now(), policy=current_policy()
         )
 
@@ -169,4 +169,4 @@ class CaseReporter(MethodView):
     @blp.response(200, PersonalDetailsSchema)
     def get(self, case_key):
         """The reporting resident's name and contact, and the case's subject reference (area staff and admins only)"""
-        return cases.reporter_details(db.session, current_principal(), case_key)
+        return case_work.reporter_details(db.session, current_principal(), case_key)

@@ -12,6 +12,7 @@ from tasking.extensions import db
 from tasking.services import (
     budget,
     case_actions,
+    case_work,
     cases,
     claims,
     classification,
@@ -71,7 +72,7 @@ def _case_page(reference, failed=None, status=200):
         title=f"{case.reference}: {case.title}",
         case=case,
         view=view,
-        tasks=cases.case_tasks(db.session, p, case.id),
+        tasks=case_work.case_tasks(db.session, p, case.id),
         notes=notes.list_notes(db.session, p, case.id),
         spends=[e for e in ledger.entries if e.case_id == case.id],
         ledger=ledger,
@@ -122,7 +123,7 @@ def case_offer(reference):
         reference,
         "offer",
         form,
-        lambda: cases.offer_task(
+        lambda: case_work.offer_task(
             db.session, principal(), reference, form.organisation.data, now=now(), policy=current_policy()
         ),
         "Task offered.",
