@@ -20,15 +20,20 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	touch $@ $(VENV)/.installed
 
+# The demo prints a table of accounts to sign in with. The scheduler (review sweeps, notifications)
+# runs beside the server with its log in instance/scheduler.log, so that "Serving on" is the last
+# line before the server's own.
 run: export TASKING_ENV = development
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask tasking seed
 	$(BIN)/flask tasking demo
-	@echo "Serving on http://127.0.0.1:5000 (demo accounts in instance/demo-credentials.json)"
-	@echo "The scheduler (review sweeps, notifications) runs beside it; Ctrl-C stops both."
-	$(BIN)/flask tasking scheduler & scheduler=$$!; \
+	@mkdir -p instance
+	@$(BIN)/flask tasking scheduler > instance/scheduler.log 2>&1 & scheduler=$$!; \
 	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
+	echo ""; \
+	echo "The scheduler (review sweeps, notifications) runs beside the server: its log is instance/scheduler.log."; \
+	echo "Serving on http://127.0.0.1:5000 (Ctrl-C stops both)"; \
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
 
 # The conventions first (style, import contracts, types), then the suite on both databases at once

@@ -2,6 +2,7 @@
 one unit of work (tasking/unit_of_work.py), committed when the command succeeds."""
 
 import json
+import os
 from datetime import timedelta
 
 import click
@@ -44,13 +45,39 @@ def seed(path):
     help="Where to write the demo accounts (default instance/demo-credentials.json).",
 )
 def demo_command(case_count, credentials):
-    """Add demo users of every role with fresh tokens and passwords, and demo cases (once)."""
+    """Add demo users of every role (published passwords, fresh tokens) and demo cases (once);
+    development only."""
+    if current_app.config["TASKING_ENV"] != "development" and not current_app.testing:
+        # The demo accounts' passwords are in the README: never on a server anyone else can reach.
+        raise click.ClickException(
+            "The demo accounts have published passwords: `flask tasking demo` runs only with "
+            "TASKING_ENV=development (as `make run` sets it)."
+        )
     path = credentials or f"{current_app.instance_path}/demo-credentials.json"
     with unit_of_work() as session:
         result = demo.load(session, case_count=case_count, now=now(), policy=current_app.extensions["tasking.policy"])
     with open(path, "w", encoding="utf-8") as handle:
         json.dump(result.accounts, handle, indent=2)
-    click.echo(f"demo: {len(result.accounts)} accounts written to {path}; {result.cases_created} cases created")
+    click.echo(f"demo: {result.cases_created} cases created")
+    click.echo(_accounts_table(result.accounts, os.path.relpath(path)))
+
+
+def _accounts_table(accounts: list[dict], path: str) -> str:
+    """One demo account of each role to sign in with, and where the others (and the tokens) are."""
+    first = {}
+    for account in accounts:
+        first.setdefault(account["role"], account)
+    rows = [("role", "email", "password")] + [(a["role"], a["email"], a["password"]) for a in first.values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = ["", "Demo accounts (development only), one of each role; sign in at /sign-in:"]
+    lines += [
+        "  " + "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in rows
+    ]
+    lines.append(
+        f"All {len(accounts)} accounts, each with its API token (fresh on every run), are in {path}; "
+        "the passwords are in the README."
+    )
+    return "\n".join(lines)
 
 
 token_group = AppGroup("token", help="API tokens (printed once, stored only as a hash).")

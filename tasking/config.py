@@ -90,7 +90,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPENAPI_URL_PREFIX": "/api/v1",
         "OPENAPI_JSON_PATH": "openapi.json",
         "OPENAPI_SWAGGER_UI_PATH": "/docs",
-        "OPENAPI_SWAGGER_UI_URL": os.environ.get("SWAGGER_UI_URL", "https://cdn.jsdelivr.net/npm/swagger-ui-dist/"),
+        # A folder of the app's own static files (scripts/vendor-swagger-ui), not a URL: the page
+        # (tasking/templates/swagger_ui.html) reaches it through url_for, under any URL prefix.
+        "OPENAPI_SWAGGER_UI_URL": "swagger-ui/",
         "API_SPEC_OPTIONS": {
             "security": [{"bearer": []}],
             "info": {
@@ -130,6 +132,13 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
         "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),
         "OPEN311_CHANGESET": datetime(2026, 11, 22, tzinfo=timezone.utc),
+        # The case map's tiles (Leaflet's {z}/{x}/{y} template) and the attribution their licence asks
+        # for (HTML, shown on the map); the content security policy lets images come from its origin.
+        "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+        "MAP_TILE_ATTRIBUTION": os.environ.get(
+            "MAP_TILE_ATTRIBUTION",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+        ),
     }
     if overrides:
         settings.update(overrides)

@@ -28,6 +28,7 @@ from tasking.models import (
     ClaimOutcome,
     CostAvoidedClaim,
     LevelChange,
+    Meeting,
     Notification,
     Open311Client,
     Review,
@@ -46,6 +47,7 @@ NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 MUTABLE_TABLES = [
     Notification,
     Review,
+    Meeting,
     AuditEvent,
     CaseNote,
     LevelChange,

@@ -155,10 +155,16 @@ GET    /requests/{ref}/sent                            there   302  404  403  40
 POST   /requests/{ref}/referral                        here    302  400  403  403  403  403  403  403  403  403
 POST   /requests/{ref}/referral                        there   302  404  403  403  403  403  403  403  403  403
 GET    /triage                                         -       302  403  403  403  200  200  200  403  403  200
+GET    /cases                                          -       302  403  403  403  200  200  200  403  403  200
+GET    /cases.csv                                      -       302  403  403  403  200  200  200  403  403  200
+GET    /cases/map                                      -       302  403  403  403  200  200  200  403  403  200
+GET    /my-work                                        -       302  403  403  403  200  200  200  403  403  200
 POST   /triage/{other_ref}/confirm                     here    302  403  403  403  302  302  404  403  403  302
 POST   /triage/{other_ref}/confirm                     there   302  403  403  403  404  404  302  403  403  302
 POST   /triage/{other_ref}/level                       here    302  403  403  403  302  302  404  403  403  302
 POST   /triage/{other_ref}/level                       there   302  403  403  403  404  404  302  403  403  302
+POST   /triage/confirm                                 here    302  403  403  403  302  302  409  403  403  302
+POST   /triage/confirm                                 there   302  403  403  403  409  409  302  403  403  302
 GET    /cases/{ref}                                    here    302  403  403  403  200  200  404  403  403  200
 GET    /cases/{ref}                                    there   302  403  403  403  404  404  200  403  403  200
 GET    /cases/{ref}                                    missing 302  403  403  403  404  404  404  403  403  404
@@ -180,16 +186,58 @@ POST   /cases/{ref}/reopen                             here    302  403  403  40
 POST   /cases/{ref}/reopen                             there   302  403  403  403  404  404  409  403  403  409
 POST   /cases/{ref}/duplicate                          here    302  403  403  403  302  302  404  403  403  302
 POST   /cases/{ref}/duplicate                          there   302  403  403  403  404  404  302  403  403  302
-GET    /budget?area={area}                             here    302  403  403  403  200  200  404  403  403  200
-GET    /budget?area={area}                             there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/level                              here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/level                              there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/level                              missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/tasks                              here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/tasks                              there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/tasks                              missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/lead                               here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/lead                               there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/lead                               missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/notes                              here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/notes                              there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/notes                              missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/spend                              here    302  403  403  403  403  200  404  403  403  403
+GET    /cases/{ref}/spend                              there   302  403  403  403  403  404  200  403  403  403
+GET    /cases/{ref}/spend                              missing 302  403  403  403  403  404  404  403  403  403
+GET    /cases/{ref}/claims                             here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/claims                             there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/claims                             missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/state                              here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/state                              there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/state                              missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/reopen                             here    302  403  403  403  409  409  404  403  403  409
+GET    /cases/{ref}/reopen                             there   302  403  403  403  404  404  409  403  403  409
+GET    /cases/{ref}/reopen                             missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/duplicate                          here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/duplicate                          there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/duplicate                          missing 302  403  403  403  404  404  404  403  403  404
+GET    /budget?area={area}                             here    302  403  403  403  200  200  404  200  200  200
+GET    /budget?area={area}                             there   302  403  403  403  404  404  200  200  200  200
 POST   /budget/spend/{spend}/reversal                  here    302  403  403  403  403  302  404  403  403  403
 POST   /budget/spend/{spend}/reversal                  there   302  403  403  403  403  404  302  403  403  403
 POST   /budget/spend/{spend}/reversal                  missing 302  403  403  403  403  404  404  403  403  403
+GET    /claims                                         -       302  403  403  403  200  200  200  200  200  200
+GET    /claims/{claim}                                 here    302  403  403  403  200  200  404  200  404  200
+GET    /claims/{claim}                                 there   302  403  403  403  404  404  200  200  200  200
+GET    /claims/{claim}                                 missing 302  403  403  403  404  404  404  404  404  404
+POST   /claims/{claim}/decision                        here    302  403  403  403  403  403  403  302  403  403
+POST   /claims/{claim}/decision                        there   302  403  403  403  403  403  403  302  403  403
+POST   /claims/{claim}/decision                        missing 302  403  403  403  403  403  403  404  403  403
 GET    /meetings/{area}/{date}                         here    302  403  403  403  200  200  404  403  403  200
 GET    /meetings/{area}/{date}                         there   302  403  403  403  404  404  200  403  403  200
 GET    /meetings/{area}/{date}                         missing 302  403  403  403  404  404  404  403  403  404
-POST   /meetings/{area}/{date}/reviews/{review}        here    302  403  403  403  302  302  404  403  403  302
-POST   /meetings/{area}/{date}/reviews/{review}        there   302  403  403  403  404  404  302  403  403  302
+GET    /meetings                                       -       302  403  403  403  200  200  200  403  403  200
+GET    /meetings?area={area}                           here    302  403  403  403  200  200  404  403  403  200
+GET    /meetings?area={area}                           there   302  403  403  403  404  404  200  403  403  200
+GET    /meetings?area={area}                           missing 302  403  403  403  404  404  404  403  403  404
+POST   /meetings/{area}/{date}                         here    302  403  403  403  302  302  404  403  403  302
+POST   /meetings/{area}/{date}                         there   302  403  403  403  404  404  302  403  403  302
+POST   /meetings/{area}/{date}                         missing 302  403  403  403  404  404  404  403  403  404
+POST   /meetings/{area}/{date}/reviews/{review}        here    302  403  403  403  409  409  404  403  403  409
+POST   /meetings/{area}/{date}/reviews/{review}        there   302  403  403  403  404  404  409  403  403  409
+POST   /meetings/{area}/{date}/reviews/{review}        missing 302  403  403  403  404  404  404  403  403  404
 GET    /areas/{area}/agenda?meeting={date}             here    302  403  403  403  200  200  404  403  403  200
 GET    /areas/{area}/agenda?meeting={date}             there   302  403  403  403  404  404  200  403  403  200
 GET    /reports                                        -       302  403  403  403  200  200  200  200  200  200
@@ -278,11 +326,15 @@ BODIES = {
         "state-state": "resolved",
         "state-reason": "Quiet for a month",
         "state-version": "{version}",
+        "state-confirmed": "yes",
     },
-    "POST /cases/{ref}/reopen": {"reopen-reason": "It has started again."},
-    "POST /cases/{ref}/duplicate": {"duplicate-of": "{other_ref}"},
+    "POST /cases/{ref}/reopen": {"reopen-reason": "It has started again.", "reopen-confirmed": "yes"},
+    "POST /cases/{ref}/duplicate": {"duplicate-of": "{other_ref}", "duplicate-confirmed": "yes"},
     "POST /budget/spend/{spend}/reversal": {"reason": "Keyed twice."},
     "POST /meetings/{area}/{date}/reviews/{review}": {"review-{review}-outcome": "continue"},
+    "POST /meetings/{area}/{date}": {"attendees": "Sam Singh, Walsall Council\nSgt Jo Bell, West Midlands Police"},
+    "POST /claims/{claim}/decision": {"decision": "verified"},
+    "POST /triage/confirm": {"cases": "{other_ref}:{other_suggested}", "back": ""},
 }
 
 COLUMNS = list(ROLES)

@@ -139,3 +139,16 @@ def suggest(facts: Facts, thresholds: Thresholds = Thresholds()) -> Suggestion:
     if flags and not any(reason.code in NAMES_EVERY_FLAG for reason in reasons):
         reasons += (Reason("RISK_RECORDED", f"High risk recorded: {_named(flags)}."),)
     return Suggestion(level, reasons, case_review_met(facts, thresholds))
+
+
+def reason_needed(current: int | None, chosen: int, suggested: int) -> str | None:
+    """Why deciding `chosen` needs a reason, or None when it needs none (docs/levels.md, "A person
+    decides"). Moving a case that has a level, up or down, always needs one: going down is as much a
+    decision as going up, whatever the suggestion says. A first decision or a confirmation needs one
+    only when it differs from the suggestion."""
+    if current is not None and chosen != current:
+        direction = "up" if chosen > current else "down"
+        return f"Moving the case {direction} from level {current} to level {chosen} needs a reason."
+    if chosen != suggested:
+        return f"Level {chosen} differs from the suggested level {suggested}; say why."
+    return None

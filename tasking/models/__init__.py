@@ -11,6 +11,7 @@ from tasking.models.cases import (
     Open311Client,
     Task,
 )
+from tasking.models.meetings import Meeting
 from tasking.models.money import (
     BudgetAllocation,
     ClaimCost,
@@ -40,6 +41,7 @@ __all__ = [
     "ClaimOutcome",
     "CostAvoidedClaim",
     "LevelChange",
+    "Meeting",
     "Notification",
     "Open311Client",
     "Organisation",

@@ -74,6 +74,8 @@ class Spend(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     created_by: Mapped[User] = relationship()
+    # The ledger names each spend by its case's reference, never the database id.
+    case: Mapped["Case"] = relationship(lazy="raise")
 
     __table_args__ = (
         CheckConstraint(

@@ -5,9 +5,11 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tasking.domain.levels import LEVELS
 from tasking.domain.reviews import REVIEW_OUTCOMES, REVIEW_STATES
 from tasking.models.base import Base, in_list_check
 from tasking.models.cases import Case
+from tasking.models.meetings import Meeting
 from tasking.models.types import UTCDateTime, utcnow
 
 NOTIFICATION_STATES = ("pending", "sending", "sent", "failed")
@@ -37,14 +39,21 @@ class Review(Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str | None] = mapped_column(Text)
+    # What was decided, for the minutes: the case's level once decided, and the reason given.
+    level: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(Text)
+    # The tasking meeting whose minutes record this decision, when it was taken at one.
+    meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="RESTRICT"), index=True)
 
     case: Mapped[Case] = relationship()
+    meeting: Mapped[Meeting | None] = relationship()
 
     __table_args__ = (
         UniqueConstraint("case_id", "sequence"),
         CheckConstraint(in_list_check("state", REVIEW_STATES), name="state"),
         CheckConstraint(f"outcome IS NULL OR {in_list_check('outcome', REVIEW_OUTCOMES)}", name="outcome"),
         CheckConstraint("(state = 'pending') = (outcome IS NULL)", name="decided_has_outcome"),
+        CheckConstraint(f"level IS NULL OR {in_list_check('level', LEVELS)}", name="level"),
         Index("ix_reviews_state_due", "state", "due_at"),
     )
 

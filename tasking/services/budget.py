@@ -10,13 +10,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import budget as rules
-from tasking.domain.errors import Conflict, NotFound, ValidationFailed
+from tasking.domain import lifecycle
+from tasking.domain.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
 from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.text import required_reason
-from tasking.models import Area, BudgetAllocation, Spend
+from tasking.models import Area, BudgetAllocation, Case, Spend
 from tasking.services import audit, claim_costs
 from tasking.services.cases import get_case
 
@@ -105,6 +106,14 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
     return session.scalars(select(BudgetAllocation).where(*where).execution_options(populate_existing=True)).one()
 
 
+def closed_case_refuses(case, doing: str) -> None:
+    """No money moves on a resolved, closed, duplicate or withdrawn case: reopen it first (409)."""
+    if not lifecycle.is_open(case.state):
+        raise TransitionRefused(
+            f"{case.reference} is {case.state.replace('_', ' ')}: reopen it before you {doing}.", code="case_closed"
+        )
+
+
 def record_spend(
     session: Session, principal: Principal, case_key, data: dict, *, now: datetime, policy: Policy
 ) -> Spend:
@@ -112,6 +121,8 @@ def record_spend(
     require(
         principal, "budget.spend", Target(area_id=case.area_id), "Only the area's manager spends its quick-win budget."
     )
+    # The quick-win budget pays for work still to be done: a closed case is a record (docs/money.md).
+    closed_case_refuses(case, "spend quick-win money on it")
     spent_on: date = data["spent_on"]
     if spent_on > now.date():
         raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
@@ -236,9 +247,10 @@ def budget(
     entries = list(
         session.scalars(
             select(Spend)
-            .options(joinedload(Spend.created_by))
+            .options(joinedload(Spend.created_by), joinedload(Spend.case).load_only(Case.reference))
             .where(Spend.area_id == area.id, Spend.year == year)
-            .order_by(Spend.id)
+            # In date order, as a ledger is read; a reversal dated the same day follows its spend.
+            .order_by(Spend.spent_on, Spend.id)
         )
     )
     return Budget(

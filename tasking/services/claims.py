@@ -14,9 +14,8 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.models import Case, CostAvoidedClaim
-from tasking.services import audit, claim_costs, claim_lines
+from tasking.services import audit, budget, claim_costs, claim_lines, claim_queue
 from tasking.services.access import case_target, claim_scope
-from tasking.services.cases import visible_area
 from tasking.services.pagination import Page, paginate
 
 
@@ -63,6 +62,7 @@ def create_claim(
 ) -> CostAvoidedClaim:
     case = _claim_case(session, principal, case_key)
     require(principal, "claim.write", case_target(case), "Claims are made by the area's staff.")
+    budget.closed_case_refuses(case, "make a cost-avoided claim on it")
     # Catalogue costs are brought to the prices of the financial year the claim is made in.
     outcomes, costs, rule_outcomes, rule_costs = claim_lines.lines(
         session, data, policy=policy, reporting_year=financial_year(now.date())
@@ -142,22 +142,25 @@ def list_claims(
     principal: Principal,
     *,
     state: str | None = None,
+    decided: bool = False,
     area: str | None = None,
     cursor: str | None,
     size: int,
 ) -> Page:
     """The claims the principal may read, oldest first: with state=estimated, finance's queue of
     claims waiting for a decision (every area, confidential cases included); area staff see their
-    areas'. An area the principal may not filter by is 404, as if it did not exist."""
+    areas'. With decided, only verified and not supported claims, most recently decided first (what
+    finance has just done is what it looks for). An area the principal may not filter by is 404, as
+    if it did not exist."""
     require(principal, "claim.read", message="Your role cannot see cost-avoided claims.")
-    stmt = _claims().join(Case, Case.id == CostAvoidedClaim.case_id).where(claim_scope(principal))
-    if state:
-        stmt = stmt.where(CostAvoidedClaim.state == state)
-    if area:
-        stmt = stmt.where(Case.area_id == visible_area(session, principal, area).id)
-    return paginate(
-        session, stmt, [(CostAvoidedClaim.created_at, False), (CostAvoidedClaim.id, False)], cursor=cursor, size=size
-    )
+    conditions = claim_queue.queue_conditions(session, principal, state=state, decided=decided, area=area)
+    stmt = _claims().join(Case, Case.id == CostAvoidedClaim.case_id).where(*conditions)
+    if decided:
+        # A decided claim always has its decision time (the table's decided_has_time check).
+        order = [(CostAvoidedClaim.decided_at, True), (CostAvoidedClaim.id, True)]
+    else:
+        order = [(CostAvoidedClaim.created_at, False), (CostAvoidedClaim.id, False)]
+    return paginate(session, stmt, order, cursor=cursor, size=size)
 
 
 def edit_claim(
@@ -194,14 +197,26 @@ def edit_claim(
 
 
 def decide(
-    session: Session, principal: Principal, claim_id: int, *, decision: str, reason: str | None, now: datetime
+    session: Session,
+    principal: Principal,
+    claim_id: int,
+    *,
+    decision: str,
+    reason: str | None,
+    now: datetime,
+    if_match: str | None = None,
 ) -> CostAvoidedClaim:
-    """Finance verifies a claim (its figures are then final) or finds it not supported, with a reason."""
+    """Finance verifies a claim (its figures are then final) or finds it not supported, with a reason.
+    With if_match (the console's form sends the version it showed), a claim changed since it was
+    read (its lines edited, or the case's quick-win spend moved onto it) is refused, so nobody
+    verifies figures they did not see. A claim already decided is refused as such, before that."""
     require(principal, "claim.decide", message="Only a finance officer verifies cost-avoided claims.")
     claim = get_claim(session, principal, claim_id)
     if decision == "not_supported" and not (reason and reason.strip()):
         raise ValidationFailed("Say why the claim is not supported.", {"reason": ["Required when not supported."]})
     rules.check_decision(claim.state, decision, reason)
+    if if_match is not None and not if_match_allows(if_match, "claim", claim.id, claim.version):
+        raise PreconditionFailed("The claim has changed since you opened it; check its figures and decide again.")
     case = claim.case
     require(principal, "claim.decide", case_target(case), "Only a finance officer verifies cost-avoided claims.")
     before = claim_snapshot(claim)

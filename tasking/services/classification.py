@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tasking.domain import lifecycle
-from tasking.domain.classification import Suggestion, suggest
+from tasking.domain.classification import Suggestion, reason_needed, suggest
 from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
@@ -43,6 +43,21 @@ def similar_cases(session: Session, principal: Principal, case_ids: list[int]) -
     for case_id, other in rows:
         found[case_id].append(other)
     return found
+
+
+def duplicate_links(session: Session, principal: Principal, case: Case) -> tuple[Case | None, list[Case]]:
+    """The visible case this one duplicates, if any, and the visible cases marked duplicates of it."""
+    original = (
+        session.scalar(select(Case).where(Case.id == case.duplicate_of_id, case_scope(principal)))
+        if case.duplicate_of_id is not None
+        else None
+    )
+    repeats = list(
+        session.scalars(
+            select(Case).where(Case.duplicate_of_id == case.id, case_scope(principal)).order_by(Case.created_at)
+        )
+    )
+    return original, repeats
 
 
 def view(session: Session, principal: Principal, key, *, now: datetime, policy: Policy) -> Classification:
@@ -80,11 +95,9 @@ def record_decision(
     reason = (reason or "").strip() or None
     with session.no_autoflush:
         suggestion = suggestions.refresh(session, case, now, policy)
-        if level != suggestion.level and reason is None:
-            raise ValidationFailed(
-                f"Level {level} differs from the suggested level {suggestion.level}; say why.",
-                {"reason": [f"Required when the level differs from the suggestion ({suggestion.level})."]},
-            )
+        needed = reason_needed(case.level, level, suggestion.level)
+        if needed is not None and reason is None:
+            raise ValidationFailed(needed, {"reason": [needed]})
         if case.level == level and not lifecycle.awaiting_triage(case.state):
             raise Conflict(f"The case is already at level {level}.")
         before = case_snapshot(case)

@@ -1,19 +1,36 @@
-"""Demo users of every role and a few hundred realistic cases, for trying tasking out."""
+"""Demo users of every role and a few hundred realistic cases, for trying tasking out.
+
+The accounts' passwords are fixed and published (README, "First run"), so that a newcomer can sign in
+after every `make run` without opening a file: they are for a developer's own machine only, and
+`flask tasking demo` refuses to run outside development (tasking/cli.py). API tokens are fresh on
+each run and written to instance/demo-credentials.json.
+
+Everything in the demo happened in the past: cases were raised over the last six months, decided
+days later, and reviewed on their cycles at weekly sweeps, most reviews decided within days and a few
+left waiting, so that today a realistic share of the work is overdue (docs/reviews.md).
+"""
 
 import random
-import secrets
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tasking.domain.policy import Policy
-from tasking.models import ApiToken, Case, User, Ward
-from tasking.services import barriers, budget, cases, claims, classification, tokens, users
+from tasking.models import ApiToken, Case, Notification, Review, User, Ward
+from tasking.services import barriers, budget, cases, claims, classification, reviews, sweep, tokens, users
+from tasking.services.passwords import verify_password
 from tasking.services.users import principal_for
 
 DOMAIN = "demo.tasking.test"
+
+
+def demo_password(local: str) -> str:
+    """The published, development-only password of the demo account `local`@DOMAIN."""
+    return f"tasking-demo-{local}"
+
 
 # (local part, name, role, organisation, areas, wards)
 DEMO_USERS = [
@@ -99,6 +116,20 @@ SEED_FINANCE_REASON = (
 )
 
 
+# Cases raised in the last RECENT_DAYS may still be waiting in triage; REVIEW_HISTORY_WEEKS weekly
+# sweeps, the last LAST_SWEEP_DAYS ago, made reviews, of which REVIEWS_LEFT_WAITING were not decided.
+RECENT_DAYS = 21
+REVIEW_HISTORY_WEEKS = 8
+LAST_SWEEP_DAYS = 10
+REVIEWS_LEFT_WAITING = 0.05
+REVIEW_NOTES = (
+    "Work in hand; the partner is on it.",
+    "Discussed at the tasking meeting: carry on.",
+    "Residents report it is better; keep watching.",
+    "Waiting for the contractor's date.",
+)
+
+
 @dataclass
 class DemoResult:
     accounts: list[dict]
@@ -119,7 +150,7 @@ def load(session: Session, *, case_count: int, now: datetime, policy: Policy) ->
 def _ensure_account(session: Session, spec, now: datetime) -> dict:
     local, name, role, organisation, areas, wards = spec
     email = f"{local}@{DOMAIN}"
-    password = secrets.token_urlsafe(12)
+    password = demo_password(local)
     user = session.scalar(select(User).where(User.email == email))
     if user is None:
         user = users.create_user(
@@ -134,7 +165,7 @@ def _ensure_account(session: Session, spec, now: datetime) -> dict:
             area_codes=areas,
             ward_codes=wards,
         )
-    else:
+    elif not verify_password(user.password_hash, password):
         users.set_password(session, None, user, password, now=now)
     # Fresh secrets each run: the old demo token is revoked so only the file's one works.
     for old in session.scalars(
@@ -179,7 +210,9 @@ def _make_cases(session: Session, count: int, now: datetime, policy: Policy) -> 
             data["confidential"] = True
         raised.append(cases.create_case(session, principal_for(raiser), data, now=created_at, policy=policy))
     _triage(session, rng, raised, managers, now, policy)
-    return count + _scenarios(session, rng, managers, councillors, now, policy)
+    made = count + _scenarios(session, rng, managers, councillors, now, policy)
+    _review_history(session, rng, managers, now, policy)
+    return made
 
 
 def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
@@ -202,12 +235,15 @@ def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
 def _triage(
     session: Session, rng: random.Random, raised: list[Case], managers: dict, now: datetime, policy: Policy
 ) -> None:
-    """Managers decide most cases at the suggested level; older ones are mostly resolved since."""
+    """Managers decide cases at the suggested level within days; older ones are mostly resolved
+    since. Some of the last three weeks' cases still wait in the triage queue, and none is decided
+    later than now."""
     for case in raised:
-        if rng.random() < 0.3:
+        decided_at = case.created_at + timedelta(days=rng.uniform(0.5, 3))
+        recent = case.created_at > now - timedelta(days=RECENT_DAYS)
+        if decided_at > now - timedelta(hours=1) or (recent and rng.random() < 0.5):
             continue  # still waiting in the triage queue
         manager = principal_for(managers[case.area_id])
-        decided_at = case.created_at + timedelta(days=rng.uniform(0.5, 3))
         _accept_suggestion(session, manager, case, decided_at, policy)
         if case.created_at < now - timedelta(days=60) and case.state == "assigned" and rng.random() < 0.6:
             cases.update_case(
@@ -219,6 +255,55 @@ def _triage(
                 now=decided_at + timedelta(days=rng.uniform(2, 40)),
                 policy=policy,
             )
+
+
+def _review_history(session: Session, rng: random.Random, managers: dict, now: datetime, policy: Policy) -> None:
+    """The last weeks of reviews (docs/reviews.md): a sweep each week, whose reviews the area
+    manager (or the owning partner, where the demo has one) mostly decides within days, "continue",
+    some closing the case; a few are left waiting. The last weekly sweep was LAST_SWEEP_DAYS ago, so
+    the sweep made now finds the reviews due since, those more than the grace period late flagged
+    overdue: a newcomer's work lists hold mostly work due in the days ahead, some of it overdue. The
+    messages of the past sweeps count as sent when they were made."""
+    partners = {u.organisation_id: u for u in reversed(_demo_users(session, "partner"))}
+    for weeks_ago in range(REVIEW_HISTORY_WEEKS - 1, -1, -1):
+        moment = now - timedelta(days=LAST_SWEEP_DAYS, weeks=weeks_ago)
+        _sweep_at(session, moment, policy)
+        due = session.scalars(
+            select(Review).where(Review.state == "pending", Review.created_at == moment).order_by(Review.id)
+        ).all()
+        for review in due:
+            decided_at = moment + timedelta(days=rng.uniform(0.5, 6))
+            if decided_at > now - timedelta(hours=1) or rng.random() < REVIEWS_LEFT_WAITING:
+                continue
+            case = review.case
+            owner = partners.get(case.owner_organisation_id) or managers[case.area_id]
+            closing = case.level in (1, 2) and owner.role == "area_manager" and rng.random() < 0.08
+            reviews.decide(
+                session,
+                principal_for(owner),
+                review.id,
+                outcome="close" if closing else "continue",
+                level=None,
+                reason="No further reports since the work was done." if closing else None,
+                notes=None if closing else rng.choice(REVIEW_NOTES),
+                now=decided_at,
+                policy=policy,
+            )
+        session.flush()
+    _sweep_at(session, now, policy)
+    session.execute(
+        update(Notification)
+        .where(Notification.created_at < now, Notification.state == "pending")
+        .values(state="sent", sent_at=Notification.created_at, attempts=1)
+    )
+    session.flush()
+
+
+def _sweep_at(session: Session, moment: datetime, policy: Policy) -> None:
+    """The scheduler's sweep as it ran at `moment`, within the demo's one unit of work."""
+    session.flush()
+    sweep.sweep(session, units=lambda: nullcontext(session), now=moment, policy=policy)
+    session.expire_all()  # the sweep writes cases in sets, past the ORM
 
 
 def _accept_suggestion(session: Session, manager, case: Case, when: datetime, policy: Policy) -> None:

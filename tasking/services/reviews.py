@@ -13,7 +13,7 @@ from tasking.domain.permissions import can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.tasks import ACTIVE_TASK_STATES
-from tasking.models import AuditEvent, Case, Review, Spend, Task
+from tasking.models import AuditEvent, Case, Meeting, Review, Spend, Task
 from tasking.services import audit, cases, classification, review_schedule
 from tasking.services.access import case_scope, case_target, review_scope
 from tasking.services.pagination import Page, paginate
@@ -98,10 +98,12 @@ def decide(
     notes: str | None,
     now: datetime,
     policy: Policy,
+    meeting: Meeting | None = None,
 ) -> Review:
     """Continue (the next cycle starts), escalate or de-escalate (re-classified and re-routed), or
     close. Whoever owns the case decides its reviews; closing needs `case.close` and changing the
-    level `triage.decide` on the case (docs/reviews.md, "Decisions")."""
+    level `triage.decide` on the case (docs/reviews.md, "Decisions"). Taken at a tasking meeting,
+    the decision goes into its minutes; a review of another area's case is not on its agenda (404)."""
     require(principal, "review.decide", message=_OWNERS_ONLY)
     review = session.scalar(
         select(Review)
@@ -109,7 +111,7 @@ def decide(
         .options(joinedload(Review.case))
         .where(Review.id == review_id, review_scope(principal))
     )
-    if review is None:
+    if review is None or (meeting is not None and review.case.area_id != meeting.area_id):
         raise NotFound("No such review.")
     case = review.case
     target = case_target(case)
@@ -137,6 +139,9 @@ def decide(
     if outcome == "continue":
         review_schedule.schedule(case, now, policy)
     case.overdue, case.missed_reviews = False, 0
+    # Kept on the review for the minutes: the level the case is at once decided, and why.
+    review.level, review.reason = case.level, reason
+    review.meeting_id = meeting.id if meeting is not None else None
     audit.record(
         session,
         principal,
@@ -145,7 +150,13 @@ def decide(
         review.id,
         now=now,
         case_id=case.id,
-        after={"outcome": outcome, "level": level, "reason": reason, "notes": notes},
+        after={
+            "outcome": outcome,
+            "level": level,
+            "reason": reason,
+            "notes": notes,
+            **({"meeting_id": meeting.id} if meeting is not None else {}),
+        },
     )
     session.flush()
     session.refresh(review)

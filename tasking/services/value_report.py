@@ -210,7 +210,14 @@ def value_report(
         .outerjoin(latest, latest.c.claim_id == CostAvoidedClaim.id)
         .outerjoin(answered, and_(answered.claim_id == latest.c.claim_id, answered.months == latest.c.months))
         .outerjoin(spent_cases, spent_cases.c.case_id == CostAvoidedClaim.case_id)
-        .where(Case.area_id.in_(area_ids), CostAvoidedClaim.created_at >= since, CostAvoidedClaim.created_at < until)
+        .where(
+            Case.area_id.in_(area_ids),
+            CostAvoidedClaim.created_at >= since,
+            CostAvoidedClaim.created_at < until,
+            # A duplicate and its original are one incident: what was avoided is claimed on the original,
+            # so a duplicate's claims count in no column (docs/money.md, "Claims on a duplicate").
+            Case.state != "duplicate",
+        )
         .group_by(*group)
     ):
         figures = dict(zip(FIGURES, (int(gross), int(adjusted), int(net)), strict=True))

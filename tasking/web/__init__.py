@@ -36,7 +36,7 @@ def _error_page(status: int, message: str):
 def register(app) -> None:
     from tasking import errors as error_handlers
     from tasking.extensions import login
-    from tasking.web import agenda, auth, console, health, landing, reports, requests
+    from tasking.web import agenda, auth, console, health, landing, local_time, navigation, reports, requests
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -50,6 +50,9 @@ def register(app) -> None:
         ]
     )
     WTFormsHelpers(app)
+    app.add_template_filter(local_time.local, "local")
+    app.add_template_global(navigation.navigation, "navigation_for")
+    app.add_template_global(navigation.home_endpoint, "home_endpoint")
     login.init_app(app)
     login.login_view = "auth.sign_in"
     login.login_message = "Sign in to see this page."

@@ -1,4 +1,5 @@
-"""The tasking meeting's agenda as a printable page."""
+"""The tasking meeting's agenda as a printable page; the meeting's own page (console.meeting_page)
+is where it is recorded."""
 
 from datetime import date
 
@@ -19,6 +20,8 @@ def agenda_page(code):
     try:
         meeting = date.fromisoformat(request.args.get("meeting", ""))
     except ValueError:
+        abort(400)
+    if meeting == date.max:  # the agenda counts reviews due by the end of the day: there is no day after
         abort(400)
     groups = reviews.agenda(db.session, principal(), code, meeting)
     return render_template(

@@ -7,22 +7,18 @@ from flask_login import current_user, login_user, logout_user
 
 from tasking import rate_limits
 from tasking.clock import now
-from tasking.domain.permissions import can
 from tasking.extensions import db
 from tasking.services import sign_in as sign_in_service
 from tasking.unit_of_work import keep_refusal
 from tasking.web.forms import SignInForm, SignOutForm
+from tasking.web.navigation import home_endpoint
 from tasking.web.session import SignedIn
 
 bp = Blueprint("auth", __name__)
 
 
 def home_for(signed_in) -> str:
-    if can(signed_in.principal, "request.raise"):
-        return url_for("councillor.my_requests")
-    if can(signed_in.principal, "triage.read"):
-        return url_for("console.triage_page")
-    return url_for("landing.index")
+    return url_for(home_endpoint(signed_in.principal))
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,7 +1,10 @@
 """Forms of the area manager's console."""
 
+import re
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovSelect,
@@ -9,7 +12,16 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tasking.domain.errors import TaskingError
@@ -69,7 +81,7 @@ class LevelForm(FlaskForm):
     reason = TextAreaField(
         "Reason",
         widget=GovTextArea(),
-        description="Needed when the level differs from the suggestion",
+        description="Needed to move the case up or down a level, and when the level differs from the suggestion",
         filters=[trimmed],
         validators=[Optional(), Length(max=2000)],
     )
@@ -163,7 +175,18 @@ class NoteForm(FlaskForm):
     submit = SubmitField("Add note", widget=GovSubmitInput())
 
 
-class StateForm(FlaskForm):
+class Confirmed(FlaskForm):
+    """A form that asks "are you sure?" first: the first post shows a confirmation page, which posts
+    the same values again with `confirmed` set to "yes"; only that post acts."""
+
+    confirmed = HiddenField(validators=[Optional(), AnyOf(["yes"], "Reload the case and try again")])
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+class StateForm(Confirmed):
     state = SelectField(
         "Close as",
         choices=[("resolved", "Resolved"), ("closed", "Closed"), ("withdrawn", "Withdrawn")],
@@ -173,26 +196,43 @@ class StateForm(FlaskForm):
         "Reason", widget=GovTextInput(), filters=[trimmed], validators=[DataRequired("Give a reason"), Length(max=2000)]
     )
     version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message="Reload the case and try again")])
-    submit = SubmitField("Close the case", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Confirmed):
     reason = StringField(
         "Why reopen it",
         widget=GovTextInput(),
         filters=[trimmed],
         validators=[DataRequired("Give a reason"), Length(max=2000)],
     )
-    submit = SubmitField("Reopen", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())
 
 
-class DuplicateForm(FlaskForm):
+OTHER_CASE = "other"
+
+
+class DuplicateForm(Confirmed):
+    """The case it repeats, picked from the similar cases (`choice`, a reference) or typed (`of`,
+    with `choice` "other" or, when no similar case is offered, alone)."""
+
+    choice = StringField("The case it repeats", filters=[trimmed], validators=[Optional(), Length(max=40)])
     of = StringField(
         "Reference of the case it repeats",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the other case's reference")],
+        filters=[trimmed],
+        validators=[Length(max=40)],
     )
-    submit = SubmitField("Mark as duplicate", widget=GovSubmitInput())
+    submit = SubmitField("Continue", widget=GovSubmitInput())
+
+    @property
+    def reference(self) -> str:
+        chosen = self.choice.data or ""
+        return (self.of.data or "") if chosen in ("", OTHER_CASE) else chosen
+
+    def validate_of(self, field):
+        if not self.reference:
+            raise ValidationError("Choose the case it repeats, or enter its reference")
 
 
 class ReviewDecisionForm(FlaskForm):
@@ -214,3 +254,80 @@ class ReviewDecisionForm(FlaskForm):
     )
     reason = StringField("Reason", widget=GovTextInput(), filters=[trimmed], validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+
+# == finance: the claims queue and a claim's decision ==
+# Imported here rather than at the top: this section is appended by the finance console's owner.
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput  # noqa: E402
+from wtforms import RadioField  # noqa: E402
+
+CLAIM_DECISIONS = [("verified", "Verify"), ("not_supported", "Not supported")]
+CLAIM_LISTS = [("waiting", "Waiting for a decision"), ("decided", "Decided")]
+
+
+class ClaimFilterForm(FlaskForm):
+    """The queue's filters, read from the query string (a GET form: nothing to protect with CSRF)."""
+
+    class Meta:
+        csrf = False
+
+    show = HiddenField(default="waiting", validators=[Optional(), AnyOf([c for c, _ in CLAIM_LISTS])])
+    area = SelectField("Area", widget=GovSelect(), choices=[("", "All areas")], default="")
+    submit = SubmitField("Filter", widget=GovSubmitInput())
+
+
+class ClaimDecisionForm(FlaskForm):
+    decision = RadioField(
+        "Your decision",
+        choices=CLAIM_DECISIONS,
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose Verify or Not supported")],
+    )
+    reason = TextAreaField(
+        "Reason",
+        widget=GovTextArea(),
+        description="Needed when the claim is not supported; the area's staff will read it",
+        filters=[trimmed],
+        validators=[Length(max=2000)],
+    )
+    # The version of the claim the officer saw: a claim changed since is refused and shown again.
+    # The page always sends it; without one the decision is taken as the API takes it (no If-Match).
+    version = HiddenField(validators=[Optional(), Regexp(r"^[0-9]{1,9}$", message="Reload the claim and decide again")])
+    submit = SubmitField("Record decision", widget=GovSubmitInput())
+
+    def validate_reason(self, field):
+        if self.decision.data == "not_supported" and not field.data:
+            raise ValidationError("Say why the claim is not supported")
+
+
+class TriageFilterForm(FlaskForm):
+    """The triage page's filter panel: read from the query string, never posted, so no CSRF token.
+    Choices are the user's own areas and wards (set by the view from triage.filter_choices)."""
+
+    class Meta:
+        csrf = False
+
+    area = SelectField("Area", widget=GovSelect(), validate_choice=False)
+    ward = SelectField("Ward", widget=GovSelect(), validate_choice=False)
+    category = SelectField("Category", widget=GovSelect(), validate_choice=False)
+    source = SelectField("Source", widget=GovSelect(), validate_choice=False)
+    level = SelectField(
+        "Suggested level", choices=[("", "Any level")] + LEVEL_CHOICES, widget=GovSelect(), validate_choice=False
+    )
+    flags = SelectMultipleField("Flags", widget=GovCheckboxesInput(), validate_choice=False)
+
+
+class BulkConfirmForm(FlaskForm):
+    """The triage rows a person ticked, each as "reference:level shown", and the page to go back to."""
+
+    cases = SelectMultipleField(
+        "Select cases",
+        validate_choice=False,
+        validators=[DataRequired("Select at least one case to confirm")],
+    )
+    back = HiddenField(validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Confirm selected suggestions", widget=GovSubmitInput())
+
+    def validate_cases(self, field):
+        if any(not re.fullmatch(r"[A-Za-z0-9-]{1,20}:[1-4]", value or "") for value in field.data):
+            raise ValidationError("Reload the triage page and select the cases again")

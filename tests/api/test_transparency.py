@@ -179,7 +179,7 @@ def test_the_console_spend_form_takes_the_codes_fields(session, caller, web_user
     api = caller("area_manager", areas=["SW"])
     web = web_user("area_manager", area_codes=["SW"])
     case = new_case(api)
-    page = web.get(f"/cases/{case['reference']}")
+    page = web.get(f"/cases/{case['reference']}/spend")
     text = page.get_data(as_text=True)
     assert "Merchant category" in text and "VAT that cannot be recovered" in text and "private individual" in text
     data = {

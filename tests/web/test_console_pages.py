@@ -112,8 +112,9 @@ def test_pages_and_api_leave_the_same_history(session, caller, web_user):
         prefix = next(iter(data)).split("-")[0]
         response = web.post(f"/cases/{ref}/{path}", data={f"{prefix}-csrf_token": token, **data})
         assert response.status_code == 302, (path, response.get_data(as_text=True)[:2000])
+    # The close form has its own page, and closing is confirmed (issue 19, finding 4).
     version = re.search(
-        r'name="state-version" type="hidden" value="(\d+)"', web.get(f"/cases/{ref}").get_data(as_text=True)
+        r'name="state-version" type="hidden" value="(\d+)"', web.get(f"/cases/{ref}/state").get_data(as_text=True)
     ).group(1)
     closed = web.post(
         f"/cases/{ref}/state",
@@ -122,6 +123,7 @@ def test_pages_and_api_leave_the_same_history(session, caller, web_user):
             "state-state": "resolved",
             "state-reason": "Quiet now",
             "state-version": version,
+            "state-confirmed": "yes",
         },
     )
     assert closed.status_code == 302
@@ -152,10 +154,18 @@ def test_a_stale_close_is_refused_on_the_page(caller, web_user):
     )
     stale = web.post(
         f"/cases/{case['reference']}/state",
-        data={"state-csrf_token": csrf(page), "state-state": "resolved", "state-reason": "Done", "state-version": "1"},
+        data={
+            "state-csrf_token": csrf(page),
+            "state-state": "resolved",
+            "state-reason": "Done",
+            "state-version": "1",
+            "state-confirmed": "yes",
+        },
     )
-    assert stale.status_code == 400
-    assert "changed since you read it" in stale.get_data(as_text=True)
+    # Refused as a conflict, the form shown again to be checked and sent again (issue 19, finding 4).
+    assert stale.status_code == 409
+    assert "This case changed while you were working: check it and send again" in stale.get_data(as_text=True)
+    assert api.get(f"/api/v1/cases/{case['id']}").json["state"] != "resolved"
 
 
 def test_who_reaches_the_console(caller, web_user):
@@ -168,8 +178,12 @@ def test_who_reaches_the_console(caller, web_user):
     other_manager = web_user("area_manager", area_codes=["NW"])
     finance = web_user("finance")
     for client in (councillor, partner, finance):
-        for path in ("/triage", "/budget", f"/meetings/SW/{TODAY}"):
+        for path in ("/triage", f"/meetings/SW/{TODAY}"):
             assert client.get(path, headers=HTML).status_code == 403, path
+    # Finance reads every area's ledger (budget.read); councillors and partners read none.
+    for client in (councillor, partner):
+        assert client.get("/budget", headers=HTML).status_code == 403
+    assert finance.get("/budget?area=SW", headers=HTML).status_code == 200
     assert councillor.get(f"/cases/{ref}", headers=HTML).status_code == 403  # they may see it, but not here
     assert other_councillor.get(f"/cases/{ref}", headers=HTML).status_code == 403
     assert partner.get(f"/cases/{ref}", headers=HTML).status_code == 403

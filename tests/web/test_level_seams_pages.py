@@ -72,7 +72,10 @@ def test_the_case_page_shows_a_declined_lead_and_names_another(signed_in, app, s
     manager = signed_in("area_manager", area_codes=["SW"])
     page = manager.get(f"/cases/{case['reference']}", headers=HTML).get_data(as_text=True)
     assert "Why it waits in triage" in page and "Housing should lead on the tenancy" in page
-    assert "Name another lead for this case" in page
+    # Naming a lead has its own page, linked from the case page (issue 19, finding 4).
+    assert f'href="/cases/{case["reference"]}/lead"' in page
+    lead_page = manager.get(f"/cases/{case['reference']}/lead", headers=HTML).get_data(as_text=True)
+    assert "Name another lead for this case" in lead_page
 
     blank = manager.post(
         f"/cases/{case['reference']}/lead",

@@ -334,6 +334,9 @@ class ClaimListArgsSchema(PageArgsSchema):
         metadata={"description": "estimated (waiting for finance's decision), verified or not_supported"},
     )
     area = ma.fields.String(validate=validate.Length(min=1, max=20), metadata={"description": "Area code"})
+    decided = ma.fields.Boolean(
+        metadata={"description": "true: only decided claims (verified or not supported), most recently decided first"}
+    )
 
 
 class ClaimDecisionSchema(ma.Schema):

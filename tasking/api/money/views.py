@@ -107,13 +107,15 @@ class CaseClaims(MethodView):
 @blp.arguments(ClaimListArgsSchema, location="query")
 @blp.response(200, ClaimPageSchema)
 def list_claims(args):
-    """Claims, oldest first: with state=estimated, the queue of claims waiting for finance's decision.
-    Finance sees every case's, confidential ones included (of the case only its reference, area, level
-    and category); area staff their areas'"""
+    """Claims, oldest first: with state=estimated, the queue of claims waiting for finance's decision;
+    with decided=true, those decided, most recently decided first. Finance sees every case's,
+    confidential ones included (of the case only its reference, area, level and category); area
+    staff their areas'"""
     return claims.list_claims(
         db.session,
         current_principal(),
         state=args.get("state"),
+        decided=bool(args.get("decided")),
         area=args.get("area"),
         cursor=args.get("cursor"),
         size=page_size(args),

@@ -55,8 +55,9 @@ def _budget_page(failed=None, status=200):
     ), status
 
 
+# Finance and the borough officer read every area's ledger: they choose an area first.
 @bp.get("/budget")
-@permission_required("console.use")
+@permission_required("budget.read")
 def budget_page():
     return _budget_page()
 

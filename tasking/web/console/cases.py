@@ -1,13 +1,21 @@
-"""One case: its page and every action on it."""
+"""One case: its page (key facts, what can be done, a timeline), a page for each action on it, and
+the actions. Closing, marking a duplicate and reopening ask first: the form's post shows a
+confirmation page, whose post (the same values and `confirmed=yes`) acts (docs/console.md, "The
+case page")."""
 
-from flask import render_template, url_for
+from dataclasses import dataclass
+
+from flask import abort, flash, redirect, render_template, url_for
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.domain.cost_avoided import costs_carried
+from tasking.domain.errors import PreconditionFailed, TaskingError, ValidationFailed
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
-from tasking.domain.permissions import Target, can
+from tasking.domain.permissions import can
+from tasking.domain.risk import RISK_FLAGS
+from tasking.errors import status_for
 from tasking.extensions import db
 from tasking.services import (
     budget,
@@ -22,83 +30,188 @@ from tasking.services import (
     reference_data,
     reviews,
 )
+from tasking.services.access import case_target
+from tasking.unit_of_work import discard
 from tasking.web import console_forms as forms
 from tasking.web.console import bp
-from tasking.web.console.acting import act, case_or_404, decide_level
+from tasking.web.console.acting import act, attach, case_or_404, decide_level
 from tasking.web.session import permission_required, principal
-from tasking.web.wording import describe_event
+from tasking.web.wording import describe_for_staff
+
+CLOSED_STATES = ("resolved", "closed", "duplicate", "withdrawn")
+CHANGED = "This case changed while you were working: check it and send again"
+
+
+@dataclass(frozen=True)
+class Action:
+    """One thing done to a case, on its own page: the path (the GET shows the form, the POST acts),
+    the form's prefix and class, the permission the page needs, and the cases it applies to."""
+
+    title: str
+    prefix: str
+    form: type
+    permission: str
+    applies_to: str  # "open", "closed" or "any"
+    menu: str  # the case page's link to it
+
+
+ACTIONS = {
+    "level": Action("Change the level", "level", forms.LevelForm, "console.use", "open", "Change level"),
+    "tasks": Action("Offer a task to a partner", "offer", forms.OfferTaskForm, "case.edit", "open", "Offer task"),
+    "lead": Action("Name the lead", "lead", forms.LeadForm, "case.edit", "open", "Name the lead"),
+    "notes": Action("Add a note", "note", forms.NoteForm, "console.use", "any", "Add a note"),
+    "spend": Action("Record quick-win spend", "spend", forms.SpendForm, "budget.spend", "open", "Record spend"),
+    "claims": Action("Add a cost-avoided claim", "claim", forms.ClaimForm, "claim.write", "open", "Add a claim"),
+    "state": Action("Close the case", "state", forms.StateForm, "case.edit", "open", "Close the case"),
+    "duplicate": Action(
+        "Mark as a duplicate", "duplicate", forms.DuplicateForm, "case.edit", "open", "Mark as a duplicate"
+    ),
+    "reopen": Action("Reopen the case", "reopen", forms.ReopenForm, "case.edit", "closed", "Reopen the case"),
+}
+# What `state` names on a confirmation page ("Close SW-2026-0001 as resolved?").
+STATE_WORDS = {"resolved": "resolved", "closed": "closed", "withdrawn": "withdrawn"}
 
 
 def _partners():
     return [(o.code, o.name) for o in reference_data.partner_organisations(db.session)]
 
 
-def _case_page(reference, failed=None, status=200):
-    p = principal()
-    case = case_or_404(reference)
+def _applies(action: Action, case) -> bool:
+    closed = case.state in CLOSED_STATES
+    return action.applies_to == "any" or (action.applies_to == "closed") == closed
+
+
+def _available(case) -> list[tuple[str, Action]]:
+    """The actions the case page offers: those this person may take on this case in its state."""
+    p, target = principal(), case_target(case)
+    return [
+        (name, action)
+        for name, action in ACTIONS.items()
+        if _applies(action, case)
+        and can(p, action.permission, target)
+        and (name != "level" or can(p, "triage.decide", target))
+    ]
+
+
+def _ledger(case):
     today = now()
-    view = classification.view(db.session, p, case.id, now=today, policy=current_policy())
-    ledger = budget.budget(
+    return budget.budget(
         db.session,
-        p,
+        principal(),
         area_code=case.area.code,
         year=financial_year(today.date()),
         today=today.date(),
         policy=current_policy(),
     )
-    # Each form has its own prefix, so no two fields on the page share an id; none reads the request,
-    # which after a refused action holds another form's data.
-    blank = {"formdata": None}
-    fresh = {
-        "level": forms.LevelForm(prefix="level", data={"level": str(case.level or view.suggestion.level)}, **blank),
-        "offer": forms.OfferTaskForm(prefix="offer", **blank),
-        "lead": forms.LeadForm(prefix="lead", **blank),
-        "spend": forms.SpendForm(prefix="spend", data={"spent_on": today.date()}, **blank),
-        "claim": forms.ClaimForm(prefix="claim", **blank),
-        "note": forms.NoteForm(prefix="note", **blank),
-        "state": forms.StateForm(prefix="state", data={"version": case.version}, **blank),
-        "reopen": forms.ReopenForm(prefix="reopen", **blank),
-        "duplicate": forms.DuplicateForm(prefix="duplicate", **blank),
-    }
-    fresh["offer"].organisation.choices = fresh["lead"].organisation.choices = _partners()
-    if failed is not None:
-        name, form = failed
-        if name in ("offer", "lead"):
-            form.organisation.choices = _partners()
-        fresh[name] = form
-    events = history.case_history(db.session, p, case.id, cursor=None, size=100).items
-    return render_template(
-        "console/case.html",
-        title=f"{case.reference}: {case.title}",
-        case=case,
-        view=view,
-        tasks=case_work.case_tasks(db.session, p, case.id),
-        notes=notes.list_notes(db.session, p, case.id),
-        spends=[e for e in ledger.entries if e.case_id == case.id],
-        ledger=ledger,
-        claims=claims.case_claims(db.session, p, case.id),
-        costs_carried=costs_carried,
-        events=[describe_event(e) for e in events],
-        case_reviews=reviews.case_reviews(db.session, p, case.id),
-        forms=fresh,
-        pounds=pounds,
-        can_spend=can(p, "budget.spend", Target(area_id=case.area_id)),
-        # The pseudonymous subject is personal: area staff and admins only (docs/levels.md, "Subject references").
-        can_see_personal=can(p, "personal.read", Target(area_id=case.area_id, ward_id=case.ward_id)),
-        form=failed[1] if failed else None,
-    ), status
+
+
+def _timeline(case):
+    found = history.case_timeline(db.session, principal(), case.id)
+    return [describe_for_staff(e, found.actors, found.organisations) for e in found.events], found.more
 
 
 @bp.get("/cases/<reference>")
 @permission_required("console.use")
 def case_page(reference):
-    return _case_page(reference)
+    p = principal()
+    case = case_or_404(reference)
+    view = classification.view(db.session, p, case.id, now=now(), policy=current_policy())
+    ledger = _ledger(case)
+    original, repeats = classification.duplicate_links(db.session, p, case)
+    # Residents' details are personal: area staff and admins only (docs/levels.md, "Subject references").
+    can_see_personal = can(p, "personal.read", case_target(case))
+    events, more = _timeline(case)
+    note = forms.NoteForm(prefix="note", formdata=None)
+    return render_template(
+        "console/case.html",
+        title=f"{case.reference}: {case.title}",
+        case=case,
+        view=view,
+        risk_flags=[flag.replace("_", " ") for flag in RISK_FLAGS if getattr(case, f"risk_{flag}", False)],
+        original=original,
+        repeats=repeats,
+        reporter=case_work.reporter_details(db.session, p, case.id) if can_see_personal else None,
+        tasks=case_work.case_tasks(db.session, p, case.id),
+        spends=[e for e in ledger.entries if e.case_id == case.id],
+        ledger=ledger,
+        claims=claims.case_claims(db.session, p, case.id),
+        costs_carried=costs_carried,
+        case_reviews=reviews.case_reviews(db.session, p, case.id),
+        events=events,
+        more_events=more,
+        actions=_available(case),
+        note_form=note if can(p, "note.write", case_target(case)) else None,
+        pounds=pounds,
+        closed=case.state in CLOSED_STATES,
+    )
+
+
+def _action_page(case, name, form, status=200, unavailable=None):
+    """The page of one action: its form (as typed, after a refusal) and what the decider needs to see."""
+    p = principal()
+    extra = {}
+    if name in ("level", "duplicate"):
+        extra["view"] = classification.view(db.session, p, case.id, now=now(), policy=current_policy())
+    if name == "spend":
+        extra["ledger"] = _ledger(case)
+    if name in ("tasks", "lead"):
+        form.organisation.choices = _partners()
+    return render_template(
+        "console/case_action.html",
+        title=f"{ACTIONS[name].title}: {case.reference}",
+        case=case,
+        name=name,
+        action=ACTIONS[name],
+        form=form,
+        unavailable=unavailable,
+        other_case=forms.OTHER_CASE,
+        pounds=pounds,
+        **extra,
+    ), status
+
+
+def _fresh_form(case, name):
+    action = ACTIONS[name]
+    data = {}
+    if name == "level":
+        data = {"level": str(case.level or case.suggested_level or 1)}
+    elif name == "spend":
+        data = {"spent_on": now().date()}
+    elif name == "state":
+        data = {"version": case.version}
+    return action.form(prefix=action.prefix, data=data, formdata=None)
+
+
+def _show_action(reference, name):
+    case = case_or_404(reference)
+    action = ACTIONS[name]
+    if not can(principal(), action.permission, case_target(case)):
+        abort(403)
+    if not _applies(action, case):
+        said = "open: there is nothing to reopen" if action.applies_to == "closed" else f"{case.state}: reopen it first"
+        return _action_page(case, name, _fresh_form(case, name), 409, unavailable=f"The case is {said}.")
+    return _action_page(case, name, _fresh_form(case, name))
+
+
+# One GET page per action, at the address its form posts to. Each view is declared with the
+# permission its action needs; the service checks the case itself when the form is sent.
+for _name, _action in ACTIONS.items():
+
+    def _page(reference, _name=_name):
+        return _show_action(reference, _name)
+
+    bp.add_url_rule(
+        f"/cases/<reference>/{_name}",
+        endpoint=f"case_{_name}_page",
+        view_func=permission_required(_action.permission)(_page),
+        methods=["GET"],
+    )
 
 
 def _case_action(reference, name, form, action, done):
-    case_or_404(reference)
+    case_or_404(reference)  # 404 before anything is read from the form
     back = url_for(".case_page", reference=reference)
-    return act(form, action, done=done, back=back, render=lambda f: _case_page(reference, (name, f))[0])
+    return act(form, action, done=done, back=back, render=lambda f: _action_page(case_or_404(reference), name, f)[0])
 
 
 @bp.post("/cases/<reference>/level")
@@ -121,7 +234,7 @@ def case_offer(reference):
     form.organisation.choices = _partners()
     return _case_action(
         reference,
-        "offer",
+        "tasks",
         form,
         lambda: case_work.offer_task(
             db.session, principal(), reference, form.organisation.data, now=now(), policy=current_policy()
@@ -209,7 +322,7 @@ def case_claim(reference):
             policy=current_policy(),
         )
 
-    return _case_action(reference, "claim", form, add, "Cost-avoided claim added; Finance will verify it.")
+    return _case_action(reference, "claims", form, add, "Cost-avoided claim added; Finance will verify it.")
 
 
 @bp.post("/cases/<reference>/notes")
@@ -218,7 +331,7 @@ def case_note(reference):
     form = forms.NoteForm(prefix="note")
     return _case_action(
         reference,
-        "note",
+        "notes",
         form,
         lambda: notes.add_note(
             db.session, principal(), reference, body=form.body.data, visibility=form.visibility.data, now=now()
@@ -227,15 +340,85 @@ def case_note(reference):
     )
 
 
+# Closing, marking a duplicate and reopening: ask first, then act.
+
+
+def _changed_while_working(reference, name, form):
+    """The case moved on (another person, a partner, the sweep) since the form was shown: the form
+    again, as typed, carrying the case's current version, so that sending it again works."""
+    case = case_or_404(reference)
+    if hasattr(form, "version"):
+        form.version.data = str(case.version)
+    form.confirmed.data = ""
+    attach(form, TaskingError(CHANGED))
+    return _action_page(case, name, form, 409)
+
+
+def _stale(case, form) -> bool:
+    return hasattr(form, "version") and str(form.version.data or "") != str(case.version)
+
+
+def _confirm_then_act(reference, name, form, *, question, action, done):
+    case = case_or_404(reference)
+    if not form.validate_on_submit():
+        return _action_page(case, name, form, 400)
+    if not _applies(ACTIONS[name], case):
+        attach(form, TaskingError(f"The case is {case.state.replace('_', ' ')} now; reload it."))
+        return _action_page(case, name, form, 409)
+    if _stale(case, form):
+        return _changed_while_working(reference, name, form)
+    if not form.is_confirmed:
+        try:
+            asked = question(case)
+        except TaskingError as refused:
+            attach(form, refused)
+            return _action_page(case, name, form, 400)
+        return render_template(
+            "console/case_confirm.html",
+            title=asked["question"],
+            case=case,
+            name=name,
+            form=None,
+            confirm_form=form,
+            **asked,
+        ), 200
+    try:
+        action()
+    except PreconditionFailed:
+        discard()
+        return _changed_while_working(reference, name, form)
+    except TaskingError as refused:
+        discard()
+        status = status_for(refused)
+        if status in (403, 404):
+            abort(status)
+        form.confirmed.data = ""
+        attach(form, refused)
+        return _action_page(case_or_404(reference), name, form, 409 if status == 409 else 400)
+    flash(done)
+    return redirect(url_for(".case_page", reference=reference))
+
+
 @bp.post("/cases/<reference>/state")
 @permission_required("case.edit")
 def case_close(reference):
     form = forms.StateForm(prefix="state")
-    return _case_action(
+
+    def question(case):
+        return {
+            "question": f"Close {case.reference} as {STATE_WORDS.get(form.state.data, form.state.data)}?",
+            "facts": [("Case", case.title), ("Reason", form.reason.data)],
+            "warning": "Tasks still offered or in progress are withdrawn from the partners.",
+            "yes": "Yes, close the case",
+            "fields": [("state", form.state.data), ("reason", form.reason.data), ("version", form.version.data)],
+        }
+
+    return _confirm_then_act(
         reference,
         "state",
         form,
-        lambda: cases.update_case(
+        question=question,
+        action=lambda: cases.update_case(
             db.session,
             principal(),
             reference,
@@ -244,7 +427,7 @@ def case_close(reference):
             now=now(),
             policy=current_policy(),
         ),
-        "Case closed.",
+        done="Case closed.",
     )
 
 
@@ -252,14 +435,25 @@ def case_close(reference):
 @permission_required("case.edit")
 def case_reopen(reference):
     form = forms.ReopenForm(prefix="reopen")
-    return _case_action(
+
+    def question(case):
+        return {
+            "question": f"Reopen {case.reference}?",
+            "facts": [("Case", case.title), ("Reason", form.reason.data)],
+            "warning": "It goes back to the area's triage queue for its level and owner to be decided again.",
+            "yes": "Yes, reopen the case",
+            "fields": [("reason", form.reason.data)],
+        }
+
+    return _confirm_then_act(
         reference,
         "reopen",
         form,
-        lambda: case_actions.reopen_case(
+        question=question,
+        action=lambda: case_actions.reopen_case(
             db.session, principal(), reference, reason=form.reason.data, now=now(), policy=current_policy()
         ),
-        "Case reopened; it is back in triage.",
+        done="Case reopened; it is back in triage.",
     )
 
 
@@ -267,12 +461,34 @@ def case_reopen(reference):
 @permission_required("case.edit")
 def case_duplicate(reference):
     form = forms.DuplicateForm(prefix="duplicate")
-    return _case_action(
+
+    def question(case):
+        try:
+            original = cases.get_case(db.session, principal(), form.reference)
+        except TaskingError:
+            raise ValidationFailed(
+                "No such case to be a duplicate of.", {"of": ["No case has that reference."]}
+            ) from None
+        if original.id == case.id:
+            raise ValidationFailed("A case cannot duplicate itself.", {"of": ["That is this case."]})
+        return {
+            "question": f"Mark {case.reference} as a duplicate of {original.reference}?",
+            "facts": [("This case", case.title), ("The case it repeats", f"{original.reference}: {original.title}")],
+            "warning": (
+                f"{case.reference} is closed as a duplicate: its tasks still offered or in progress are withdrawn, "
+                "and its cost-avoided claims no longer count in the value report."
+            ),
+            "yes": "Yes, mark as a duplicate",
+            "fields": [("of", original.reference)],
+        }
+
+    return _confirm_then_act(
         reference,
         "duplicate",
         form,
-        lambda: case_actions.mark_duplicate(
-            db.session, principal(), reference, of=form.of.data.strip(), now=now(), policy=current_policy()
+        question=question,
+        action=lambda: case_actions.mark_duplicate(
+            db.session, principal(), reference, of=form.reference, now=now(), policy=current_policy()
         ),
-        "Marked as a duplicate.",
+        done="Marked as a duplicate.",
     )
