@@ -26,6 +26,9 @@ def reopen_case(
     with session.no_autoflush:
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = target.value, None, None
+        if lifecycle.awaiting_triage(target.value):
+            # Back in triage: the queue and My work say why it came back.
+            case.triage_reason = f"Reopened: {reason}"
         case.updated_at = now
         # Recorded before the suggestion is worked out: the reopening is itself a recurrence of the
         # problem, one more report (docs/levels.md, "The same problem").

@@ -56,6 +56,7 @@ def register(app) -> None:
     login.init_app(app)
     login.login_view = "auth.sign_in"
     login.login_message = "Sign in to see this page."
+    login.login_message_category = "info"
     for blueprint in (landing.bp, health.bp, auth.bp, requests.bp, reports.bp, agenda.bp, console.bp):
         app.register_blueprint(blueprint)
     error_handlers.register_format(app, _wants_page, _error_page)

@@ -51,6 +51,8 @@ def _budget_page(failed=None, status=200):
         reversed_ids=reversed_ids,
         reversal=failed or forms.ReversalForm(formdata=None),
         can_spend=can(principal(), "budget.spend", Target(area_id=ledger.area.id)),
+        # Finance and the borough officer read the ledger but have no case pages to follow.
+        can_open_cases=can(principal(), "console.use", Target(area_id=ledger.area.id)),
         form=failed,
     ), status
 
@@ -72,6 +74,6 @@ def budget_reversal(spend_id):
             db.session, principal(), spend_id, reason=form.reason.data, now=now(), policy=current_policy()
         ),
         done="Spend reversed.",
-        back=url_for(".budget_page", **request.args),
+        back=url_for(".budget_page", area=request.args.get("area") or None, year=request.args.get("year") or None),
         render=lambda f: _budget_page(f)[0],
     )

@@ -8,6 +8,7 @@ from werkzeug.datastructures import MultiDict
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
+from tasking.domain.classification import reason_needed
 from tasking.domain.errors import TaskingError
 from tasking.errors import status_for
 from tasking.extensions import db
@@ -141,7 +142,9 @@ def _triage(args: MultiDict, failed_form=None, status=200, *, bulk=None, refused
         confirm = forms.ConfirmLevelForm(
             prefix=f"confirm-{case.id}", data={"level": case.suggested_level}, formdata=None
         )
-        rows.append({**row, "confirm": confirm, "age_days": (now() - case.created_at).days})
+        # A case that already has another level cannot simply be confirmed: moving it needs a reason.
+        confirmable = reason_needed(case.level, case.suggested_level, case.suggested_level) is None
+        rows.append({**row, "confirm": confirm, "confirmable": confirmable, "age_days": (now() - case.created_at).days})
     if bulk is None:
         bulk = forms.BulkConfirmForm(formdata=None, data={"back": urlencode(list(args.items(multi=True)))})
     error_list = _bulk_errors(bulk, refused) if failed_form is None else []
@@ -212,12 +215,14 @@ def triage_confirm_selected():
 def triage_confirm(reference):
     case = case_or_404(reference)
     form = forms.ConfirmLevelForm(prefix=f"confirm-{case.id}")
+    # Back to the page as the user left it: the same filters, sort and page.
+    back = MultiDict(parse_qsl(request.form.get("back") or ""))
     return act(
         form,
         lambda: decide_level(reference, form, None),
         done=f"{reference} confirmed at level {form.level.data} and routed.",
-        back=url_for(".triage_page"),
-        render=lambda f: _triage(request.args, f, 400)[0],
+        back=_link(back),
+        render=lambda f: _triage(back, f, 400)[0],
     )
 
 
