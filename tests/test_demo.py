@@ -11,11 +11,13 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
+from tasking.domain.lifecycle import is_open
 from tasking.domain.policy import Policy
 from tasking.models import (
     AuditEvent,
     Case,
     CaseNote,
+    Category,
     ClaimFollowUp,
     CostAvoidedClaim,
     LevelChange,
@@ -87,6 +89,51 @@ def test_the_demo_has_a_realistic_share_of_overdue_reviews(session):
         )
         == 0
     )
+
+
+# Walsall's bounding box: every demo place lies inside it (lat 52.52-52.66, lon -2.08 to -1.87).
+WALSALL = {"south": 52.52, "north": 52.66, "west": -2.08, "east": -1.87}
+
+
+def test_most_demo_reports_about_a_place_are_on_the_map_and_none_about_a_person(session):
+    _load(session)
+    rows = session.execute(
+        select(Case.latitude, Case.longitude, Category.code, Category.similarity).join(
+            Category, Category.id == Case.category_id
+        )
+    ).all()
+    about_a_place = [r for r in rows if r.similarity == "place" and r.code not in demo.NOT_ON_THE_MAP]
+    inside = [
+        r
+        for r in about_a_place
+        if r.latitude is not None
+        and WALSALL["south"] <= r.latitude <= WALSALL["north"]
+        and WALSALL["west"] <= r.longitude <= WALSALL["east"]
+    ]
+    assert len(about_a_place) >= 20
+    assert len(inside) >= 0.6 * len(about_a_place), (len(inside), len(about_a_place))
+    # Every located case is inside the borough; none about a family or a vulnerable adult is placed.
+    located = [r for r in rows if r.latitude is not None]
+    assert all(
+        WALSALL["south"] <= r.latitude <= WALSALL["north"] and WALSALL["west"] <= r.longitude <= WALSALL["east"]
+        for r in located
+    )
+    about_a_person = [r for r in rows if r.similarity == "person" or r.code in demo.NOT_ON_THE_MAP]
+    assert about_a_person and all(r.latitude is None and r.longitude is None for r in about_a_person)
+
+
+def test_finance_has_a_queue_of_claims_to_decide_across_the_areas(session):
+    _load(session, cases=100)
+    now = datetime.now(timezone.utc)
+    waiting = session.execute(
+        select(CostAvoidedClaim.created_at, Case.area_id, Case.state)
+        .join(Case, Case.id == CostAvoidedClaim.case_id)
+        .where(CostAvoidedClaim.state == "estimated")
+    ).all()
+    assert len(waiting) >= 30  # more than one page of finance's queue (25 a page)
+    assert len({w.area_id for w in waiting}) >= 5
+    assert all(w.created_at <= now for w in waiting)
+    assert all(is_open(w.state) for w in waiting)  # claims are made only on open cases
 
 
 def _readme_accounts() -> dict[str, str]:

@@ -7,19 +7,23 @@ each run and written to instance/demo-credentials.json.
 
 Everything in the demo happened in the past: cases were raised over the last six months, decided
 days later, and reviewed on their cycles at weekly sweeps, most reviews decided within days and a few
-left waiting, so that today a realistic share of the work is overdue (docs/reviews.md).
+left waiting, so that today a realistic share of the work is overdue (docs/reviews.md). Most reports
+about a place have a location near their ward's centre, for the case map (those about a person or a
+family have none), and finance has a queue of claims waiting for a decision, more than one page long.
 """
 
+import math
 import random
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from tasking.domain.money import financial_year, financial_year_bounds, uk_date
 from tasking.domain.policy import Policy
-from tasking.models import ApiToken, Case, Notification, Review, User, Ward
+from tasking.models import ApiToken, AuditEvent, Case, Notification, Review, User, Ward
 from tasking.services import barriers, budget, cases, claims, classification, reviews, sweep, tokens, users
 from tasking.services.passwords import verify_password
 from tasking.services.users import principal_for
@@ -107,6 +111,42 @@ PROBLEMS = {
     "youth-homelessness": (["17-year-old sofa-surfing near {street}"], "Asked to leave the family home."),
     "worklessness": (["Young people on {street} unable to find work"], "Part of a borough-wide pattern."),
 }
+
+
+# Reports about a person or a household rather than a place (the categories whose `similarity` is
+# "person" in tasking/data/walsall.toml, and a homeless young person): never put on the case map.
+NOT_ON_THE_MAP = {"anti-social-behaviour", "fire-risk", "family-early-help", "adult-care-support", "youth-homelessness"}
+# Of the reports about a place, the share that came with a location (the rest by phone, address only),
+# placed up to PLACE_SPREAD_M metres from their ward's centre.
+LOCATED_SHARE = 0.85
+PLACE_SPREAD_M = 350
+METRES_PER_DEGREE = 111_320
+
+# What acting early saved, as area staff estimate it: (outcome avoided, unit cost in pence, how many,
+# probability). Finance's queue holds CLAIMS_WAITING such estimates on open cases across the areas.
+SAVINGS = {
+    "fly-tipping": ("Repeat clearances by the crew for a year", 21_500, 12, "3/4"),
+    "litter": ("Extra bin rounds for six months", 9_800, 26, "1/2"),
+    "graffiti": ("Repeat graffiti removal", 18_000, 6, "2/3"),
+    "dog-fouling": ("Repeat cleansing visits", 7_500, 12, "1/2"),
+    "potholes": ("A claim for a fall or a damaged car", 350_000, 1, "1/10"),
+    "street-lighting": ("Crime reports in the dark stretch", 95_000, 2, "1/4"),
+    "abandoned-vehicle": ("The car set alight and a fire crew called out", 410_000, 1, "1/5"),
+    "overgrown-vegetation": ("A claim for a fall in the road", 250_000, 1, "1/10"),
+    "noise": ("Out-of-hours noise visits", 16_000, 8, "2/3"),
+    "housing-disrepair": ("GP visits for a child's asthma", 4_500, 10, "1/2"),
+    "anti-social-behaviour": ("Police call-outs to the flats", 24_000, 10, "1/2"),
+    "fire-risk": ("A house fire", 4_300_000, 1, "1/20"),
+    "drug-dealing": ("Police call-outs for dealing", 24_000, 12, "1/2"),
+    "family-early-help": ("A child taken into care", 5_500_000, 1, "1/10"),
+    "adult-care-support": ("An emergency admission after a fall", 350_000, 1, "1/4"),
+    "health-wellbeing": ("GP appointments for loneliness", 3_900, 20, "1/2"),
+    "debt-doorstep-lending": ("An eviction for rent arrears", 760_000, 1, "1/5"),
+    "hate-incident": ("Repeat police reports of hate incidents", 24_000, 4, "1/2"),
+    "youth-homelessness": ("Emergency housing for a 17-year-old", 280_000, 1, "1/2"),
+    "worklessness": ("A year of out-of-work benefits", 800_000, 1, "1/4"),
+}
+CLAIMS_WAITING = 36
 
 
 # Why Walsall Finance could not support the pilot's saving (St Matthew's appendix).
@@ -212,6 +252,8 @@ def _make_cases(session: Session, count: int, now: datetime, policy: Policy) -> 
     _triage(session, rng, raised, managers, now, policy)
     made = count + _scenarios(session, rng, managers, councillors, now, policy)
     _review_history(session, rng, managers, now, policy)
+    _claims_waiting(session, rng, managers, now, policy)
+    _today(session, now, policy)
     return made
 
 
@@ -228,8 +270,22 @@ def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:
         "postcode": f"{district} {rng.randint(1, 9)}{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}"
         f"{rng.choice('ABDEFGHJLNPQRSTUWXYZ')}",
         "risk_flags": rng.sample(["vulnerable_person", "safeguarding", "repeat_victim"], k=rng.choice([0, 0, 0, 1])),
+        **_place(rng, category, ward),
         **extra,
     }
+
+
+def _place(rng: random.Random, category: str, ward: Ward) -> dict:
+    """Where a report about a place was made: near its ward's centre, for the case map."""
+    if category in NOT_ON_THE_MAP or ward.latitude is None or ward.longitude is None:
+        return {}
+    if rng.random() >= LOCATED_SHARE:
+        return {}
+    # Evenly over a disc around the centre (the square root spreads them over its area).
+    distance, bearing = PLACE_SPREAD_M * math.sqrt(rng.random()), rng.uniform(0, 2 * math.pi)
+    north = distance * math.cos(bearing) / METRES_PER_DEGREE
+    east = distance * math.sin(bearing) / (METRES_PER_DEGREE * math.cos(math.radians(ward.latitude)))
+    return {"latitude": round(ward.latitude + north, 6), "longitude": round(ward.longitude + east, 6)}
 
 
 def _triage(
@@ -263,7 +319,7 @@ def _review_history(session: Session, rng: random.Random, managers: dict, now: d
     some closing the case; a few are left waiting. The last weekly sweep was LAST_SWEEP_DAYS ago, so
     the sweep made now finds the reviews due since, those more than the grace period late flagged
     overdue: a newcomer's work lists hold mostly work due in the days ahead, some of it overdue. The
-    messages of the past sweeps count as sent when they were made."""
+    messages of the past sweeps count as sent when they were made (`_today`)."""
     partners = {u.organisation_id: u for u in reversed(_demo_users(session, "partner"))}
     for weeks_ago in range(REVIEW_HISTORY_WEEKS - 1, -1, -1):
         moment = now - timedelta(days=LAST_SWEEP_DAYS, weeks=weeks_ago)
@@ -290,6 +346,11 @@ def _review_history(session: Session, rng: random.Random, managers: dict, now: d
                 policy=policy,
             )
         session.flush()
+
+
+def _today(session: Session, now: datetime, policy: Policy) -> None:
+    """Today's sweep, after everything else that happened; the messages of the past sweeps count as
+    sent when they were made, only today's wait for the scheduler."""
     _sweep_at(session, now, policy)
     session.execute(
         update(Notification)
@@ -476,9 +537,64 @@ def _money(
                 "amount_pence": rng.choice([5_000, 12_500, 25_000, 40_000]),
                 "description": "Quick win",
                 "supplier": "Local contractor",
-                "spent_on": min(now.date(), (case.updated_at + timedelta(days=1)).date()),
+                # In the open financial year, after the case was raised (docs/money.md, "Spend dates").
+                "spent_on": min(
+                    uk_date(now),
+                    max(
+                        financial_year_bounds(financial_year(uk_date(now)))[0],
+                        (case.updated_at + timedelta(days=1)).date(),
+                    ),
+                ),
             },
             now=now,
             policy=policy,
         )
     return 2
+
+
+def _claims_waiting(session: Session, rng: random.Random, managers: dict, now: datetime, policy: Policy) -> None:
+    """Finance's queue (docs/money.md): CLAIMS_WAITING estimates by the area managers on open cases,
+    taken from each area in turn, each made after anything else happened to its case and before now."""
+    latest = dict(
+        session.execute(
+            select(AuditEvent.case_id, func.max(AuditEvent.at))
+            .where(AuditEvent.case_id.is_not(None))
+            .group_by(AuditEvent.case_id)
+        ).all()
+    )
+    by_area: dict[int, list[tuple[Case, datetime]]] = {}
+    for case in session.scalars(select(Case).where(Case.state.in_(("assigned", "in_progress"))).order_by(Case.id)):
+        last = latest.get(case.id, case.created_at)
+        if last.tzinfo is None:  # SQLite gives times back without their zone: they are UTC
+            last = last.replace(tzinfo=now.tzinfo)
+        if last < now - timedelta(hours=6):
+            by_area.setdefault(case.area_id, []).append((case, last))
+    queues = [by_area[area_id] for area_id in sorted(by_area)]
+    made = 0
+    while made < CLAIMS_WAITING and any(queues):
+        for queue in queues:
+            if not queue or made == CLAIMS_WAITING:
+                continue
+            case, last = queue.pop(0)
+            outcome, unit_pence, quantity, probability = SAVINGS[case.category.code]
+            when = last + (now - timedelta(hours=1) - last) * rng.uniform(0.1, 0.9)
+            claims.create_claim(
+                session,
+                principal_for(managers[case.area_id]),
+                case.id,
+                {
+                    "outcomes": [
+                        {
+                            # Named for its case: linked cases may not credit the same outcome twice.
+                            "description": f"{outcome} avoided, {case.address}",
+                            "unit_cost_pence": unit_pence,
+                            "quantity": quantity,
+                            "probability": probability,
+                        }
+                    ],
+                    "costs": [{"description": "Officer time", "amount_pence": rng.choice([6_000, 9_000, 15_000])}],
+                },
+                now=when,
+                policy=policy,
+            )
+            made += 1
