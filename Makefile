@@ -68,6 +68,7 @@ fuzz: $(VENV)/.installed-test
 	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest tests/test_api_contract.py
 
 # The 60-second load test on loopback (issue 9): locust against gunicorn on PostgreSQL; figures to bench/RESULTS.md.
+# Its database is tasking_load, made by scripts/bench-postgres (which drops only databases it made).
 $(VENV)/.installed-load: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[load]"
 	touch $@
@@ -90,7 +91,8 @@ mutation: $(VENV)/.installed-test $(VENV)/.installed-mutation
 	$(BIN)/mutmut run > mutants/run.log 2>&1 || { tail -n 40 mutants/run.log; exit 1; }
 	$(BIN)/python scripts/mutation_report.py
 
-# Benchmarks (issue 8): run by hand, never part of make test; figures go to bench/RESULTS.md.
+# Benchmarks (issue 8): run by hand, never part of make test; figures go to bench/RESULTS.md. Their
+# PostgreSQL database is tasking_bench, made by scripts/bench-postgres (which drops only databases it made).
 bench: $(VENV)/.installed
 	$(BIN)/python -m bench.run --database sqlite --cases 100000 --sweep-baseline 0
 	$(BIN)/python -m bench.run --database postgres --cases 1000000

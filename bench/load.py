@@ -61,7 +61,7 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
-    url = database_url("postgres", ROOT / "instance" / "unused.db")
+    url = database_url("postgres", ROOT / "instance" / "unused.db", name="tasking_load")  # not make bench's
     env = {
         **os.environ,
         "DATABASE_URL": url,

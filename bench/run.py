@@ -30,9 +30,11 @@ def sh(*args, env=None, capture=False):
     ).stdout
 
 
-def database_url(kind: str, path: Path) -> str:
+def database_url(kind: str, path: Path, name: str = "tasking_bench") -> str:
+    """A fresh database: PostgreSQL's `name`, which scripts/bench-postgres drops and remakes only if it
+    made it, or the SQLite file at `path`."""
     if kind == "postgres":
-        return sh("bash", "scripts/bench-postgres", capture=True).strip()
+        return sh("bash", "scripts/bench-postgres", name, capture=True).strip()
     path.unlink(missing_ok=True)
     return f"sqlite:///{path}"
 

@@ -7,12 +7,15 @@ from flask import Flask
 from tasking import config
 
 
-def create_app(overrides: dict | None = None) -> Flask:
+def create_app(overrides: dict | None = None, instance_path: str | None = None) -> Flask:
+    """The app; raises config.ConfigurationError (naming the setting) when it must not start, e.g.
+    outside development without SECRET_KEY or DATABASE_URL. `instance_path` replaces ./instance."""
     from tasking.unit_of_work import TaskingFlask
 
-    app = TaskingFlask(__name__, instance_relative_config=True)
-    os.makedirs(app.instance_path, exist_ok=True)
+    app = TaskingFlask(__name__, instance_relative_config=True, instance_path=instance_path)
+    config.private_directory(app.instance_path)  # 0700: it holds the key, the database, credentials
     app.config.from_mapping(config.load(app.instance_path, overrides))
+    config.prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
 
     from tasking import api, cli, converters, guards, open311, security, web
     from tasking.database import configure_engine

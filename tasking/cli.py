@@ -9,6 +9,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from tasking import config
 from tasking.clock import now
 from tasking.domain.errors import TaskingError
 from tasking.extensions import db
@@ -56,8 +57,7 @@ def demo_command(case_count, credentials):
     path = credentials or f"{current_app.instance_path}/demo-credentials.json"
     with unit_of_work() as session:
         result = demo.load(session, case_count=case_count, now=now(), policy=current_app.extensions["tasking.policy"])
-    with open(path, "w", encoding="utf-8") as handle:
-        json.dump(result.accounts, handle, indent=2)
+    config.write_private(path, json.dumps(result.accounts, indent=2))  # 0600: passwords and tokens
     click.echo(f"demo: {result.cases_created} cases created")
     click.echo(_accounts_table(result.accounts, os.path.relpath(path)))
 
@@ -148,6 +148,50 @@ def user_create(email, name, role, organisation, areas, wards, password):
     except TaskingError as error:
         _fail(error)
     click.echo(f"created user {user.id} <{user.email}> as {user.role}")
+
+
+def _change_user(email: str, change, done: str) -> None:
+    """Apply a change to the user with this email in one unit of work, and say what was done."""
+    try:
+        with unit_of_work() as session:
+            user = users.by_email(session, email)
+            if user is None:
+                raise click.ClickException(f"No user with email {email}.")
+            change(session, user, now())
+            address = user.email
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"{done} <{address}>")
+
+
+@user_group.command("password")
+@click.option("--email", required=True)
+@click.password_option(help="The new password (asked for when not given).")
+def user_password(email, password):
+    """Set a user's password (at least 12 characters, not a common one); their sessions end."""
+    _change_user(
+        email,
+        lambda session, user, moment: users.set_password(session, None, user, password, now=moment),
+        "password set and every session ended for",
+    )
+
+
+@user_group.command("deactivate")
+@click.option("--email", required=True)
+def user_deactivate(email):
+    """Stop a user signing in or using tokens; their sessions end at once."""
+    _change_user(email, lambda session, user, moment: users.deactivate(session, None, user, now=moment), "deactivated")
+
+
+@user_group.command("sign-out-everywhere")
+@click.option("--email", required=True)
+def user_sign_out_everywhere(email):
+    """End every session of a user at once (their password and tokens stay as they are)."""
+    _change_user(
+        email,
+        lambda session, user, moment: users.sign_out_everywhere(session, None, user, now=moment),
+        "every session ended for",
+    )
 
 
 open311_group = AppGroup("open311-key", help="Keys for Open311 reporting tools (printed once, stored hashed).")

@@ -1,15 +1,131 @@
 """Settings, read from the environment once when the app is created.
 
-SQLite under instance/ is the default so that `make run` needs nothing installed; DATABASE_URL
-(postgresql+psycopg://...) selects PostgreSQL for production and for the second test run.
+SQLite under instance/ is the default in development so that `make run` needs nothing installed;
+DATABASE_URL (postgresql+psycopg://...) selects PostgreSQL for production and for the second test run.
+
+Outside development (TASKING_ENV unset or anything but "development") the app refuses to start
+without a SECRET_KEY of its own and an explicit DATABASE_URL: ConfigurationError names the setting.
+Development keeps a random key in the instance folder (instance/secret_key). The instance folder is
+private to its owner (0700), and the files the app writes there (the key, the SQLite database, the
+demo accounts) are 0600.
 """
 
 import json
 import os
+import secrets
 import tomllib
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+
+class ConfigurationError(RuntimeError):
+    """A setting the app cannot start without (or with): the message names it and says what to set."""
+
+
+# The key every checkout once shared; published, so never accepted outside development.
+DEVELOPMENT_SECRET_KEY = "dev-only-not-secret"
+SECRET_KEY_MIN_LENGTH = 32
+_MAKE_A_KEY = (
+    f"set it to at least {SECRET_KEY_MIN_LENGTH} random bytes, "
+    "e.g. python3 -c 'import secrets; print(secrets.token_hex(32))'"
+)
+# Below this many different characters a key of any length is a pattern, not randomness: 32 random
+# hex digits have about 14, so a random key is never refused.
+_SECRET_KEY_MIN_DISTINCT = 8
+
+
+def secret_key_problem(value: str) -> str | None:
+    """Why `value` cannot sign sessions outside development, or None when it can."""
+    if not value:
+        return f"SECRET_KEY is not set: {_MAKE_A_KEY}"
+    if value == DEVELOPMENT_SECRET_KEY:
+        return f"SECRET_KEY is the published development value: {_MAKE_A_KEY}"
+    if len(value) < SECRET_KEY_MIN_LENGTH:
+        return f"SECRET_KEY is too short ({len(value)} characters): {_MAKE_A_KEY}"
+    if len(set(value)) < _SECRET_KEY_MIN_DISTINCT or value in (value + value)[1:-1]:
+        # Few different characters, or one short block repeated ("abcabcabc..."): guessable.
+        return f"SECRET_KEY is not random (a repeated pattern): {_MAKE_A_KEY}"
+    return None
+
+
+def private_directory(path: str) -> None:
+    """Create `path` readable only by its owner (0700), or make an existing one of ours so."""
+    os.makedirs(path, mode=0o700, exist_ok=True)
+    _make_private(path, 0o700)
+
+
+def _make_private(path: str, mode: int) -> None:
+    status = os.stat(path)
+    # Only our own files: a folder handed to us read-only by the deployment is left as it is.
+    if status.st_uid == os.geteuid() and status.st_mode & 0o777 != mode:
+        os.chmod(path, mode)
+
+
+def write_private(path: str, text: str) -> None:
+    """Write a file only its owner can read (0600): credentials, keys."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with open(descriptor, "w", encoding="utf-8") as handle:
+        os.fchmod(handle.fileno(), 0o600)  # a file that existed keeps its mode through O_CREAT
+        handle.write(text)
+
+
+def _instance_secret_key(instance_path: str) -> str:
+    """Development's key: made once at random and kept in instance/secret_key (0600), so that sign-ins
+    survive a restart and every process of `make run` signs alike."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        # Written whole under another name, then linked into place: two processes starting at once
+        # both end up with the one key that won, never with a half-written file.
+        draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+        write_private(str(draft), secrets.token_hex(32) + "\n")
+        try:
+            os.link(draft, path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    _make_private(str(path), 0o600)
+    key = path.read_text("utf-8").strip()
+    if not key:
+        raise ConfigurationError(f"SECRET_KEY: {path} is empty; delete it and a new key is made on the next start")
+    return key
+
+
+def secret_key(instance_path: str, *, development: bool, testing: bool, given: str | None = None) -> str:
+    """SECRET_KEY from the environment (or `given`), checked outside development; in development
+    without one, the instance folder's key; in tests without one, a fresh random key."""
+    value = given if given is not None else os.environ.get("SECRET_KEY", "")
+    if value:
+        if not (development or testing):
+            problem = secret_key_problem(value)
+            if problem:
+                raise ConfigurationError(problem)
+        return value
+    if testing:
+        return secrets.token_hex(32)
+    if development:
+        return _instance_secret_key(instance_path)
+    raise ConfigurationError(secret_key_problem(""))
+
+
+def prepare_sqlite_file(url: str, instance_path: str) -> None:
+    """SQLite makes its file on first connect with the process's umask (often world-readable): make it
+    first, 0600, and bring an existing one under instance/ to 0600."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return
+    if parsed.database.startswith("file:"):
+        return  # a URI filename: SQLite's own syntax, left alone
+    path = Path(parsed.database)
+    if not path.exists():
+        if path.parent.is_dir():
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        return
+    if path.resolve().is_relative_to(Path(instance_path).resolve()):
+        _make_private(str(path), 0o600)
 
 
 def _int(name: str, default: int) -> int:
@@ -33,9 +149,18 @@ def gdp_deflators(path: str | None = None) -> dict[int, str]:
     return {int(year): str(index) for year, index in tomllib.loads(text)["index"].items()}
 
 
-def database_url(instance_path: str) -> str:
+_NO_DATABASE_URL = (
+    "DATABASE_URL is not set: outside development tasking needs an explicit database, "
+    "e.g. DATABASE_URL=postgresql+psycopg://tasking:...@db.internal/tasking (the SQLite file "
+    "instance/tasking.db is the default only with TASKING_ENV=development)"
+)
+
+
+def database_url(instance_path: str, *, development: bool = True) -> str:
     url = os.environ.get("DATABASE_URL", "").strip()
     if not url:
+        if not development:
+            raise ConfigurationError(_NO_DATABASE_URL)
         return f"sqlite:///{Path(instance_path) / 'tasking.db'}"
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy needs the driver spelled out.
     for prefix in ("postgres://", "postgresql://"):
@@ -67,9 +192,26 @@ POLICY_NUMBERS = (
 
 
 def load(instance_path: str, overrides: dict | None = None) -> dict:
-    url = database_url(instance_path)
+    """The settings; raises ConfigurationError, naming the setting, when one is missing or unsafe
+    outside development. Tests (TESTING and their own SQLALCHEMY_DATABASE_URI) need neither."""
+    overrides = overrides or {}
     # Secure cookies everywhere but on a developer's own machine (plain http://127.0.0.1).
     development = os.environ.get("TASKING_ENV", "production") == "development"
+    testing = bool(overrides.get("TESTING"))
+    problems = []  # every refusal at once, so that one failed start shows all there is to set
+    url = key = ""
+    try:
+        url = overrides.get("SQLALCHEMY_DATABASE_URI") or database_url(
+            instance_path, development=development or testing
+        )
+    except ConfigurationError as error:
+        problems.append(str(error))
+    try:
+        key = secret_key(instance_path, development=development, testing=testing, given=overrides.get("SECRET_KEY"))
+    except ConfigurationError as error:
+        problems.append(str(error))
+    if problems:
+        raise ConfigurationError("\n".join(problems))
     settings = {
         "TASKING_ENV": "development" if development else "production",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -79,8 +221,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": not development,
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 8)),
+        # A session unused this long ends too (tasking/web/session.py), besides SESSION_HOURS.
+        "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
-        "SECRET_KEY": os.environ.get("SECRET_KEY", "dev-only-not-secret"),
+        "SECRET_KEY": key,
         "SQLALCHEMY_DATABASE_URI": url,
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(url),
         "MAX_CONTENT_LENGTH": _int("MAX_CONTENT_LENGTH", 1024 * 1024),
@@ -132,6 +276,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
         "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),
         "OPEN311_CHANGESET": datetime(2026, 11, 22, tzinfo=timezone.utc),
+        # The service's public address (https://tasking.walsall.gov.uk): Open311 discovery names its
+        # endpoint from it, never from a request's Host header; unset, from the request's own host.
+        "PUBLIC_BASE_URL": os.environ.get("PUBLIC_BASE_URL", "").strip().rstrip("/"),
         # The case map's tiles (Leaflet's {z}/{x}/{y} template) and the attribution their licence asks
         # for (HTML, shown on the map); the content security policy lets images come from its origin.
         "MAP_TILE_URL": os.environ.get("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),

@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
 
+from tasking import log_redaction
 from tasking.domain.errors import (
     Conflict,
     Forbidden,
@@ -148,6 +149,8 @@ def handle_unexpected(error: Exception):
 
 
 def register_error_handlers(app: Flask) -> None:
+    # What is logged about a request never carries its API key or token (tasking/log_redaction.py).
+    log_redaction.install(app.logger, log)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(TaskingError, handle_tasking_error)
     app.register_error_handler(StaleDataError, handle_stale_data)

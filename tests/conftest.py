@@ -2,6 +2,7 @@
 after each test. TASKING_TEST_DATABASE_URL selects PostgreSQL; a temporary SQLite file otherwise."""
 
 import os
+import secrets
 import threading
 from datetime import datetime, timezone
 
@@ -43,6 +44,9 @@ from tasking.services import reference_data, tokens, users
 from tasking.unit_of_work import unit_of_work
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+# The flask and gunicorn processes tests start run as production does, which refuses to start
+# without a key of its own (tasking/config.py): one random key for the run.
+os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
 # Children before parents, so foreign keys never object.
 MUTABLE_TABLES = [
     Notification,

@@ -67,6 +67,9 @@ ALLOWED = {
     "claim.decide) or a spend (budget.record_spend, reverse_spend: budget.spend)",
     "users.set_password": "sets a password for the operator's user commands and the demo data (actor None), "
     "as create_user",
+    "users.deactivate": "the CLI's `flask tasking user deactivate` (the operator, actor None), as create_user",
+    "users.sign_out_everywhere": "the CLI's `flask tasking user sign-out-everywhere` (the operator, actor None), "
+    "as create_user",
 }
 ROLE_HELPERS = {"is_admin", "is_area_staff", "covers_area", "covers_ward"}
 

@@ -1,8 +1,9 @@
 """Money is integer pence; the financial year runs from 1 April to 31 March."""
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 from tasking.domain.errors import ValidationFailed
 
@@ -61,6 +62,37 @@ def financial_year(day: date) -> int:
 
 def financial_year_bounds(year: int) -> tuple[date, date]:
     return date(year, 4, 1), date(year + 1, 3, 31)
+
+
+UK = ZoneInfo("Europe/London")
+
+
+def uk_date(moment: datetime) -> date:
+    """The day a moment falls on in the UK, where the council's years and days are counted."""
+    return moment.astimezone(UK).date()
+
+
+def check_spend_date(spent_on: date, *, today: date, case_opened: date) -> None:
+    """A quick-win spend is dated within the open financial year, whose allocation it uses: the year
+    of today (UK), not after today, and never before the case it serves existed (docs/money.md,
+    "Spend dates"). A backdated spend would otherwise fall in an old year's untouched allocation, get
+    round this year's cap, and show in no current budget or report. Refused on spent_on (422)."""
+    year = financial_year(today)
+    start, _end = financial_year_bounds(year)
+    if spent_on > today:
+        message, problem = "A spend cannot be dated in the future.", "Must not be after today."
+    elif spent_on < start:
+        message = (
+            f"A spend is dated in this financial year ({financial_year_label(year)}), whose allocation it "
+            f"uses: from {start:%-d %B %Y} to today."
+        )
+        problem = f"Must be from {start:%-d %B %Y} to today."
+    elif spent_on < case_opened:
+        message = f"A spend cannot be dated before its case was raised, on {case_opened:%-d %B %Y}."
+        problem = f"Must be from {case_opened:%-d %B %Y}, when the case was raised, to today."
+    else:
+        return
+    raise ValidationFailed(message, {"spent_on": [problem]})
 
 
 # The dates a report period may run between: wide enough for any real question, and far from the

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.roles import Role
@@ -36,6 +36,13 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Carried in the signed session cookie from sign-in and compared on every request: signing out,
+    # a new password, deactivation and "sign out everywhere" add one, ending every earlier session.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Sign-in failures since the last success; from the fifth on, each blocks signing in for a while
+    # (tasking/services/sign_in.py).
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
@@ -45,6 +52,8 @@ class User(Base):
         CheckConstraint(in_list_check("role", [r.value for r in Role]), name="role"),
         CheckConstraint("email = lower(email)", name="email_lower"),
         CheckConstraint("role <> 'partner' OR organisation_id IS NOT NULL", name="partner_has_organisation"),
+        CheckConstraint("session_version >= 0", name="session_version_not_negative"),
+        CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins_not_negative"),
     )
 
 

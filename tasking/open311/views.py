@@ -16,7 +16,7 @@ FMT = "<any(json, xml):fmt>"
 
 def _args(schema, source):
     try:
-        data = schema.load(source.to_dict())
+        data = schema.load(source.to_dict() if hasattr(source, "to_dict") else dict(source))
     except ma.ValidationError as invalid:
         raise open311.Open311Error(400, forms.first_problem(invalid)) from invalid
     jurisdiction = data.get("jurisdiction_id")
@@ -25,9 +25,18 @@ def _args(schema, source):
     return data
 
 
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL of this service: from PUBLIC_BASE_URL when it is set, never from whatever Host
+    header a request carried; without it, from the request's own host (README, "Settings")."""
+    base = current_app.config.get("PUBLIC_BASE_URL")
+    if base:
+        return base + url_for(endpoint, **values)
+    return url_for(endpoint, **values, _external=True)
+
+
 @bp.get(f"/discovery.{FMT}")
 def discovery(fmt):
-    base = url_for("open311.discovery", fmt=fmt, _external=True).rsplit("/", 1)[0]
+    base = public_url("open311.discovery", fmt=fmt).rsplit("/", 1)[0]
     payload = render.discovery(base, current_app.config["OPEN311_CHANGESET"], current_app.config["OPEN311_CONTACT"])
     return render.respond(fmt, payload, root="discovery")
 
@@ -48,12 +57,25 @@ def service_definition(service_code, fmt):
     )
 
 
+def _post_body():
+    """The POST's fields: a form, as GeoReport v2 specifies, or a JSON object."""
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if not isinstance(body, dict):
+            raise open311.Open311Error(400, "the request body is not a JSON object")
+        return body
+    return request.form
+
+
 @bp.post(f"/requests.{FMT}")
 @rate_limits.open311_post
 def post_request(fmt):
-    data = _args(forms.PostRequestSchema(), request.form)
-    key = data.get("api_key") or request.args.get("api_key")
-    client = open311_clients.client_for_key(db.session, key, now=now())
+    if "api_key" in request.args:
+        # GeoReport v2 sends the key in the POST body; one in the URL ends up in access logs and
+        # browser histories, so it is refused and never used (issue 20, finding 5).
+        raise open311.Open311Error(400, "api_key must be sent in the POST body, not in the URL")
+    data = _args(forms.PostRequestSchema(), _post_body())
+    client = open311_clients.client_for_key(db.session, data.get("api_key"), now=now())
     if client is None:
         raise open311.Open311Error(403, "api_key was not provided or is not valid")
     case = open311.submit(

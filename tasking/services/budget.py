@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 from tasking.domain import budget as rules
 from tasking.domain import lifecycle
 from tasking.domain.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
-from tasking.domain.money import financial_year, pounds
+from tasking.domain.money import check_spend_date, financial_year, pounds, uk_date
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
@@ -124,8 +124,8 @@ def record_spend(
     # The quick-win budget pays for work still to be done: a closed case is a record (docs/money.md).
     closed_case_refuses(case, "spend quick-win money on it")
     spent_on: date = data["spent_on"]
-    if spent_on > now.date():
-        raise ValidationFailed("A spend cannot be dated in the future.", {"spent_on": ["Must not be after today."]})
+    # Within the open financial year, not after today, never before the case (docs/money.md).
+    check_spend_date(spent_on, today=uk_date(now), case_opened=uk_date(case.created_at))
     year, amount = financial_year(spent_on), data["amount_pence"]
     vat = data.get("irrecoverable_vat_pence")
     if vat is not None and not (0 <= vat <= amount):

@@ -33,7 +33,7 @@ def decode_cursor(cursor: str, kinds: tuple[type, ...]) -> list:
             datetime.fromisoformat(v) if kind is datetime else date.fromisoformat(v) if kind is date else kind(v)
             for v, kind in zip(values, kinds, strict=True)
         ]
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError):
+    except (ValueError, TypeError, RecursionError, binascii.Error, json.JSONDecodeError):  # nested too deep
         raise ValidationFailed(
             "The cursor is not one this service gave out.", {"cursor": ["Invalid cursor."]}
         ) from None

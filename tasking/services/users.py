@@ -11,7 +11,7 @@ from tasking.domain.principal import Principal
 from tasking.domain.roles import NEEDS_ORGANISATION, SCOPED_TO_AREAS, SCOPED_TO_WARDS, Role
 from tasking.models import Area, Organisation, User, Ward
 from tasking.services import audit
-from tasking.services.passwords import hash_password
+from tasking.services.passwords import hash_password, require_acceptable
 
 
 def principal_for(user: User) -> Principal:
@@ -56,6 +56,8 @@ def create_user(
     email = email.strip().lower()
     if session.scalar(select(User.id).where(User.email == email)) is not None:
         raise Conflict(f"A user with email {email} already exists.")
+    if password:
+        require_acceptable(password, user_inputs=(email, name))
     organisation = _one_by_code(session, Organisation, organisation_code, "organisation")
     if role in NEEDS_ORGANISATION and organisation is None:
         raise ValidationFailed("A partner belongs to an organisation.", {"organisation": ["Required."]})
@@ -84,9 +86,37 @@ def by_email(session: Session, email: str) -> User | None:
 
 
 def set_password(session: Session, actor: Principal | None, user: User, password: str, *, now: datetime) -> None:
+    """A new password (meeting the policy, tasking/services/passwords.py) ends every session signed in
+    with the old one and lifts any block on signing in."""
+    require_acceptable(password, user_inputs=(user.email, user.name))
     user.password_hash = hash_password(password)
+    user.failed_sign_ins = 0
+    user.sign_in_blocked_until = None
+    end_sessions(user)
     audit.record(session, actor, "user.password_set", "user", user.id, now=now)
     session.flush()
+
+
+def deactivate(session: Session, actor: Principal | None, user: User, *, now: datetime) -> None:
+    """The user can no longer sign in or use a token, and their sessions end at once."""
+    before = user_snapshot(user)
+    user.active = False
+    end_sessions(user)
+    audit.record(session, actor, "user.deactivated", "user", user.id, now=now, before=before, after=user_snapshot(user))
+    session.flush()
+
+
+def sign_out_everywhere(session: Session, actor: Principal | None, user: User, *, now: datetime) -> None:
+    """Every session of the user ends at once (a lost laptop, a shared cookie); their password and
+    tokens are unchanged."""
+    end_sessions(user)
+    audit.record(session, actor, "user.signed_out_everywhere", "user", user.id, now=now)
+    session.flush()
+
+
+def end_sessions(user: User) -> None:
+    """Every session cookie issued to the user before now stops working (tasking/web/session.py)."""
+    user.session_version = (user.session_version or 0) + 1
 
 
 def _one_by_code(session: Session, model, code: str | None, field: str):

@@ -13,6 +13,7 @@ from tasking.unit_of_work import keep_refusal
 from tasking.web.forms import SignInForm, SignOutForm
 from tasking.web.navigation import home_endpoint
 from tasking.web.session import SignedIn
+from tasking.web.session import begin as begin_session
 
 bp = Blueprint("auth", __name__)
 
@@ -22,11 +23,15 @@ def home_for(signed_in) -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site: never send someone elsewhere after signing in."""
-    if not target:
+    """Only a path on this site: never send someone elsewhere after signing in. A backslash (which
+    browsers read as a slash, so "/\\evil.example" is another site), a control character (a line
+    break would split the Location header) or "//" at the start: home instead (issue 20)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(c) < 32 or 127 <= ord(c) < 160 for c in target):
         return None
     parts = urlsplit(target)
-    return target if not parts.scheme and not parts.netloc and target.startswith("/") else None
+    return target if not parts.scheme and not parts.netloc else None
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -36,15 +41,18 @@ def sign_in():
         return redirect(home_for(current_user))
     form = SignInForm()
     if form.validate_on_submit():
-        user = sign_in_service.check_credentials(db.session, form.email.data, form.password.data, now=now())
+        moment = now()
+        user = sign_in_service.check_credentials(db.session, form.email.data, form.password.data, now=moment)
         if user is not None:
             session.clear()
             signed_in = SignedIn(user)
             login_user(signed_in)
+            begin_session(user, moment)
             session.permanent = True
             return redirect(_safe_next(request.args.get("next")) or home_for(signed_in))
-        keep_refusal()  # the failed attempt is audited
-        # One message whatever was wrong, so the form does not reveal which accounts exist.
+        keep_refusal()  # the failed attempt is audited, and counted against the account
+        # One message whatever was wrong (an unknown email, a wrong password, an account whose
+        # sign-in is held back after repeated failures), so the form does not reveal which accounts exist.
         form.email.errors = list(form.email.errors) + ["Enter a correct email address and password"]
     return render_template("auth/sign_in.html", form=form, title="Sign in"), 200 if not form.errors else 400
 
@@ -52,6 +60,9 @@ def sign_in():
 @bp.post("/sign-out")
 def sign_out():
     if SignOutForm().validate_on_submit():
+        if current_user.is_authenticated:
+            # Every copy of this session's cookie stops working, not just the browser's own.
+            sign_in_service.sign_out(db.session, current_user.user.id, now=now())
         logout_user()
         session.clear()
         flash("You have signed out.")

@@ -2,10 +2,11 @@
 
 from datetime import date
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, url_for
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
+from tasking.domain.errors import ValidationFailed
 from tasking.domain.money import pounds
 from tasking.domain.permissions import can
 from tasking.extensions import db
@@ -16,11 +17,20 @@ from tasking.web.value_chart import value_chart_svg
 bp = Blueprint("board_reports", __name__, url_prefix="/reports")
 
 
+# The query keys the report pages read; their links carry these and nothing else, so a stray key
+# (`_external`, `_method`, `endpoint`...) is never handed to url_for (issue 20, finding 6).
+REPORT_KEYS = ("start", "end", "area")
+
+
+def report_args() -> dict[str, str]:
+    return {name: request.args[name] for name in REPORT_KEYS if request.args.get(name)}
+
+
 def _day(name):
     try:
         return date.fromisoformat(request.args[name]) if request.args.get(name) else None
     except ValueError:
-        return None
+        raise ValidationFailed("Give dates as YYYY-MM-DD, like 2026-04-01.", field=name, code="not_a_date") from None
 
 
 def _report():
@@ -73,7 +83,21 @@ def transparency_csv():
 @bp.get("")
 @permission_required("report.value")
 def value_page():
-    report = _report()
+    try:
+        report = _report()
+    except ValidationFailed as refused:
+        # A period the report cannot answer (off the calendar, or not a date): an error summary
+        # naming the date and a way back to this year's report, not a 500 (issue 20, finding 6).
+        names = {"start": "Start date", "end": "End date"}
+        return render_template(
+            "reports/period_error.html",
+            title="Error: Value report",
+            errors=[
+                {"text": f"{names.get(field, field)}: {' '.join(problems)}"}
+                for field, problems in refused.fields.items()
+            ],
+            back=url_for(".value_page", **{k: v for k, v in report_args().items() if k == "area"}),
+        ), 422
     capacity = (
         reports.capacity(db.session, principal(), start=report.start, end=report.end, today=now().date()).items
         if can(principal(), "report.capacity")
@@ -84,7 +108,7 @@ def value_page():
         title="Value report",
         report=report,
         pounds=pounds,
-        query=request.query_string.decode(),
+        report_args=report_args(),
         capacity=capacity,
         can_read_budgets=can(principal(), "budget.read"),
         definitions=value_report.DEFINITIONS,

@@ -117,9 +117,19 @@ def test_a_spend_past_the_allocation_is_409_with_the_remaining_amount(manager, c
     assert spend(manager, case["id"], 10_000).status_code == 201
 
 
-def test_spends_on_31_march_and_1_april_fall_in_different_years(manager, case):
+def test_spends_on_31_march_and_1_april_fall_in_different_years(manager, case, session, monkeypatch):
+    # Only the open year takes spend (issue 20): each is recorded on its own day.
+    from sqlalchemy import update
+
+    from tasking.models import Case
+    from tests.api.test_spend_dates import freeze_clock
+
+    with session.begin():
+        session.execute(update(Case).values(created_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))
     march, april = date(2026, 3, 31), date(2026, 4, 1)
+    freeze_clock(monkeypatch, datetime(2026, 3, 31, 12, tzinfo=timezone.utc))
     assert spend(manager, case["id"], 1_000, on=march).json["year"] == 2025
+    freeze_clock(monkeypatch, datetime(2026, 4, 1, 12, tzinfo=timezone.utc))
     assert spend(manager, case["id"], 2_000, on=april).json["year"] == 2026
     assert budget(manager, 2025)["spent_pence"] == 1_000 and budget(manager, 2025)["label"] == "2025-26"
     assert budget(manager, 2026)["spent_pence"] == 2_000

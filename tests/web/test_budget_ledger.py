@@ -2,26 +2,27 @@
 it showed database ids and kept the order spends were keyed in)."""
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timezone
 
+from sqlalchemy import update
+
+from tasking.models import Case
+from tests.api.test_spend_dates import freeze_clock
 from tests.web.test_console_pages import web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import HTML
 
-TODAY = datetime.now(timezone.utc).date()
-FY_START = date(TODAY.year if TODAY.month >= 4 else TODAY.year - 1, 4, 1)
-# Two dates in one financial year, in the past: early in a year, the end of the last one.
-LATER, EARLIER = (
-    (TODAY - timedelta(days=3), TODAY - timedelta(days=20))
-    if (TODAY - FY_START).days >= 20
-    else (FY_START - timedelta(days=2), FY_START - timedelta(days=20))
-)
-YEAR = EARLIER.year if EARLIER.month >= 4 else EARLIER.year - 1
+# Two dates in the open financial year (issue 20: only it takes spend), seen from a fixed day in it;
+# the cases are dated earlier, as a spend is never dated before its case.
+MOMENT = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+LATER, EARLIER = date(2026, 10, 30), date(2026, 10, 13)
+YEAR = 2026
 ROW = re.compile(
     r'<td class="govuk-table__cell">(\d+ \w{3} \d{4})</td>\s*<td class="govuk-table__cell"><a[^>]*>([^<]+)</a>'
 )
 
 
-def test_the_ledger_shows_case_references_in_date_order(caller, web_user):
+def test_the_ledger_shows_case_references_in_date_order(caller, web_user, session, monkeypatch):
+    freeze_clock(monkeypatch, MOMENT)
     api = caller("area_manager", areas=["SW"])
     references = []
     for title in ("Mattresses on Caldmore Road", "Graffiti on Bath Street"):
@@ -30,6 +31,8 @@ def test_the_ledger_shows_case_references_in_date_order(caller, web_user):
             json={"title": title, "description": "Reported.", "category": "fly-tipping", "ward": "st-matthews"},
         )
         references.append(raised.json["reference"])
+    with session.begin():
+        session.execute(update(Case).values(created_at=datetime(2026, 10, 1, tzinfo=timezone.utc)))
     # Keyed in this order, the later date first.
     for reference, on in ((references[0], LATER), (references[1], EARLIER)):
         spent = api.post(

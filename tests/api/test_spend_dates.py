@@ -1,0 +1,158 @@
+"""A quick-win spend is dated within the open financial year whose allocation it uses, not after
+today and never before its case was raised (issue 20, finding 2: three £10,000 spends dated
+2001-2003 were accepted, got round this year's cap and showed in no current budget or report)."""
+
+from datetime import date, datetime, timezone
+
+import pytest
+from sqlalchemy import select, update
+
+import tasking.clock
+from tasking.models import Case, Spend
+
+# A Monday in the 2026-27 financial year; UK time is UTC in November.
+MOMENT = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
+CASE = {"title": "Mattresses on Caldmore Road", "description": "Reported.", "category": "fly-tipping", "ward": "pleck"}
+
+
+def freeze_clock(monkeypatch, moment: datetime) -> None:
+    """Every layer reads the time from tasking.clock.now(): it says `moment` until the test ends."""
+
+    class Frozen(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
+
+    monkeypatch.setattr(tasking.clock, "datetime", Frozen)
+
+
+def raise_case(api, session, created_at: datetime) -> dict:
+    raised = api.post("/api/v1/cases", json=CASE)
+    assert raised.status_code == 201, raised.json
+    with session.begin():
+        session.execute(update(Case).where(Case.id == raised.json["id"]).values(created_at=created_at))
+    return raised.json
+
+
+def spend(api, case, on: date, pence=1_000_000):
+    return api.post(
+        f"/api/v1/cases/{case['id']}/spend",
+        json={"amount_pence": pence, "description": "Skip hire", "spent_on": on.isoformat()},
+    )
+
+
+@pytest.fixture
+def manager(caller, monkeypatch):
+    freeze_clock(monkeypatch, MOMENT)
+    return caller("area_manager", areas=["SW"])
+
+
+@pytest.mark.parametrize("on", [date(2001, 6, 1), date(2002, 6, 1), date(2003, 6, 1)])
+def test_a_backdated_spend_is_refused_on_spent_on_and_recorded_nowhere(manager, session, on):
+    case = raise_case(manager, session, datetime(2000, 1, 1, tzinfo=timezone.utc))
+
+    refused = spend(manager, case, on)
+
+    assert refused.status_code == 422
+    assert refused.json["error"] == {
+        "code": "validation_error",
+        "message": "A spend is dated in this financial year (2026-27), whose allocation it uses: "
+        "from 1 April 2026 to today.",
+        "fields": {"spent_on": ["Must be from 1 April 2026 to today."]},
+    }
+    assert session.scalars(select(Spend)).all() == []
+
+
+def test_the_cap_cannot_be_dodged_by_dating_spends_in_earlier_years(manager, session):
+    case = raise_case(manager, session, datetime(2000, 1, 1, tzinfo=timezone.utc))
+    assert spend(manager, case, date(2026, 10, 1)).status_code == 201  # this year's £10,000
+
+    statuses = [spend(manager, case, date(year, 6, 1)).status_code for year in (2001, 2002, 2003)]
+
+    assert statuses == [422, 422, 422]
+    assert spend(manager, case, date(2026, 10, 2), pence=1).status_code == 409  # this year's cap holds
+    assert session.scalars(select(Spend.year)).all() == [2026]
+
+
+def test_last_financial_year_is_closed_to_new_spend(manager, session):
+    case = raise_case(manager, session, datetime(2025, 6, 1, tzinfo=timezone.utc))
+
+    assert spend(manager, case, date(2026, 3, 31)).status_code == 422
+    accepted = spend(manager, case, date(2026, 4, 1), pence=2_000)
+    assert accepted.status_code == 201 and accepted.json["year"] == 2026
+
+
+def test_a_spend_dated_before_its_case_was_raised_is_refused(manager, session):
+    # Raised at 23:30 UTC on 14 October, which was 00:30 on 15 October in the UK (summer time).
+    case = raise_case(manager, session, datetime(2026, 10, 14, 23, 30, tzinfo=timezone.utc))
+
+    refused = spend(manager, case, date(2026, 10, 14))
+
+    assert refused.status_code == 422
+    assert refused.json["error"]["message"] == "A spend cannot be dated before its case was raised, on 15 October 2026."
+    assert refused.json["error"]["fields"] == {
+        "spent_on": ["Must be from 15 October 2026, when the case was raised, to today."]
+    }
+    assert spend(manager, case, date(2026, 10, 15)).status_code == 201
+
+
+def test_today_is_accepted_and_tomorrow_refused(manager, session):
+    case = raise_case(manager, session, MOMENT)
+
+    tomorrow = spend(manager, case, date(2026, 11, 3))
+
+    assert tomorrow.status_code == 422
+    assert tomorrow.json["error"]["fields"] == {"spent_on": ["Must not be after today."]}
+    assert spend(manager, case, date(2026, 11, 2)).status_code == 201
+
+
+def test_the_year_turns_on_1_april_uk_time(caller, session, monkeypatch):
+    # 23:30 UTC on 31 March 2027 is 00:30 on 1 April 2027 in the UK (summer time): 2027-28 is open.
+    freeze_clock(monkeypatch, datetime(2027, 3, 31, 23, 30, tzinfo=timezone.utc))
+    api = caller("area_manager", areas=["SW"])
+    case = raise_case(api, session, datetime(2026, 6, 1, tzinfo=timezone.utc))
+
+    assert spend(api, case, date(2027, 3, 31)).status_code == 422
+    accepted = spend(api, case, date(2027, 4, 1), pence=500)
+    assert accepted.status_code == 201 and accepted.json["year"] == 2027
+
+
+def test_the_spend_page_refuses_a_backdated_spend_on_its_date_field(app, session, caller, monkeypatch):
+    from tests.web.test_console_pages import csrf
+    from tests.web.test_councillor_pages import HTML, PASSWORD, sign_in
+
+    freeze_clock(monkeypatch, MOMENT)
+    api = caller("area_manager", areas=["SW"])
+    case = raise_case(api, session, datetime(2000, 1, 1, tzinfo=timezone.utc))
+    from tasking.services import users
+    from tasking.unit_of_work import unit_of_work
+
+    with unit_of_work(session):
+        users.create_user(
+            session,
+            None,
+            email="spender@test.example",
+            name="Spender",
+            role="area_manager",
+            now=MOMENT,
+            password=PASSWORD,
+            area_codes=["SW"],
+        )
+    web = app.test_client()
+    sign_in(web, "spender@test.example")
+    path = f"/cases/{case['reference']}/spend"
+    sent = web.post(
+        path,
+        data={
+            "spend-csrf_token": csrf(web.get(path, headers=HTML)),
+            "spend-amount": "100",
+            "spend-description": "Skip hire",
+            "spend-spent_on": ["1", "6", "2001"],
+        },
+        headers=HTML,
+    )
+
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 400, page
+    assert "Must be from 1 April 2026 to today." in page
+    assert session.scalars(select(Spend)).all() == []
