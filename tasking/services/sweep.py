@@ -169,6 +169,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
                 "before": None,
                 "after": {
                     "sequence": cycles[c.id][1],
+                    "due_at": cycles[c.id][0].due_at.isoformat(),
                     "overdue": cycles[c.id][0].overdue,
                     "missed_reviews": missed.get(c.id, 0),
                 },

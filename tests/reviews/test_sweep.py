@@ -70,7 +70,10 @@ def test_a_due_case_gets_one_review_and_its_owner_is_told(session, manager):
     assert case.next_review_at == NOW + timedelta(days=28)  # level two's interval, counted from now
     notices = session.scalars(select(Notification).where(Notification.kind == "review_due")).all()
     assert [n.recipient for n in notices] == [manager.email]
-    assert session.scalar(select(AuditEvent.action).where(AuditEvent.action == "review.created")) is not None
+    recorded = session.scalar(select(AuditEvent).where(AuditEvent.action == "review.created"))
+    # The timeline says when the review is due ("Review 1 scheduled, due ..."): the event carries it.
+    assert recorded.after["sequence"] == 1
+    assert datetime.fromisoformat(recorded.after["due_at"]) == review.due_at
 
 
 def test_running_the_sweep_twice_makes_no_duplicates(session, manager):
