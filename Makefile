@@ -55,11 +55,11 @@ browser:
 
 test-sqlite: $(VENV)/.installed-test browser
 	@echo "=== test run 1 of 2: database SQLite (temporary file) ==="
-	TASKING_TEST_DATABASE_URL= $(BIN)/python -m pytest
+	TASKING_TEST_REDIS_URL="$$(bash scripts/test-redis)" TASKING_TEST_DATABASE_URL= $(BIN)/python -m pytest
 
 test-postgres: $(VENV)/.installed-test browser
 	@echo "=== test run 2 of 2: database PostgreSQL (server started by scripts/test-postgres) ==="
-	TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
+	TASKING_TEST_REDIS_URL="$$(bash scripts/test-redis)" TASKING_TEST_DATABASE_URL="$$(bash scripts/test-postgres)" $(BIN)/python -m pytest
 
 # Contract fuzzing at length (the bounded run is part of make test): fresh randomness each time.
 fuzz: export CONTRACT_EXAMPLES ?= 60

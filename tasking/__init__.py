@@ -16,6 +16,13 @@ def create_app(overrides: dict | None = None, instance_path: str | None = None) 
     config.private_directory(app.instance_path)  # 0700: it holds the key, the database, credentials
     app.config.from_mapping(config.load(app.instance_path, overrides))
     config.prepare_sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
+    if app.config["TRUSTED_PROXIES"] > 0:
+        # Behind N proxies the client's address and scheme are the Nth from the right in
+        # X-Forwarded-For/-Proto; headers a client adds itself, further left, are never believed.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
     from tasking import api, cli, converters, guards, open311, security, web
     from tasking.database import configure_engine

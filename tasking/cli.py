@@ -1,5 +1,6 @@
 """`flask tasking ...`: reference data, demo data, users and tokens. Each command calls a service in
-one unit of work (tasking/unit_of_work.py), committed when the command succeeds."""
+one unit of work (tasking/unit_of_work.py), committed when the command succeeds; backup and restore
+work on the database as a whole (tasking/services/backup.py)."""
 
 import json
 import os
@@ -13,7 +14,7 @@ from tasking import config
 from tasking.clock import now
 from tasking.domain.errors import TaskingError
 from tasking.extensions import db
-from tasking.services import demo, open311_clients, reference_data, tokens, users
+from tasking.services import demo, notifications, open311_clients, reference_data, tokens, users
 from tasking.unit_of_work import unit_of_work
 
 group = AppGroup("tasking", help="tasking administration.")
@@ -249,6 +250,47 @@ def send_command():
         click.echo(f"notifications: {result.sent} sent, {result.retried} to retry, {result.failed} failed")
 
 
+outbox_group = AppGroup("outbox", help="The notification outbox: messages given up on, and sending them again.")
+group.add_command(outbox_group)
+
+
+@outbox_group.command("list")
+@click.option("--limit", default=100, show_default=True, help="At most this many, oldest first.")
+def outbox_list(limit):
+    """List the messages given up on after their last attempt."""
+    with unit_of_work() as session:
+        rows = notifications.failed(session, limit=limit)
+        lines = [
+            f"{row.id}\t{row.attempts} attempts\t{row.recipient}\t{row.subject}\t{row.last_error or ''}" for row in rows
+        ]
+    if not lines:
+        click.echo("no failed messages")
+        return
+    click.echo("id\tattempts\trecipient\tsubject\tlast error")
+    click.echo("\n".join(lines))
+
+
+@outbox_group.command("retry")
+def outbox_retry():
+    """Send every failed message again: each is due now, with its attempts counted afresh."""
+    with unit_of_work() as session:
+        count = notifications.retry_failed(session, now=now())
+    click.echo(f"outbox: {count} failed messages queued again")
+
+
+@outbox_group.command("resend")
+@click.argument("notification_id", type=int)
+def outbox_resend(notification_id):
+    """Send one message again (failed, or sent and lost on the way) by its id."""
+    try:
+        with unit_of_work() as session:
+            row = notifications.resend(session, notification_id, now=now())
+            recipient = row.recipient
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"outbox: message {notification_id} to {recipient} queued again")
+
+
 @group.command("scheduler")
 def scheduler_command():
     """Run the scheduler process: review sweeps and notification sending, until stopped."""
@@ -297,6 +339,37 @@ def generate_command(count, seed):
         _fail(error)
     elapsed = time.monotonic() - started
     click.echo({**counts, "seconds": round(elapsed, 1), "cases_per_second": round(count / max(elapsed, 1e-9))})
+
+
+@group.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False))
+def backup_command(path):
+    """Copy the whole database to a new file, online and consistent: SQLite's backup API, or
+    pg_dump's custom format on PostgreSQL (its client tools must be installed)."""
+    from tasking.services import backup
+
+    try:
+        outcome = backup.backup(db.engine, path)
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"backup: {outcome.tables} tables of the {outcome.dialect} database written to {outcome.path}")
+
+
+@group.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace what a database that is not empty holds.")
+def restore_command(path, force):
+    """Load a backup made by `flask tasking backup` into DATABASE_URL's database, which must be empty
+    (no tables) unless --force. Stop the web and scheduler processes first."""
+    from tasking.services import backup
+
+    db.session.remove()
+    db.engine.dispose()  # the restore has the database to itself
+    try:
+        outcome = backup.restore(db.engine, path, force=force)
+    except TaskingError as error:
+        _fail(error)
+    click.echo(f"restore: {outcome.tables} tables loaded into the {outcome.dialect} database from {outcome.path}")
 
 
 def register(app: Flask) -> None:

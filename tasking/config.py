@@ -20,6 +20,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from tasking import database
+
 
 class ConfigurationError(RuntimeError):
     """A setting the app cannot start without (or with): the message names it and says what to set."""
@@ -173,7 +175,18 @@ def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # busy timeout: writers wait for each other instead of failing at once.
         return {"connect_args": {"timeout": _int("SQLITE_BUSY_TIMEOUT_SECONDS", 15)}}
-    return {"pool_pre_ping": True, "pool_size": _int("DATABASE_POOL_SIZE", 5)}
+    connect_timeout = _int("DATABASE_CONNECT_TIMEOUT_SECONDS", 5)
+    return {
+        "pool_pre_ping": True,
+        "pool_size": _int("DATABASE_POOL_SIZE", 5),
+        # Waiting for a free pooled connection is bounded like waiting for a new one.
+        "pool_timeout": connect_timeout,
+        "connect_args": database.postgres_connect_args(
+            connect_timeout_s=connect_timeout,
+            statement_timeout_ms=_int("DATABASE_STATEMENT_TIMEOUT_MS", 15000),
+            lock_timeout_ms=_int("DATABASE_LOCK_TIMEOUT_MS", 5000),
+        ),
+    }
 
 
 # The numbers the Policy (tasking/domain/policy.py) reads, beside its two JSON tables
@@ -223,6 +236,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=_int("SESSION_HOURS", 8)),
         # A session unused this long ends too (tasking/web/session.py), besides SESSION_HOURS.
         "SESSION_IDLE_MINUTES": _int("SESSION_IDLE_MINUTES", 30),
+        # Roles that must sign in with a second factor (tasking/services/two_factor.py), comma-separated.
+        "TWO_FACTOR_ROLES": ""
+        if testing
+        else os.environ.get("TWO_FACTOR_ROLES", "" if development else "admin,finance"),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "SECRET_KEY": key,
         "SQLALCHEMY_DATABASE_URI": url,
@@ -260,6 +277,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         **{key: int(os.environ[key]) for key in POLICY_NUMBERS if os.environ.get(key, "") != ""},
         "SWEEP_INTERVAL_SECONDS": _int("SWEEP_INTERVAL_SECONDS", 300),
         "NOTIFY_INTERVAL_SECONDS": _int("NOTIFY_INTERVAL_SECONDS", 60),
+        # One sender run drains the outbox until it is empty or this many seconds have passed.
+        "NOTIFY_TIME_BUDGET_SECONDS": _int("NOTIFY_TIME_BUDGET_SECONDS", 50),
+        # A scheduler frozen or cut off loses its job lock within this many seconds (tasking/scheduler.py).
+        "SCHEDULER_LEASE_SECONDS": _int("SCHEDULER_LEASE_SECONDS", 30),
         # No SMTP_HOST: messages are written to the log instead (a developer's machine).
         "SMTP_HOST": os.environ.get("SMTP_HOST", ""),
         "SMTP_PORT": _int("SMTP_PORT", 25),
@@ -268,7 +289,12 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS", "") == "1",
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "tasking@walsall.gov.uk"),
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
+        # Where the limits' counts live: memory:// is per process; with more than one process or
+        # instance serving, a shared store (redis://host:6379/0) so that a limit holds across them.
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many proxies in front of the app to believe X-Forwarded-For/-Proto from (ProxyFix): 0
+        # (none, the default) takes the connecting address; 1 behind one load balancer.
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "TOKEN_FAILURE_RATE_LIMIT": os.environ.get("TOKEN_FAILURE_RATE_LIMIT", "30 per minute"),

@@ -1,13 +1,28 @@
 """The scheduler process (`flask tasking scheduler`): the review sweep (with the follow-up checks of
 verified claims) and the notification sender as interval jobs, each batch of a job its own unit of
 work (tasking/unit_of_work.py). It runs beside the web server, never inside its workers; when
-several run, only the holder of a PostgreSQL advisory lock does the work of each job."""
+several run, only the holder of a job's lock does the work of that job.
+
+The lock is a lease (`leader`): a session-level PostgreSQL advisory lock (pg_try_advisory_lock)
+taken on a connection of its own in AUTOCOMMIT, so the connection is never idle in a transaction
+and the server's idle_in_transaction_session_timeout cannot drop it mid-job. The lock lives as long
+as that database session, and the session is given idle_session_timeout = SCHEDULER_LEASE_SECONDS:
+a heartbeat thread touches it every third of the lease while the job works. A holder that is frozen
+(SIGSTOP, a paused VM) or cut off stops touching it, the server ends its session within one lease,
+the lock is free, and the next scheduler run elsewhere takes the job over. A holder that wakes up
+finds its lease gone and stops at its next unit of work (LeaseLost), so at most the batch it was in
+the middle of overlaps the new holder's, and every batch is safe to run twice (reviews and
+notifications are deduplicated, messages claimed). Needs PostgreSQL 14 or later, and a direct
+connection or a session-pooling proxy (a transaction-pooling PgBouncer would share the lock)."""
 
 import logging
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from tasking.clock import now
 from tasking.domain.policy import Policy
@@ -20,21 +35,91 @@ log = logging.getLogger(__name__)
 SWEEP_LOCK, SEND_LOCK = 7_260_311_001, 7_260_311_002
 
 
+class LeaseLost(RuntimeError):
+    """This scheduler's lease on a job ended (it was frozen or cut off); another may hold it now."""
+
+
+class Lease:
+    """Whether this process holds a job's lock, and for as long as it keeps holding it."""
+
+    def __init__(self, held: bool, pid: int | None = None):
+        self.held, self.pid = held, pid  # pid: the lock's PostgreSQL backend, for operators and tests
+        self._lost = threading.Event()
+        self._stop = threading.Event()
+
+    def __bool__(self) -> bool:
+        return self.held and not self._lost.is_set()
+
+    @property
+    def lost(self) -> bool:
+        return self.held and self._lost.is_set()
+
+    def check(self) -> None:
+        if self.lost:
+            raise LeaseLost("the job's lease ended; another scheduler may hold it now")
+
+    def units(self, units: Callable = unit_of_work) -> Callable:
+        """The units of work of a job under this lease: each checks the lease before it starts."""
+
+        @contextmanager
+        def guarded():
+            self.check()
+            with units() as session:
+                yield session
+
+        return guarded
+
+
+def _heartbeat(connection, lease: Lease, every: float) -> None:
+    while not lease._stop.wait(every):
+        try:
+            connection.execute(text("SELECT 1"))
+        except DBAPIError:
+            log.warning("scheduler: the lease's database session ended; stopping at the next unit of work")
+            lease._lost.set()
+            return
+
+
 @contextmanager
-def leader(lock_key: int):
-    """True when this process holds the job's lock (always, on SQLite: one machine, one scheduler)."""
+def leader(lock_key: int, lease_seconds: int = 30) -> Iterator[Lease]:
+    """A Lease that is true when this process holds the job's lock (always, on SQLite: one
+    machine, one scheduler). See the module's docstring for how the lease ends."""
     engine = db.engine
     if engine.dialect.name != "postgresql":
-        yield True
+        yield Lease(True)
         return
-    with engine.connect() as connection:
-        held = connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key}).scalar()
+    connection = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        connection.execute(text(f"SET idle_session_timeout = {int(lease_seconds * 1000)}"))
+        held = bool(connection.execute(text("SELECT pg_try_advisory_lock(:key)"), {"key": lock_key}).scalar())
+        pid = connection.execute(text("SELECT pg_backend_pid()")).scalar()
+    except BaseException:
+        connection.invalidate()
+        connection.close()
+        raise
+    lease = Lease(held, pid)
+    beat = None
+    if held:
+        beat = threading.Thread(
+            target=_heartbeat, args=(connection, lease, lease_seconds / 3), name=f"lease-{lock_key}", daemon=True
+        )
+        beat.start()
+    try:
+        yield lease
+    finally:
+        lease._stop.set()
+        if beat is not None:
+            beat.join()
+        # Never back to the pool: the session's timeout is its own, and closing it frees the lock
+        # even when the unlock cannot be sent.
         try:
-            yield bool(held)
-        finally:
-            if held:
+            if held and not lease.lost:
                 connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": lock_key})
-            connection.rollback()
+        except DBAPIError:
+            pass
+        finally:
+            connection.invalidate()
+            connection.close()
 
 
 def mailer_for(config):
@@ -50,36 +135,48 @@ def mailer_for(config):
 
 
 def run_sweep(app) -> sweep.SweepResult | None:
-    with app.app_context(), leader(SWEEP_LOCK) as held:
-        if not held:
+    with app.app_context(), leader(SWEEP_LOCK, app.config["SCHEDULER_LEASE_SECONDS"]) as lease:
+        if not lease:
             log.info("sweep: another scheduler holds the lock")
             return None
         policy: Policy = app.extensions["tasking.policy"]
         moment = now()
-        result = sweep.sweep(db.session, units=unit_of_work, now=moment, policy=policy)
-        log.info("sweep: %d reviews (%d overdue, %d stalled)", result.reviews, result.overdue, result.stalled)
-        # Its own step, in units of its own: follow-up checks of verified claims that fell due.
-        result.follow_ups = follow_ups.create_due(db.session, units=unit_of_work, now=moment, policy=policy).created
-        log.info("sweep: %d follow-up checks", result.follow_ups)
-        db.session.remove()
+        units = lease.units()
+        try:
+            result = sweep.sweep(db.session, units=units, now=moment, policy=policy)
+            log.info("sweep: %d reviews (%d overdue, %d stalled)", result.reviews, result.overdue, result.stalled)
+            # Its own step, in units of its own: follow-up checks of verified claims that fell due.
+            result.follow_ups = follow_ups.create_due(db.session, units=units, now=moment, policy=policy).created
+            log.info("sweep: %d follow-up checks", result.follow_ups)
+        except LeaseLost:
+            log.warning("sweep: lease lost; stopped, another scheduler carries on")
+            return None
+        finally:
+            db.session.remove()
         return result
 
 
 def run_sender(app) -> notifications.Delivery | None:
-    with app.app_context(), leader(SEND_LOCK) as held:
-        if not held:
+    with app.app_context(), leader(SEND_LOCK, app.config["SCHEDULER_LEASE_SECONDS"]) as lease:
+        if not lease:
             return None
-        result = notifications.deliver_due(
-            db.session,
-            mailer_for(app.config),
-            units=unit_of_work,
-            now=now(),
-            sender=app.config["MAIL_SENDER"],
-            policy=app.extensions["tasking.policy"],
-        )
+        try:
+            result = notifications.deliver_due(
+                db.session,
+                mailer_for(app.config),
+                units=lease.units(),
+                now=now(),
+                sender=app.config["MAIL_SENDER"],
+                policy=app.extensions["tasking.policy"],
+                time_budget_seconds=app.config["NOTIFY_TIME_BUDGET_SECONDS"],
+            )
+        except LeaseLost:
+            log.warning("notifications: lease lost; stopped, another scheduler carries on")
+            return None
+        finally:
+            db.session.remove()
         if result.sent or result.retried or result.failed:
             log.info("notifications: %d sent, %d to retry, %d failed", result.sent, result.retried, result.failed)
-        db.session.remove()
         return result
 
 

@@ -23,14 +23,15 @@ def _authenticate() -> None:
         )
     except Unauthorized:
         keep_refusal()  # a known token refused is audited, and that record must outlast the 401
+        rate_limits.count_token_failure()  # 429 instead once the address is over its limit
         raise
 
 
 def require_token(blueprint: Blueprint) -> Blueprint:
-    """Every request to the blueprint needs a bearer token; refused tokens are rate limited. Called
-    once, when the blueprint is made, however many apps are created."""
+    """Every request to the blueprint needs a bearer token; refused tokens are rate limited (only
+    refusals count, and a valid token always passes). Called once, when the blueprint is made,
+    however many apps are created."""
     blueprint.before_request(_authenticate)
-    rate_limits.token_failures(blueprint)
     return blueprint
 
 

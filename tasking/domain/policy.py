@@ -38,8 +38,9 @@ class Policy:
     quick_win_allocation_pence: int = 1_000_000
     # Cases per unit of work in the review sweep.
     sweep_batch_size: int = 500
-    # Attempts to deliver a notification before giving up on it.
-    notify_max_attempts: int = 8
+    # Attempts to deliver a notification before giving up on it: 14, with waits doubling from 30 s to
+    # at most 6 hours, put the last attempt about 26 hours after the first (a day's mail outage).
+    notify_max_attempts: int = 14
     # How far from a ward's centre an Open311 report may be and still be placed in it.
     open311_max_ward_distance_m: float = 2500.0
     # Lifetime of a new API token unless another expiry is given.

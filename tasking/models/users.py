@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table
+from sqlalchemy import Boolean, CheckConstraint, Column, ForeignKey, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.roles import Role
@@ -43,6 +43,17 @@ class User(Base):
     # (tasking/services/sign_in.py).
     failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     sign_in_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (tasking/services/two_factor.py): the TOTP secret (base32) once enrolment
+    # is confirmed, the one being enrolled until then, the last time step a code was accepted for
+    # (a code is never accepted twice), SHA-256 hashes of the unused recovery codes (one a line),
+    # and wrong codes since the last right one, holding the second step back after the fifth.
+    two_factor_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_pending_secret: Mapped[str | None] = mapped_column(String(64))
+    two_factor_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    two_factor_last_step: Mapped[int | None] = mapped_column(Integer)
+    two_factor_recovery_hashes: Mapped[str | None] = mapped_column(Text)
+    two_factor_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    two_factor_blocked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organisation: Mapped[Organisation | None] = relationship()
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, order_by=Area.name)
@@ -54,6 +65,10 @@ class User(Base):
         CheckConstraint("role <> 'partner' OR organisation_id IS NOT NULL", name="partner_has_organisation"),
         CheckConstraint("session_version >= 0", name="session_version_not_negative"),
         CheckConstraint("failed_sign_ins >= 0", name="failed_sign_ins_not_negative"),
+        CheckConstraint("two_factor_failures >= 0", name="two_factor_failures_not_negative"),
+        CheckConstraint(
+            "two_factor_enabled_at IS NULL OR two_factor_secret IS NOT NULL", name="two_factor_enabled_has_secret"
+        ),
     )
 
 

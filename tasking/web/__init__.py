@@ -36,7 +36,18 @@ def _error_page(status: int, message: str):
 def register(app) -> None:
     from tasking import errors as error_handlers
     from tasking.extensions import login
-    from tasking.web import agenda, auth, console, health, landing, local_time, navigation, reports, requests
+    from tasking.web import (
+        agenda,
+        auth,
+        console,
+        health,
+        landing,
+        local_time,
+        navigation,
+        reports,
+        requests,
+        two_factor,
+    )
 
     app.jinja_loader = ChoiceLoader(
         [
@@ -57,6 +68,6 @@ def register(app) -> None:
     login.login_view = "auth.sign_in"
     login.login_message = "Sign in to see this page."
     login.login_message_category = "info"
-    for blueprint in (landing.bp, health.bp, auth.bp, requests.bp, reports.bp, agenda.bp, console.bp):
+    for blueprint in (landing.bp, health.bp, auth.bp, two_factor.bp, requests.bp, reports.bp, agenda.bp, console.bp):
         app.register_blueprint(blueprint)
     error_handlers.register_format(app, _wants_page, _error_page)

@@ -10,6 +10,7 @@ from tasking.clock import now
 from tasking.extensions import db
 from tasking.services import sign_in as sign_in_service
 from tasking.unit_of_work import keep_refusal
+from tasking.web import two_factor as two_factor_pages
 from tasking.web.forms import SignInForm, SignOutForm
 from tasking.web.navigation import home_endpoint
 from tasking.web.session import SignedIn
@@ -44,11 +45,16 @@ def sign_in():
         moment = now()
         user = sign_in_service.check_credentials(db.session, form.email.data, form.password.data, now=moment)
         if user is not None:
+            if two_factor_pages.needed_for(user):
+                # The password alone signs nobody in who has a second factor: the code page next.
+                return two_factor_pages.begin_second_step(user, _safe_next(request.args.get("next")))
             session.clear()
             signed_in = SignedIn(user)
             login_user(signed_in)
             begin_session(user, moment)
             session.permanent = True
+            if two_factor_pages.must_enrol(user):
+                return redirect(url_for("two_factor.enrol"))
             return redirect(_safe_next(request.args.get("next")) or home_for(signed_in))
         keep_refusal()  # the failed attempt is audited, and counted against the account
         # One message whatever was wrong (an unknown email, a wrong password, an account whose

@@ -60,7 +60,7 @@ def test_the_documented_defaults_of_the_other_numbers():
         assert policy.quick_win_allocation_pence == 1_000_000  # £10,000
         assert policy.sweep_batch_size == 500
         assert (policy.notify_max_attempts, policy.open311_max_ward_distance_m, policy.token_default_days) == (
-            8,
+            14,
             2500.0,
             365,
         )
