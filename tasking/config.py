@@ -13,11 +13,13 @@ demo accounts) are 0600.
 import json
 import os
 import secrets
+import sys
 import tomllib
 from datetime import datetime, timedelta, timezone
 from importlib import resources
 from pathlib import Path
 
+import click
 from sqlalchemy.engine import make_url
 
 from tasking import database
@@ -106,11 +108,29 @@ def secret_key(instance_path: str, *, development: bool, testing: bool, given: s
             if problem:
                 raise ConfigurationError(problem)
         return value
-    if testing:
+    if testing or _migrating():
         return secrets.token_hex(32)
     if development:
         return _instance_secret_key(instance_path)
     raise ConfigurationError(secret_key_problem(""))
+
+
+def _migrating() -> bool:
+    """Is this `flask ... db ...` (Alembic's migrations)? They sign nothing, so they run with
+    DATABASE_URL alone, as a deployment step or a schema check may; serving, the scheduler and every
+    other command still need SECRET_KEY. Flask builds the app before it has parsed the subcommand,
+    so the command line is read as given."""
+    if click.get_current_context(silent=True) is None:  # not the flask command at all
+        return False
+    words, skip = [], False
+    for word in sys.argv[1:]:
+        if skip:
+            skip = False
+        elif word in ("--app", "-A", "--env-file", "-e"):
+            skip = True  # flask's own options that take a value
+        elif not word.startswith("-"):
+            words.append(word)
+    return words[:1] == ["db"]
 
 
 def prepare_sqlite_file(url: str, instance_path: str) -> None:

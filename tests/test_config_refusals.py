@@ -107,6 +107,26 @@ def test_flask_and_gunicorn_fail_at_start_with_the_message(tmp_path, command):
     assert f"tasking.config.ConfigurationError: {NO_KEY}\n" in result.stderr
 
 
+def test_migrations_run_with_a_database_url_alone_and_nothing_else_does(tmp_path):
+    """`flask db upgrade` and `flask db check` sign nothing: a deployment step or a schema check may
+    run them without SECRET_KEY; the next command that could serve or send still refuses."""
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL", "TASKING_ENV")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'tasking.db'}"
+    flask = str(Path(sys.executable).parent / "flask")
+    upgraded = subprocess.run(
+        [flask, "--app", "wsgi", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert upgraded.returncode == 0, upgraded.stderr
+    checked = subprocess.run(
+        [flask, "--app", "wsgi", "db", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert checked.returncode == 0 and "No new upgrade operations detected." in checked.stdout + checked.stderr
+    seeded = subprocess.run(
+        [flask, "--app", "wsgi", "tasking", "seed"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert seeded.returncode != 0 and f"tasking.config.ConfigurationError: {NO_KEY}\n" in seeded.stderr
+
+
 def test_a_cookie_signed_with_the_old_development_key_opens_nothing(client, make_user):
     """The finding: a session cookie for an admin, signed with the published key, opened /triage."""
     admin = make_user("admin")
