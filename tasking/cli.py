@@ -236,7 +236,8 @@ def sweep_command():
     else:
         click.echo(
             f"sweep: {result.reviews} reviews created, {result.overdue} overdue, {result.stalled} stalled; "
-            f"{result.follow_ups} follow-up checks created"
+            f"{result.follow_ups} follow-up checks created; "
+            f"{result.clock_warnings} deadline warnings, {result.clock_breaches} deadline breaches"
         )
 
 

@@ -221,6 +221,7 @@ POLICY_NUMBERS = (
     "NOTIFY_MAX_ATTEMPTS",
     "OPEN311_MAX_WARD_DISTANCE_METRES",
     "TOKEN_DEFAULT_DAYS",
+    "DEADLINE_WARNING_WORKING_DAYS",
 )
 
 
@@ -292,6 +293,10 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "OPTIMISM_BIAS_BY_GRADE": _json("OPTIMISM_BIAS_BY_GRADE", {}),
         **({"DISCOUNT_RATE": os.environ["DISCOUNT_RATE"]} if os.environ.get("DISCOUNT_RATE", "") != "" else {}),
         "GDP_DEFLATORS": gdp_deflators(),
+        # The working-day calendar (docs/deadlines.md): whose bank holidays (england-and-wales,
+        # scotland, northern-ireland) and the working hours, UK local time.
+        "HOLIDAY_DIVISION": os.environ.get("HOLIDAY_DIVISION", "") or None,
+        "WORKING_HOURS": os.environ.get("WORKING_HOURS", "") or None,
         # The other numbers of the model are set only when the environment names them; their
         # defaults live once, in tasking/domain/policy.py.
         **{key: int(os.environ[key]) for key in POLICY_NUMBERS if os.environ.get(key, "") != ""},

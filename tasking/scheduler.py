@@ -10,8 +10,10 @@ as that database session, and the session is given idle_session_timeout = SCHEDU
 a heartbeat thread touches it every third of the lease while the job works. A holder that is frozen
 (SIGSTOP, a paused VM) or cut off stops touching it, the server ends its session within one lease,
 the lock is free, and the next scheduler run elsewhere takes the job over. A holder that wakes up
-finds its lease gone and stops at its next unit of work (LeaseLost), so at most the batch it was in
-the middle of overlaps the new holder's, and every batch is safe to run twice (reviews and
+finds its lease gone and stops at its next unit of work (LeaseLost). The batch it was frozen in
+holds row locks in an open transaction: each unit of work under a lease sets
+idle_in_transaction_session_timeout to the lease, so the server rolls that batch back within a
+lease and frees its rows for the new holder; every batch is safe to run twice (reviews and
 notifications are deduplicated, messages claimed). Needs PostgreSQL 14 or later, and a direct
 connection or a session-pooling proxy (a transaction-pooling PgBouncer would share the lock)."""
 
@@ -27,7 +29,7 @@ from sqlalchemy.exc import DBAPIError
 from tasking.clock import now
 from tasking.domain.policy import Policy
 from tasking.extensions import db
-from tasking.services import follow_ups, notifications, sweep
+from tasking.services import clocks, follow_ups, notifications, sweep
 from tasking.unit_of_work import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -42,8 +44,9 @@ class LeaseLost(RuntimeError):
 class Lease:
     """Whether this process holds a job's lock, and for as long as it keeps holding it."""
 
-    def __init__(self, held: bool, pid: int | None = None):
+    def __init__(self, held: bool, pid: int | None = None, seconds: int | None = None):
         self.held, self.pid = held, pid  # pid: the lock's PostgreSQL backend, for operators and tests
+        self.seconds = seconds  # the lease's length, on PostgreSQL
         self._lost = threading.Event()
         self._stop = threading.Event()
 
@@ -65,6 +68,11 @@ class Lease:
         def guarded():
             self.check()
             with units() as session:
+                if self.seconds is not None:
+                    # A holder frozen inside a batch would keep that batch's rows locked (the sweep
+                    # claims them FOR UPDATE SKIP LOCKED, so the next holder passes them by): the
+                    # server ends a transaction left idle for a lease, and the batch is done again.
+                    session.execute(text(f"SET LOCAL idle_in_transaction_session_timeout = {self.seconds * 1000}"))
                 yield session
 
         return guarded
@@ -97,7 +105,7 @@ def leader(lock_key: int, lease_seconds: int = 30) -> Iterator[Lease]:
         connection.invalidate()
         connection.close()
         raise
-    lease = Lease(held, pid)
+    lease = Lease(held, pid, int(lease_seconds))
     beat = None
     if held:
         beat = threading.Thread(
@@ -148,6 +156,10 @@ def run_sweep(app) -> sweep.SweepResult | None:
             # Its own step, in units of its own: follow-up checks of verified claims that fell due.
             result.follow_ups = follow_ups.create_due(db.session, units=units, now=moment, policy=policy).created
             log.info("sweep: %d follow-up checks", result.follow_ups)
+            # And the deadlines: warnings before a due time, breaches after, each recorded once.
+            deadlines = clocks.sweep(db.session, units=units, now=moment, policy=policy)
+            result.clock_warnings, result.clock_breaches = deadlines.warned, deadlines.breached
+            log.info("sweep: %d deadline warnings, %d breaches", deadlines.warned, deadlines.breached)
         except LeaseLost:
             log.warning("sweep: lease lost; stopped, another scheduler carries on")
             return None

@@ -24,16 +24,21 @@ from tasking.models import (
     CaseLink,
     CaseNote,
     CaseSequence,
+    CaseWait,
     ClaimCost,
     ClaimFollowUp,
     ClaimOutcome,
+    Clock,
     CostAvoidedClaim,
+    FinancialYearClosure,
     LevelChange,
+    LocalHoliday,
     Meeting,
     Notification,
     Open311Client,
     Review,
     Spend,
+    Target,
     Task,
     UnitCost,
     User,
@@ -49,19 +54,25 @@ NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 os.environ.setdefault("SECRET_KEY", secrets.token_hex(32))
 # Children before parents, so foreign keys never object.
 MUTABLE_TABLES = [
+    Clock,
+    CaseWait,
+    LocalHoliday,
     Notification,
     Review,
     Meeting,
     AuditEvent,
     CaseNote,
     LevelChange,
+    LocalHoliday,
     Task,
     CaseLink,
     ClaimOutcome,
+    Clock,
     ClaimCost,
     ClaimFollowUp,
     CostAvoidedClaim,
     Spend,
+    FinancialYearClosure,
     BudgetAllocation,
     UnitCost,
     Case,
@@ -114,6 +125,11 @@ def app(tmp_path_factory):
         flask_migrate.upgrade()
         with unit_of_work():
             reference_data.load(db.session, reference_data.read_file(), now=NOW)
+        # The targets as loaded, put back after each test (an admin's change is a test's own).
+        app.config["TEST_TARGET_ROWS"] = [
+            {c.name: getattr(row, c.name) for c in Target.__table__.columns}
+            for row in db.session.scalars(select(Target))
+        ]
         db.session.remove()
     yield app
 
@@ -136,6 +152,8 @@ def session(app):
         connection.execute(delete(Spend.__table__).where(Spend.kind == "reversal"))
         for table in MUTABLE_TABLES:
             connection.execute(delete(getattr(table, "__table__", table)))
+        connection.execute(delete(Target.__table__))
+        connection.execute(Target.__table__.insert(), app.config["TEST_TARGET_ROWS"])
 
 
 @pytest.fixture
@@ -231,3 +249,18 @@ def live_server(app, session):
     finally:
         server.shutdown()
         thread.join(timeout=5)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _quick_password_hashing():
+    """Argon2id with production's cost takes a tenth of a second a hash and as long a check, and the
+    suite signs in thousands of times. Tests in this process hash with the same algorithm at the
+    lowest cost; the processes they start (gunicorn, flask) keep production's."""
+    from argon2 import PasswordHasher
+
+    from tasking.services import passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production

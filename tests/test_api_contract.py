@@ -39,6 +39,8 @@ REAL = {
     "year": lambda w: w.here.values["year"],
     "unit_cost_id": lambda w: w.unit_cost,
     "prefix": lambda w: w.spare_token.token.prefix,
+    "holiday_id": lambda w: w.holiday,
+    "target_id": lambda w: w.target,
 }
 
 

@@ -95,6 +95,21 @@ GET    /api/v1/budgets?area={area}                     here    401  403  403  40
 GET    /api/v1/budgets?area={area}                     there   401  403  403  403  404  404  200  200  200  200
 PUT    /api/v1/budgets/{area}/{year}                   here    401  403  403  403  403  403  403  403  403  200
 PUT    /api/v1/budgets/{area}/{year}                   there   401  403  403  403  403  403  403  403  403  200
+POST   /api/v1/budgets/years/{last_year}/close         -       401  403  403  403  403  403  403  403  403  200
+POST   /api/v1/cases/{case}/wait                       here    401  403  404  404  200  200  404  403  404  200
+POST   /api/v1/cases/{case}/wait                       there   401  404  404  404  404  404  200  403  403  200
+POST   /api/v1/cases/{case}/wait                       missing 401  404  404  404  404  404  404  404  404  404
+POST   /api/v1/cases/{case}/resume                     here    401  403  404  404  409  409  404  403  404  409
+POST   /api/v1/cases/{case}/resume                     there   401  404  404  404  404  404  409  403  403  409
+POST   /api/v1/cases/{case}/resume                     missing 401  404  404  404  404  404  404  404  404  404
+GET    /api/v1/calendar                                -       401  200  200  200  200  200  200  200  200  200
+POST   /api/v1/calendar/holidays                       -       401  403  403  403  403  403  403  403  403  201
+DELETE /api/v1/calendar/holidays/{holiday}             -       401  403  403  403  403  403  403  403  403  204
+DELETE /api/v1/calendar/holidays/{holiday}             missing 401  403  403  403  403  403  403  403  403  404
+GET    /api/v1/targets                                 -       401  200  200  200  200  200  200  200  200  200
+PUT    /api/v1/targets                                 -       401  403  403  403  403  403  403  403  403  200
+DELETE /api/v1/targets/{target}                        -       401  403  403  403  403  403  403  403  403  204
+DELETE /api/v1/targets/{target}                        missing 401  403  403  403  403  403  403  403  403  404
 GET    /api/v1/cases/{case}/cost-avoided               here    401  200  404  404  200  200  404  200  404  200
 GET    /api/v1/cases/{case}/cost-avoided               there   401  404  404  404  404  404  200  200  200  200
 POST   /api/v1/cases/{case}/cost-avoided               here    401  403  404  404  201  201  404  403  404  201
@@ -192,6 +207,10 @@ POST   /cases/{ref}/reopen                             here    302  403  403  40
 POST   /cases/{ref}/reopen                             there   302  403  403  403  404  404  409  403  403  409
 POST   /cases/{ref}/duplicate                          here    302  403  403  403  302  302  404  403  403  302
 POST   /cases/{ref}/duplicate                          there   302  403  403  403  404  404  302  403  403  302
+POST   /cases/{ref}/wait                               here    302  403  403  403  302  302  404  403  403  302
+POST   /cases/{ref}/wait                               there   302  403  403  403  404  404  302  403  403  302
+POST   /cases/{ref}/resume                             here    302  403  403  403  409  409  404  403  403  409
+POST   /cases/{ref}/resume                             there   302  403  403  403  404  404  409  403  403  409
 GET    /cases/{ref}/level                              here    302  403  403  403  200  200  404  403  403  200
 GET    /cases/{ref}/level                              there   302  403  403  403  404  404  200  403  403  200
 GET    /cases/{ref}/level                              missing 302  403  403  403  404  404  404  403  403  404
@@ -219,6 +238,10 @@ GET    /cases/{ref}/reopen                             missing 302  403  403  40
 GET    /cases/{ref}/duplicate                          here    302  403  403  403  200  200  404  403  403  200
 GET    /cases/{ref}/duplicate                          there   302  403  403  403  404  404  200  403  403  200
 GET    /cases/{ref}/duplicate                          missing 302  403  403  403  404  404  404  403  403  404
+GET    /cases/{ref}/wait                               here    302  403  403  403  200  200  404  403  403  200
+GET    /cases/{ref}/wait                               there   302  403  403  403  404  404  200  403  403  200
+GET    /cases/{ref}/resume                             here    302  403  403  403  409  409  404  403  403  409
+GET    /cases/{ref}/resume                             there   302  403  403  403  404  404  409  403  403  409
 GET    /budget?area={area}                             here    302  403  403  403  200  200  404  200  200  200
 GET    /budget?area={area}                             there   302  403  403  403  404  404  200  200  200  200
 POST   /budget/spend/{spend}/reversal                  here    302  403  403  403  403  302  404  403  403  403
@@ -249,6 +272,17 @@ GET    /areas/{area}/agenda?meeting={date}             there   302  403  403  40
 GET    /reports                                        -       302  403  403  403  200  200  200  200  200  200
 GET    /reports/value.csv                              -       302  403  403  403  200  200  200  200  200  200
 GET    /reports/value.svg                              -       302  403  403  403  200  200  200  200  200  200
+GET    /reports/exceptions                             -       302  403  200  200  200  200  200  403  200  200
+GET    /reports/exceptions.csv                         -       302  403  200  200  200  200  200  403  200  200
+GET    /reports/exceptions?organisation=whg            -       302  403  200  404  200  200  200  403  200  200
+GET    /reports/exceptions?area=SW                     here    302  403  200  200  200  200  404  403  200  200
+GET    /api/v1/reports/exceptions                      -       401  403  200  200  200  200  200  403  200  200
+GET    /api/v1/reports/exceptions.csv                  -       401  403  200  200  200  200  200  403  200  200
+GET    /api/v1/reports/exceptions?area=SW              here    401  403  200  200  200  200  404  403  200  200
+GET    /api/v1/reports/exceptions?organisation=whg     -       401  403  200  404  200  200  200  403  200  200
+GET    /api/v1/organisations/whg/exceptions            -       401  403  200  404  200  200  200  403  200  200
+GET    /api/v1/organisations/whg/exceptions.csv        -       401  403  200  404  200  200  200  403  200  200
+GET    /api/v1/organisations/no-such-org/exceptions    missing 401  403  404  404  404  404  404  403  404  404
 GET    /reports/transparency.csv                       -       302  403  403  403  200  200  200  200  200  200
 """
 # fmt: on
@@ -268,6 +302,9 @@ BODIES = {
     "POST /api/v1/cases/{case}/notes": {"body": "Spoke to the neighbours.", "visibility": "councillor"},
     "POST /api/v1/cases/{case}/reopen": {"reason": "It has started again."},
     "POST /api/v1/cases/{case}/duplicate": {"of": "{other_ref}"},
+    "POST /api/v1/cases/{case}/wait": {"waiting_on": "resident", "reason": "Waiting for the resident's photos."},
+    "POST /api/v1/calendar/holidays": {"date": "2027-01-04", "name": "Council offices closed"},
+    "PUT /api/v1/targets": {"kind": "task_accept", "organisation": "whg", "working_days": 3},
     "POST /api/v1/cases/{case}/tasks": {"organisation": "wm-fire"},
     "POST /api/v1/cases/{case}/classification": {"level": 3, "reason": "Weapons seen"},
     "POST /api/v1/cases/{case}/referral": {"reason": "More complicated than it looked."},
@@ -336,6 +373,7 @@ BODIES = {
     },
     "POST /cases/{ref}/reopen": {"reopen-reason": "It has started again.", "reopen-confirmed": "yes"},
     "POST /cases/{ref}/duplicate": {"duplicate-of": "{other_ref}", "duplicate-confirmed": "yes"},
+    "POST /cases/{ref}/wait": {"wait-waiting_on": "resident", "wait-reason": "Waiting for the resident's photos."},
     "POST /budget/spend/{spend}/reversal": {"reason": "Keyed twice."},
     "POST /meetings/{area}/{date}/reviews/{review}": {"review-{review}-outcome": "continue"},
     "POST /meetings/{area}/{date}": {"attendees": "Sam Singh, Walsall Council\nSgt Jo Bell, West Midlands Police"},

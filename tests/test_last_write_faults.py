@@ -119,15 +119,14 @@ def assert_all_or_nothing(session, engine, make_request, *, succeeded, expect_ch
 
 @pytest.fixture
 def due_review(session, manager):
-    """A level-2 case with a review the sweep has made due now."""
+    """A level-2 case with a review the sweep made due a week ago: deciding it now sets a later next
+    review in working time whatever the hour (two moments outside working hours on one night are the
+    same point of working time)."""
     case = raise_and_decide(manager, 2)
-    session.execute(
-        update(Case)
-        .where(Case.id == case["id"])
-        .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
-    )
+    swept = datetime.now(timezone.utc) - timedelta(days=7)
+    session.execute(update(Case).where(Case.id == case["id"]).values(next_review_at=swept - timedelta(minutes=5)))
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=swept, policy=Policy())
     review = manager.get("/api/v1/reviews").json["items"][0]
     return case, review["id"]
 

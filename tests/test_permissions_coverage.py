@@ -48,9 +48,6 @@ ACTING = {"principal", "actor"}
 
 ALLOWED = {
     "audit.record": "writes the audit event of a change an entry point has already allowed; the actor is who did it",
-    "classification.record_decision": "the level decision once allowed: called by classification.decide "
-    "(triage.decide), reviews.decide (review.decide) and "
-    "councillor_requests.raise_request (request.raise)",
     "routing.apply_route": "routes a case whose level an entry point has just been allowed to decide",
     "routing.cancel_task": "cancels tasks of a case an entry point has been allowed to change",
     "routing.cancel_active_tasks": "as cancel_task, for every active task of the case",

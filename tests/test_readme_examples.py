@@ -40,9 +40,10 @@ def _curls(block: str) -> int:
 
 def test_the_readme_has_the_api_partner_and_open311_examples():
     blocks = _blocks()
-    assert len(blocks) == 3
-    assert "/api/v1/tasks/$TASK/accept" in blocks[1]  # a task of the partner's own, not a fixed id
-    assert "/open311/v2/requests.json" in blocks[2]
+    assert len(blocks) == 4
+    assert "/api/v1/organisations/wm-police/exceptions" in blocks[1]  # a partner's own report
+    assert "/api/v1/tasks/$TASK/accept" in blocks[2]  # a task of the partner's own, not a fixed id
+    assert "/open311/v2/requests.json" in blocks[3]
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def newcomer(tmp_path, session, app, monkeypatch):
 
 
 def test_every_readme_example_block_answers_2xx(newcomer, live_server):
-    """One demo load for the three blocks, run in the README's order, as a newcomer would."""
+    """One demo load for the four blocks, run in the README's order, as a newcomer would."""
     directory, database = newcomer
     log = directory / "curl.log"
     outputs = []
@@ -79,7 +80,10 @@ def test_every_readme_example_block_answers_2xx(newcomer, live_server):
         assert result.returncode == 0, f"{block}\nstdout:\n{result.stdout[-2000:]}\nstderr:\n{result.stderr[-2000:]}"
         assert len(log.read_text().splitlines()) == _curls(block), block  # every curl ran
         outputs.append(result.stdout.strip().splitlines()[-1])
-    created, accepted, listed = outputs
+    created, exceptions, accepted, listed = outputs
+    exceptions = json.loads(exceptions)  # the police's own report: only its own tasks in it
+    assert exceptions["organisation"] == "wm-police"
+    assert all(row["organisation"]["code"] == "wm-police" for row in exceptions["exceptions"])
     assert json.loads(created)["title"] == "Fly-tipping behind the shops"
     accepted = json.loads(accepted)  # the police accepted a task of their own
     assert (accepted["state"], accepted["organisation"]["code"]) == ("accepted", "wm-police")

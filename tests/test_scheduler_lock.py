@@ -124,3 +124,86 @@ def test_the_sweep_command_runs_under_the_lease(app, session):
     result = app.test_cli_runner().invoke(args=["tasking", "sweep"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("sweep: 0 reviews created")
+
+
+def test_a_scheduler_frozen_inside_a_sweep_batch_lets_the_next_holder_review_that_batch(app, session, make_user):
+    """Issue 20 review: a holder frozen with its batch's rows locked (claimed FOR UPDATE SKIP LOCKED)
+    kept them locked for ever, so the next holder passed them by and every write to them timed out.
+    Each unit of work under a lease now sets idle_in_transaction_session_timeout to the lease: the
+    server rolls the frozen batch back, and the next holder reviews every case exactly once."""
+    from datetime import datetime, timedelta, timezone
+
+    from sqlalchemy import func, select
+
+    from tasking.models import Review
+    from tests.reviews.test_sweep import due_cases
+
+    if _dialect(app) != "postgresql":
+        # SQLite: one scheduler on one machine, never frozen beside another.
+        with app.app_context(), scheduler.leader(scheduler.SWEEP_LOCK, LEASE) as lease:
+            assert lease.seconds is None
+        return
+    manager = make_user("area_manager", areas=["SW"])
+    made = due_cases(session, manager, 60, due=datetime.now(timezone.utc) - timedelta(hours=1))
+    environment = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "FLASK_APP": "wsgi",
+        "SCHEDULER_LEASE_SECONDS": "2",
+        "SWEEP_INTERVAL_SECONDS": "1",
+        "NOTIFY_INTERVAL_SECONDS": "3600",
+        "SWEEP_BATCH_SIZE": "3",
+    }
+    root = os.path.dirname(os.path.dirname(__file__))
+
+    def start(name):
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "tasking", "scheduler"],
+            cwd=root,
+            env={**environment, "PGAPPNAME": name},
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+    def in_transaction(name):
+        found = session.execute(
+            text("SELECT 1 FROM pg_stat_activity WHERE application_name = :n AND backend_xid IS NOT NULL"),
+            {"n": name},
+        ).first()
+        session.rollback()
+        return found is not None
+
+    first, second = start("frozen-sweep"), None
+    try:
+        # Freeze the first scheduler while a batch of its is open (its rows locked, not yet committed).
+        give_up = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < give_up, "the first scheduler never opened a batch"
+            if in_transaction("frozen-sweep"):
+                os.kill(first.pid, signal.SIGSTOP)
+                if in_transaction("frozen-sweep"):
+                    break
+                os.kill(first.pid, signal.SIGCONT)  # it committed in between: try the next batch
+            time.sleep(0.001)
+        second = start("next-sweep")
+
+        def all_reviewed():
+            reviewed = session.scalar(select(func.count(func.distinct(Review.case_id))).where(Review.case_id.in_(made)))
+            session.rollback()
+            return reviewed == len(made)
+
+        assert _wait_for(all_reviewed, 40), "the frozen batch's cases were never reviewed"
+        per_case = dict(
+            session.execute(
+                select(Review.case_id, func.count()).where(Review.case_id.in_(made)).group_by(Review.case_id)
+            ).all()
+        )
+        session.rollback()
+        assert per_case == {case_id: 1 for case_id in made}
+        assert not in_transaction("frozen-sweep")  # the server ended the frozen transaction
+        assert first.poll() is None  # while the process itself is still frozen
+    finally:
+        for process in (first, second):
+            if process is not None:
+                process.kill()
+                process.wait()

@@ -168,6 +168,18 @@ class World:
                 },
             )
         )["id"]
+        # A local holiday and a partner's own target, for the admin's removals: {holiday}, {target}.
+        self.holiday = self._ok(
+            self.call("admin", "POST", "/api/v1/calendar/holidays", json={"date": "2031-01-06", "name": "Matrix day"})
+        )["id"]
+        self.target = self._ok(
+            self.call(
+                "admin",
+                "PUT",
+                "/api/v1/targets",
+                json={"kind": "task_complete", "organisation": "one-walsall", "working_days": 7},
+            )
+        )["id"]
         for side in (self.here, self.there):
             side.case = self._ok(self.call("admin", "GET", f"/api/v1/cases/{side.case['id']}"))
             side.values.update(
@@ -175,6 +187,8 @@ class World:
                 prefix=self.spare_token.token.prefix,
                 unit_cost=self.unit_cost,
                 open311_key=self.open311_key,
+                holiday=self.holiday,
+                target=self.target,
             )
         # Objects that do not exist: a caller must not be able to tell these from someone else's.
         self.missing = Objects(
@@ -187,7 +201,7 @@ class World:
             review=999_999_999,
             values=dict(self.here.values),
         )
-        self.missing.values["follow_up"] = 999_999_999
+        self.missing.values.update(follow_up=999_999_999, holiday=999_999_999, target=999_999_999)
         session.remove()
 
     # Requests ---------------------------------------------------------------------------------
@@ -286,6 +300,7 @@ class World:
                 "month": self.today.month,
                 "year_now": self.today.year,
                 "year": self.today.year if self.today.month > 3 else self.today.year - 1,
+                "last_year": (self.today.year if self.today.month > 3 else self.today.year - 1) - 1,
             },
         )
 

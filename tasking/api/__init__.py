@@ -7,6 +7,8 @@ def register(api) -> list:
         barriers,
         cases,
         classification,
+        deadlines,
+        exceptions,
         follow_ups,
         money,
         reference,
@@ -18,6 +20,8 @@ def register(api) -> list:
     )
 
     features = (cases, classification, triage, reviews, tasks, money, follow_ups, barriers, reports, reference, tokens)
+    features += (deadlines,)
+    features += (exceptions,)
     for feature in features:
         api.register_blueprint(feature.blp)
     return [feature.blp for feature in features]

@@ -72,20 +72,25 @@ def uk_date(moment: datetime) -> date:
     return moment.astimezone(UK).date()
 
 
-def check_spend_date(spent_on: date, *, today: date, case_opened: date) -> None:
-    """A quick-win spend is dated within the open financial year, whose allocation it uses: the year
-    of today (UK), not after today, and never before the case it serves existed (docs/money.md,
+def check_spend_date(spent_on: date, *, today: date, case_opened: date, previous_year_open: bool = False) -> None:
+    """A quick-win spend is dated within an open financial year, whose allocation it uses: the year
+    of today (UK), or the year before it until an admin closes that one (money spent in March and
+    keyed in April); not after today, and never before the case it serves existed (docs/money.md,
     "Spend dates"). A backdated spend would otherwise fall in an old year's untouched allocation, get
-    round this year's cap, and show in no current budget or report. Refused on spent_on (422)."""
+    round the cap, and show in no current budget or report. Refused on spent_on (422)."""
     year = financial_year(today)
-    start, _end = financial_year_bounds(year)
+    first_open = year - 1 if previous_year_open else year
+    start, _end = financial_year_bounds(first_open)
     if spent_on > today:
         message, problem = "A spend cannot be dated in the future.", "Must not be after today."
     elif spent_on < start:
-        message = (
-            f"A spend is dated in this financial year ({financial_year_label(year)}), whose allocation it "
-            f"uses: from {start:%-d %B %Y} to today."
+        years = (
+            f"this financial year ({financial_year_label(year)}) or last ({financial_year_label(year - 1)}, "
+            "until it is closed)"
+            if previous_year_open
+            else f"this financial year ({financial_year_label(year)})"
         )
+        message = f"A spend is dated in {years}, whose allocation it uses: from {start:%-d %B %Y} to today."
         problem = f"Must be from {start:%-d %B %Y} to today."
     elif spent_on < case_opened:
         message = f"A spend cannot be dated before its case was raised, on {case_opened:%-d %B %Y}."
@@ -93,6 +98,15 @@ def check_spend_date(spent_on: date, *, today: date, case_opened: date) -> None:
     else:
         return
     raise ValidationFailed(message, {"spent_on": [problem]})
+
+
+def check_closing(year: int, *, today: date) -> None:
+    """Only a year that has ended can be closed: the current year's allocation is still being spent."""
+    if year >= financial_year(today):
+        raise ValidationFailed(
+            f"{financial_year_label(year)} has not ended: a year is closed after its 31 March.",
+            {"year": ["Must be a financial year that has ended."]},
+        )
 
 
 # The dates a report period may run between: wide enough for any real question, and far from the

@@ -112,6 +112,23 @@ PERMISSIONS: Mapping[str, Mapping[Role, Scope]] = {
     "barrier.read": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, FINANCE: ALL, BOROUGH: ALL},
     "barrier.write": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, BOROUGH: ALL},
     "token.manage": {ADMIN: ALL},
+    # Deadlines (docs/deadlines.md): the calendar and targets are for all to read, admins to change;
+    # area staff put a case on hold while it waits on someone outside; exception reports for those
+    # who answer for the work (a partner for its own organisation's).
+    "calendar.read": {
+        ADMIN: ALL,
+        MANAGER: ALL,
+        SUPPORT: ALL,
+        COUNCILLOR: ALL,
+        PARTNER: ALL,
+        FINANCE: ALL,
+        BOROUGH: ALL,
+    },
+    "calendar.manage": {ADMIN: ALL},
+    "target.read": {ADMIN: ALL, MANAGER: ALL, SUPPORT: ALL, COUNCILLOR: ALL, PARTNER: ALL, FINANCE: ALL, BOROUGH: ALL},
+    "target.manage": {ADMIN: ALL},
+    "case.wait": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
+    "report.exceptions": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, PARTNER: ORG, BOROUGH: ALL},
     # Other actions
     "console.use": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA},
     "place.filter": {ADMIN: ALL, MANAGER: AREA, SUPPORT: AREA, COUNCILLOR: WARD, FINANCE: ALL, BOROUGH: ALL},

@@ -4,13 +4,15 @@ is created and passed to the services, which never hold defaults of their own.""
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import time
 from fractions import Fraction
 from typing import Any
 
 from tasking.domain.appraisal import GRADES, ValueMethod
 from tasking.domain.classification import Thresholds
+from tasking.domain.working_days import DIVISIONS, WorkingHours
 
-DEFAULT_REVIEW_INTERVAL_DAYS = {1: 14, 2: 28, 3: 14, 4: 56}
+DEFAULT_REVIEW_INTERVAL_DAYS = {1: 10, 2: 20, 3: 10, 4: 40}
 # The value method's optimism-bias correction per confidence grade of a unit cost, 1 (best) to 6
 # (docs/money.md, "The value method", which gives their source and how sure of it we are).
 DEFAULT_OPTIMISM_BIAS = {
@@ -31,9 +33,10 @@ class Policy:
     similar_radius_m: float = 250.0
     # Links kept per new case; the count of similar reports is not capped, only the links stored.
     similar_link_limit: int = 10
+    # Working days between reviews, per level (docs/deadlines.md).
     review_interval_days: dict[int, int] = field(default_factory=lambda: dict(DEFAULT_REVIEW_INTERVAL_DAYS))
-    # Past its due date by this much, a review is overdue and flagged for escalation.
-    review_grace_days: int = 7
+    # Past its due date by this many working days, a review is overdue and flagged for escalation.
+    review_grace_days: int = 5
     # Each area's quick-win allocation for a financial year until an admin sets another (£10,000).
     quick_win_allocation_pence: int = 1_000_000
     # Cases per unit of work in the review sweep.
@@ -51,6 +54,11 @@ class Policy:
     discount_rate: Fraction = Fraction(35, 1000)
     optimism_bias: dict[int, Fraction] = field(default_factory=lambda: dict(DEFAULT_OPTIMISM_BIAS))
     gdp_deflators: dict[int, Fraction] = field(default_factory=dict)
+    # The working-day calendar (docs/deadlines.md): whose bank holidays, the working hours, and how
+    # many working days before a deadline its owner is warned.
+    holiday_division: str = "england-and-wales"
+    working_hours: WorkingHours = field(default_factory=WorkingHours)
+    deadline_warning_days: int = 1
 
     def review_interval(self, level: int) -> int:
         return self.review_interval_days[level]
@@ -87,6 +95,9 @@ class Policy:
             discount_rate=number("DISCOUNT_RATE", _exact, default.discount_rate),
             optimism_bias=_optimism_bias(default.optimism_bias, config.get("OPTIMISM_BIAS_BY_GRADE")),
             gdp_deflators={int(year): _exact(index) for year, index in (config.get("GDP_DEFLATORS") or {}).items()},
+            holiday_division=_division(config.get("HOLIDAY_DIVISION") or default.holiday_division),
+            working_hours=_working_hours(config.get("WORKING_HOURS")) or default.working_hours,
+            deadline_warning_days=number("DEADLINE_WARNING_WORKING_DAYS", int, default.deadline_warning_days),
         )
 
 
@@ -107,3 +118,20 @@ def _optimism_bias(defaults: Mapping[int, Fraction], configured: Mapping[Any, An
             raise ValueError(f"OPTIMISM_BIAS_BY_GRADE: the correction for grade {grade} is not between 0 and 1")
         corrections[int(grade)] = correction
     return corrections
+
+
+def _division(name: str) -> str:
+    if name not in DIVISIONS:
+        raise ValueError(f"HOLIDAY_DIVISION is one of {', '.join(DIVISIONS)}, not {name!r}.")
+    return name
+
+
+def _working_hours(text: str | None) -> WorkingHours | None:
+    """WORKING_HOURS as "09:00-17:00" (UK local time)."""
+    if not text:
+        return None
+    try:
+        opens, closes = (time.fromisoformat(part.strip()) for part in str(text).split("-"))
+        return WorkingHours(opens, closes)
+    except ValueError as error:
+        raise ValueError(f"WORKING_HOURS is opening-closing, such as 09:00-17:00, not {text!r}.") from error

@@ -2,16 +2,18 @@
 unseen (docs/reviews.md)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from tasking.domain.errors import ValidationFailed
+from tasking.domain.working_days import WorkingCalendar
 
 REVIEW_OUTCOMES = ("continue", "escalate", "de_escalate", "close")
 REVIEW_STATES = ("pending", "decided")
 
 
-def next_review(now: datetime, interval_days: int) -> datetime:
-    return now + timedelta(days=interval_days)
+def next_review(now: datetime, interval_days: int, calendar: WorkingCalendar) -> datetime:
+    """`interval_days` working days on (docs/deadlines.md)."""
+    return calendar.due(now, interval_days)
 
 
 @dataclass(frozen=True)
@@ -23,13 +25,14 @@ class Cycle:
     overdue: bool
 
 
-def cycle(due_at: datetime, now: datetime, interval_days: int, grace_days: int) -> Cycle:
+def cycle(due_at: datetime, now: datetime, interval_days: int, grace_days: int, calendar: WorkingCalendar) -> Cycle:
     """One review per due case, however many intervals were missed while nothing swept: the next
-    date counts from now, not from the missed dates, and a late one is flagged overdue."""
+    date counts from now, not from the missed dates, and a late one is flagged overdue. Both
+    counts are in working days."""
     return Cycle(
         due_at=due_at,
-        next_review_at=now + timedelta(days=interval_days),
-        overdue=now > due_at + timedelta(days=grace_days),
+        next_review_at=calendar.due(now, interval_days),
+        overdue=now > calendar.due(due_at, grace_days),
     )
 
 

@@ -11,6 +11,7 @@ from tasking.models.cases import (
     Open311Client,
     Task,
 )
+from tasking.models.deadlines import CaseWait, Clock, LocalHoliday, Target
 from tasking.models.meetings import Meeting
 from tasking.models.money import (
     BudgetAllocation,
@@ -18,6 +19,7 @@ from tasking.models.money import (
     ClaimFollowUp,
     ClaimOutcome,
     CostAvoidedClaim,
+    FinancialYearClosure,
     Spend,
     UnitCost,
 )
@@ -35,18 +37,23 @@ __all__ = [
     "CaseLink",
     "CaseNote",
     "CaseSequence",
+    "CaseWait",
     "Category",
     "ClaimCost",
     "ClaimFollowUp",
     "ClaimOutcome",
+    "Clock",
     "CostAvoidedClaim",
     "LevelChange",
+    "LocalHoliday",
+    "FinancialYearClosure",
     "Meeting",
     "Notification",
     "Open311Client",
     "Organisation",
     "Review",
     "Spend",
+    "Target",
     "Task",
     "UnitCost",
     "User",

@@ -49,6 +49,17 @@ class BudgetAllocation(Base):
     )
 
 
+class FinancialYearClosure(Base):
+    """A financial year an admin has closed: no spend may be dated in it any more. Until then the
+    year before the current one stays open for spends keyed late (docs/money.md, "Spend dates")."""
+
+    __tablename__ = "financial_year_closures"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="RESTRICT"))
+
+
 class Spend(Base):
     """One line of the append-only quick-win ledger: a spend, or the reversal of one."""
 

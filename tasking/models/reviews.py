@@ -20,6 +20,8 @@ NOTIFICATION_KINDS = (
     "task_declined",
     "case_returned",
     "follow_up_due",
+    "clock_warned",
+    "clock_breached",
 )
 
 

@@ -12,12 +12,12 @@ from sqlalchemy.orm import Session, joinedload
 from tasking.domain import budget as rules
 from tasking.domain import lifecycle
 from tasking.domain.errors import Conflict, NotFound, TransitionRefused, ValidationFailed
-from tasking.domain.money import check_spend_date, financial_year, pounds, uk_date
+from tasking.domain.money import check_closing, check_spend_date, financial_year, financial_year_label, pounds, uk_date
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.text import required_reason
-from tasking.models import Area, BudgetAllocation, Case, Spend
+from tasking.models import Area, BudgetAllocation, Case, FinancialYearClosure, Spend
 from tasking.services import audit, claim_costs
 from tasking.services.cases import get_case
 
@@ -106,6 +106,32 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
     return session.scalars(select(BudgetAllocation).where(*where).execution_options(populate_existing=True)).one()
 
 
+def _year_open(session: Session, year: int) -> bool:
+    return session.get(FinancialYearClosure, year) is None
+
+
+def close_year(session: Session, principal: Principal, year: int, *, now: datetime) -> FinancialYearClosure:
+    """Close a financial year that has ended: no spend may be dated in it from now on (docs/money.md,
+    "Spend dates"). Reversals of its spends are still made, in their own year."""
+    require(principal, "budget.allocate", message="Only an admin closes a financial year.")
+    check_closing(year, today=uk_date(now))
+    if not _year_open(session, year):
+        raise Conflict(f"{financial_year_label(year)} is already closed.", code="year_closed")
+    closure = FinancialYearClosure(year=year, closed_at=now, closed_by_id=principal.user_id)
+    session.add(closure)
+    session.flush()
+    audit.record(
+        session,
+        principal,
+        "financial_year.closed",
+        "financial_year",
+        year,
+        now=now,
+        after={"year": year, "label": financial_year_label(year)},
+    )
+    return closure
+
+
 def closed_case_refuses(case, doing: str) -> None:
     """No money moves on a resolved, closed, duplicate or withdrawn case: reopen it first (409)."""
     if not lifecycle.is_open(case.state):
@@ -124,8 +150,14 @@ def record_spend(
     # The quick-win budget pays for work still to be done: a closed case is a record (docs/money.md).
     closed_case_refuses(case, "spend quick-win money on it")
     spent_on: date = data["spent_on"]
-    # Within the open financial year, not after today, never before the case (docs/money.md).
-    check_spend_date(spent_on, today=uk_date(now), case_opened=uk_date(case.created_at))
+    # Within an open financial year, not after today, never before the case (docs/money.md).
+    today = uk_date(now)
+    check_spend_date(
+        spent_on,
+        today=today,
+        case_opened=uk_date(case.created_at),
+        previous_year_open=_year_open(session, financial_year(today) - 1),
+    )
     year, amount = financial_year(spent_on), data["amount_pence"]
     vat = data.get("irrecoverable_vat_pence")
     if vat is not None and not (0 <= vat <= amount):

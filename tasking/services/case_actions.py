@@ -12,7 +12,7 @@ from tasking.domain.errors import Conflict, NotFound, ValidationFailed
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import Case, CaseLink
-from tasking.services import audit, review_schedule, suggestions
+from tasking.services import audit, clocks, review_schedule, suggestions
 from tasking.services.cases import case_snapshot, get_case, get_case_to_change
 from tasking.services.routing import cancel_active_tasks
 
@@ -34,7 +34,7 @@ def reopen_case(
         # problem, one more report (docs/levels.md, "The same problem").
         event = audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id)
         suggestions.refresh(session, case, now, policy)
-        review_schedule.schedule(case, now, policy)
+        review_schedule.schedule(session, case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         event.before, event.after = changed_before, {**changed_after, "reason": reason}
         session.flush()
@@ -65,6 +65,7 @@ def mark_duplicate(
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
         case.updated_at, case.next_review_at = now, None
         cancel_active_tasks(session, principal, case, now=now, reason=f"Duplicate of {original.reference}.")
+        clocks.case_ended(session, case.id, actor_id=principal.user_id, now=now, policy=policy)
         existing = session.scalar(
             select(CaseLink).where(
                 CaseLink.case_id == case.id, CaseLink.other_case_id == original.id, CaseLink.kind == "duplicate"

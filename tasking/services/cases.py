@@ -15,7 +15,7 @@ from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
 from tasking.models import Area, Barrier, Case, Category, Review, Ward
-from tasking.services import audit, review_schedule, suggestions
+from tasking.services import audit, clocks, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.pagination import Page, paginate
 from tasking.services.references import next_reference
@@ -208,6 +208,7 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             after={**case_snapshot(case), "similar_case_ids": linked, **_subject_audit(None, case.subject_ref)},
         )
         session.flush()
+        clocks.start_for_new_case(session, case, now=now, policy=policy)
     return case
 
 
@@ -315,8 +316,9 @@ def _close(
     target = lifecycle.check_close(case.state, state, reason)
     reason = (reason or "").strip()
     case.state, case.closed_at = target.value, now
-    review_schedule.schedule(case, now, policy)
+    review_schedule.schedule(session, case, now, policy)
     cancel_active_tasks(session, principal, case, now=now, reason=f"The case was {target.value}.")
+    clocks.case_ended(session, case.id, actor_id=principal.user_id, now=now, policy=policy)
     session.execute(
         update(Review)
         .where(Review.case_id == case.id, Review.state == "pending")

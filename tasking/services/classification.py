@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 from tasking.domain import lifecycle
 from tasking.domain.classification import Suggestion, reason_needed, suggest
 from tasking.domain.errors import Conflict, ValidationFailed
-from tasking.domain.permissions import require
+from tasking.domain.permissions import can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.text import required_reason
 from tasking.models import Case, CaseLink, LevelChange
-from tasking.services import audit, review_schedule, suggestions
+from tasking.services import audit, clocks, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.cases import case_snapshot, get_case
 from tasking.services.routing import apply_route, hand_back
@@ -127,7 +127,11 @@ def record_decision(
         case.triage_reason = None
         case.updated_at = now
         apply_route(session, principal, case, now=now, policy=policy, chosen=case.lead_organisation_id)
-        review_schedule.schedule(case, now, policy)
+        review_schedule.schedule(session, case, now, policy)
+        if can(principal, "triage.decide", case_target(case)):
+            # A person deciding the level is the case's first response; a councillor choosing level
+            # one for their own request is not (the service that takes it on answers it).
+            clocks.Clocks(session, policy, now).stop_case(case.id, clocks.ACKNOWLEDGED)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(
             session,
@@ -159,7 +163,7 @@ def refer(session: Session, principal: Principal, key, *, reason: str, now: date
         hand_back(session, case, reason=f"Referred back as more complicated than it looked: {reason}")
         case.updated_at = now
         suggestions.refresh(session, case, now, policy)
-        review_schedule.schedule(case, now, policy)
+        review_schedule.schedule(session, case, now, policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         audit.record(
             session,

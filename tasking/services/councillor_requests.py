@@ -8,14 +8,17 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from tasking.domain.deadlines import COUNCILLOR_ACKNOWLEDGE, COUNCILLOR_ANSWER, COUNCILLOR_FOLLOW_UP
 from tasking.domain.levels import Level
+from tasking.domain.lifecycle import State
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.visibility import note_audiences
-from tasking.models import AuditEvent, Case, Category, Ward
-from tasking.services import cases, classification, intake
+from tasking.models import AuditEvent, Case, Category, Clock, Ward
+from tasking.services import cases, classification, intake, targets, waits
 from tasking.services.access import case_scope
+from tasking.services.calendar import working_calendar
 from tasking.services.pagination import Page, paginate
 
 _COUNCILLORS_ONLY = "Level-one requests are raised by councillors."
@@ -93,3 +96,67 @@ def refer(
 ) -> Case:
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
     return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)
+
+
+@dataclass(frozen=True)
+class RequestDates:
+    """When a councillor will hear back (docs/deadlines.md, "Councillors' requests"), in working days:
+    acknowledged, or to be by a date; answered, or to be by a date; and, once resolved, how long they
+    can follow it up. A date on hold is as it stands now: it moves on while the case waits."""
+
+    acknowledged_at: datetime | None = None
+    acknowledge_by: datetime | None = None
+    answer_by: datetime | None = None
+    answer_working_days: int | None = None
+    answered_at: datetime | None = None
+    follow_up_until: datetime | None = None
+
+
+def request_dates(
+    session: Session, principal: Principal, requests: list[Case], *, now: datetime, policy: Policy
+) -> dict[int, RequestDates]:
+    """The dates of each request given (already read in the councillor's scope), by case id."""
+    require(principal, "request.raise", message=_COUNCILLORS_ONLY)
+    ids = [case.id for case in requests]
+    if not ids:
+        return {}
+    found = session.scalars(
+        select(Clock)
+        .where(
+            Clock.case_id.in_(ids),
+            Clock.task_id.is_(None),
+            Clock.kind.in_((COUNCILLOR_ACKNOWLEDGE, COUNCILLOR_ANSWER)),
+            Clock.cancelled.is_(False),
+        )
+        .order_by(Clock.id)
+    ).all()
+    latest = {
+        (clock.case_id, clock.kind): view
+        for clock, view in zip(found, waits.clock_views(session, found, now=now, policy=policy), strict=True)
+    }
+    resolved = {case.id for case in requests if case.state == State.RESOLVED.value and case.closed_at is not None}
+    calendar = working_calendar(session, policy) if resolved else None
+    known = targets.rows(session) if resolved else []
+    dates = {}
+    for case in requests:
+        acknowledge, answer = latest.get((case.id, COUNCILLOR_ACKNOWLEDGE)), latest.get((case.id, COUNCILLOR_ANSWER))
+        follow_up = None
+        if calendar is not None and case.id in resolved:
+            days = targets.working_days(
+                session,
+                COUNCILLOR_FOLLOW_UP,
+                level=case.level,
+                category_id=case.category_id,
+                known=known,
+            )
+            if days is not None and case.closed_at is not None:
+                follow_up = calendar.due(case.closed_at, days)
+        dates[case.id] = RequestDates(
+            acknowledged_at=acknowledge.stopped_at if acknowledge else None,
+            acknowledge_by=acknowledge.due_at if acknowledge and acknowledge.stopped_at is None else None,
+            answer_by=answer.due_at if answer and answer.stopped_at is None else None,
+            answer_working_days=answer.target_working_days if answer else None,
+            answered_at=answer.stopped_at if answer else None,
+            follow_up_until=follow_up,
+        )
+    return dates

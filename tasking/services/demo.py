@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from tasking.domain.money import financial_year, financial_year_bounds, uk_date
 from tasking.domain.policy import Policy
-from tasking.models import ApiToken, AuditEvent, Case, Notification, Review, User, Ward
-from tasking.services import barriers, budget, cases, claims, classification, reviews, sweep, tokens, users
+from tasking.models import ApiToken, Area, AuditEvent, Case, Notification, Review, User, Ward
+from tasking.services import barriers, budget, cases, claims, classification, reviews, sweep, tokens, users, waits
 from tasking.services.passwords import verify_password
 from tasking.services.users import principal_for
 
@@ -160,7 +160,7 @@ SEED_FINANCE_REASON = (
 # sweeps, the last LAST_SWEEP_DAYS ago, made reviews, of which REVIEWS_LEFT_WAITING were not decided.
 RECENT_DAYS = 21
 REVIEW_HISTORY_WEEKS = 8
-LAST_SWEEP_DAYS = 10
+LAST_SWEEP_DAYS = 9
 REVIEWS_LEFT_WAITING = 0.05
 REVIEW_NOTES = (
     "Work in hand; the partner is on it.",
@@ -253,8 +253,31 @@ def _make_cases(session: Session, count: int, now: datetime, policy: Policy) -> 
     made = count + _scenarios(session, rng, managers, councillors, now, policy)
     _review_history(session, rng, managers, now, policy)
     _claims_waiting(session, rng, managers, now, policy)
+    _on_hold(session, managers, now, policy)
     _today(session, now, policy)
     return made
+
+
+def _on_hold(session: Session, managers: dict, now: datetime, policy: Policy) -> None:
+    """One open South Walsall case waiting on its resident (docs/deadlines.md, "Paused clocks"): its
+    clocks paused, the case page offering to take it off hold."""
+    south = session.scalars(select(Area).where(Area.code == "SW")).one()
+    case = session.scalar(
+        select(Case)
+        .where(Case.area_id == south.id, Case.state.in_(["assigned", "in_progress"]), Case.confidential.is_(False))
+        .order_by(Case.id)
+        .limit(1)
+    )
+    if case is not None:
+        waits.start_wait(
+            session,
+            principal_for(managers[south.id]),
+            case.id,
+            waiting_on="resident",
+            reason="Waiting for the resident's photos of where the rubbish is left.",
+            now=now - timedelta(days=2),
+            policy=policy,
+        )
 
 
 def _problem(rng: random.Random, category: str, ward: Ward, **extra) -> dict:

@@ -13,7 +13,7 @@ from tasking.domain.locating import WardPlace, nearest_ward, ward_named_in
 from tasking.domain.policy import Policy
 from tasking.domain.visibility import PUBLIC_AUDIENCE
 from tasking.models import AuditEvent, Case, Category, Open311Client, Ward
-from tasking.services import audit, suggestions
+from tasking.services import audit, clocks, suggestions
 from tasking.services.cases import case_snapshot
 from tasking.services.references import next_reference
 
@@ -130,6 +130,7 @@ def submit(session: Session, client: Open311Client, data: dict, *, now: datetime
             after={**case_snapshot(case), "similar_case_ids": linked, "open311_client": client.name},
         )
         session.flush()
+        clocks.start_for_new_case(session, case, now=now, policy=policy)
     return case
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from tasking.models import Area, Category, Organisation, Ward
-from tasking.services import audit
+from tasking.services import audit, targets
 
 DEFAULT_FILE = "walsall.toml"
 
@@ -68,6 +68,8 @@ def load(session: Session, data: dict, *, now: datetime) -> dict[str, int]:
         category = _upsert(session, Category, cat["code"], values, counts, "categories", now)
         _set_support(session, category, [orgs[code] for code in cat.get("support", [])], now)
     session.flush()
+    if data.get("targets"):
+        counts["targets"] = targets.load(session, data["targets"], now=now)
     return counts
 
 

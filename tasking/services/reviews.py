@@ -137,7 +137,7 @@ def decide(
         cases.close_case(session, principal, case, state="closed", reason=reason, now=now, policy=policy)
     session.refresh(case)
     if outcome == "continue":
-        review_schedule.schedule(case, now, policy)
+        review_schedule.schedule(session, case, now, policy)
     case.overdue, case.missed_reviews = False, 0
     # Kept on the review for the minutes: the level the case is at once decided, and why.
     review.level, review.reason = case.level, reason

@@ -1,6 +1,6 @@
 """Putting a levelled case in the hands of its owner and offering its tasks."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -13,7 +13,8 @@ from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.tasks import ACTIVE_TASK_STATES, TaskRole, TaskState
 from tasking.models import Case, Organisation, Task, User, user_areas
-from tasking.services import audit, notifications
+from tasking.services import audit, clocks, notifications
+from tasking.services.calendar import working_calendar
 
 
 def task_snapshot(task: Task) -> dict:
@@ -139,7 +140,7 @@ def apply_route(
                 before=before,
                 after=task_snapshot(task),
             )
-    due = now + timedelta(days=policy.review_interval(case.level))
+    due = working_calendar(session, policy).due(now, policy.review_interval(case.level))
     new_tasks = [
         Task(
             case_id=case.id,
@@ -155,11 +156,13 @@ def apply_route(
     ]
     session.add_all(new_tasks)
     session.flush()
+    keeper = clocks.Clocks(session, policy, now)
     for task in new_tasks:
         audit.record(
             session, actor, "task.offered", "task", task.id, now=now, case_id=case.id, after=task_snapshot(task)
         )
         _notify_offer(session, case, task, due, now)
+        keeper.start(clocks.TASK_ACCEPT, case, task)
     # The owner was set by id: what the caller shows next must load the new owner, not the old one.
     session.expire(case, ["owner_organisation", "owner_user"])
     return result
@@ -188,6 +191,7 @@ def cancel_task(session: Session, actor: Principal, task: Task, *, now: datetime
     before = task_snapshot(task)
     task.state = TaskState.CANCELLED.value
     task.updated_at = now
+    clocks.cancel_task_clocks(session, task.id, now=now)
     audit.record(
         session,
         actor,
@@ -220,7 +224,7 @@ def offer_task(
     )
     if active is not None:
         raise Conflict(f"{organisation.name} already has a task on this case.")
-    due = now + timedelta(days=policy.review_interval(case.level or case.suggested_level or 1))
+    due = working_calendar(session, policy).due(now, policy.review_interval(case.level or case.suggested_level or 1))
     task = Task(
         case_id=case.id,
         organisation_id=organisation.id,
@@ -235,5 +239,6 @@ def offer_task(
     session.flush()
     audit.record(session, actor, "task.offered", "task", task.id, now=now, case_id=case.id, after=task_snapshot(task))
     _notify_offer(session, case, task, due, now)
+    clocks.Clocks(session, policy, now).start(clocks.TASK_ACCEPT, case, task)
     session.flush()
     return task

@@ -260,7 +260,7 @@ def on_case_raised(session: Session, case: Case, now: datetime, policy: Policy) 
     them (the new report may tip them over a threshold). Returns the ids linked."""
     similar = similar_case_ids(session, case, now, policy)
     refresh(session, case, now, policy, similar)
-    review_schedule.schedule(case, now, policy)
+    review_schedule.schedule(session, case, now, policy)
     session.flush()
     linked = link_similar(session, case, similar[: policy.similar_link_limit], now)
     resuggest(session, similar, now, policy)

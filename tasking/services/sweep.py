@@ -16,6 +16,7 @@ from tasking.domain.lifecycle import OPEN_STATES, State
 from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Case, Review
 from tasking.services import notifications, routing, suggestions
+from tasking.services.calendar import working_calendar
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,9 @@ class SweepResult:
     case_ids: list = field(default_factory=list)
     # Follow-up checks of verified claims made in the same run (services/follow_ups.py).
     follow_ups: int = 0
+    # Deadline warnings and breaches recorded in the same run (services/clocks.py).
+    clock_warnings: int = 0
+    clock_breaches: int = 0
 
 
 def _claim_batch(session: Session, now: datetime, size: int) -> list[Case]:
@@ -108,6 +112,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
         for c in batch
     }
     # Claimed because next_review_at is due, so never None here.
+    calendar = working_calendar(session, policy)
     cycles = {
         c.id: (
             rules.cycle(
@@ -115,6 +120,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
                 now,
                 policy.review_interval(c.level or c.suggested_level or 1),
                 policy.review_grace_days,
+                calendar,
             ),
             c.review_sequence + 1,
         )

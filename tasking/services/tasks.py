@@ -17,7 +17,7 @@ from tasking.domain.roles import Role
 from tasking.domain.text import required_reason
 from tasking.domain.visibility import note_audiences
 from tasking.models import Case, CaseNote, Task
-from tasking.services import audit, cases, notifications
+from tasking.services import audit, cases, clocks, notifications
 from tasking.services.pagination import Page, paginate
 from tasking.services.routing import hand_back, task_snapshot
 
@@ -144,6 +144,7 @@ def act(
             audience="partners",
         )
         _effect_on_case(session, principal, case, task, action, text, now)
+        _keep_clocks(clocks.Clocks(session, policy, now), case, task, action)
         if action == "complete":
             _resolve_if_done(session, principal, case, task, text, now=now, policy=policy)
         session.flush()
@@ -191,6 +192,17 @@ def _effect_on_case(session, principal, case: Case, task: Task, action: str, tex
         _tell_area_managers(session, case, task, now)
     elif declined:
         _tell_owner(session, principal, case, task, text or "", now)
+
+
+def _keep_clocks(keeper: clocks.Clocks, case: Case, task: Task, action: str) -> None:
+    """Accepting answers the offer (and is the case's first response); declining answers it too;
+    completing ends the work (docs/deadlines.md)."""
+    if action == "accept":
+        keeper.stop_task(task.id, [clocks.TASK_ACCEPT])
+        keeper.stop_case(case.id, clocks.ACKNOWLEDGED)
+        keeper.start(clocks.TASK_COMPLETE, case, task)
+    elif action in ("decline", "complete"):
+        keeper.stop_task(task.id)
 
 
 def _resolve_if_done(

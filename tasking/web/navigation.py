@@ -27,6 +27,7 @@ LINKS = (
     Link("console.claims_queue", "Claims", "claim.decide", ("console.claim_page",)),
     Link("console.budget_page", "Budget", "budget.read"),
     Link("board_reports.value_page", "Reports", "report.value"),
+    Link("console.exceptions_page", "Exceptions", "report.exceptions"),
 )
 
 # Each role's first page after signing in: the first of these it may use.

@@ -31,10 +31,14 @@ def my_requests():
     page = councillor_requests.my_requests(
         db.session, principal(), ward=ward, state=state, cursor=request.args.get("cursor"), size=PAGE_SIZE
     )
+    dates = councillor_requests.request_dates(
+        db.session, principal(), [item.case for item in page.items], now=now(), policy=current_policy()
+    )
     return render_template(
         "requests/list.html",
         title="My requests",
         page=page,
+        dates=dates,
         wards=wards,
         ward=ward,
         state=state,
@@ -82,7 +86,8 @@ def new_request():
 @permission_required("request.raise")
 def request_sent(reference):
     case, _events = councillor_requests.request_history(db.session, principal(), reference)
-    return render_template("requests/sent.html", title="Request sent", case=case)
+    dates = councillor_requests.request_dates(db.session, principal(), [case], now=now(), policy=current_policy())
+    return render_template("requests/sent.html", title="Request sent", case=case, dates=dates[case.id])
 
 
 @bp.get("/<reference>")
@@ -119,10 +124,12 @@ def _detail(reference, form, status=200):
         and is_open(case.state)
         and not case.referred_back
     )
+    dates = councillor_requests.request_dates(db.session, principal(), [case], now=now(), policy=current_policy())
     return render_template(
         "requests/detail.html",
         title=f"Request {case.reference}",
         case=case,
+        dates=dates[case.id],
         history=[describe_event(e) for e in events],
         form=form,
         can_refer=can_refer,

@@ -8,6 +8,7 @@ the source): nobody reads "review.created", "Created" or "barrier id". A field i
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from tasking.domain.deadlines import KIND_WORDS, WAITING_WORDS
 from tasking.domain.money import pounds
 from tasking.web.local_time import local
 
@@ -126,6 +127,10 @@ def _stalled(after: dict) -> str:
 
 _PLAIN = {
     "case.created": "Request raised",
+    "clock.warned": "A deadline on this case is near",
+    "clock.breached": "A deadline on this case has passed",
+    "case.waiting": "On hold while waiting on someone outside the council",
+    "case.resumed": "No longer on hold",
     "case.decision": "Assessed and sent to the team that will deal with it",
     "case.confirmation": "Level confirmed",
     "case.escalation": "Moved up to {level}",
@@ -249,6 +254,16 @@ def _case_updated(after: dict, reason) -> tuple[str, str | None]:
     return f"Changed {_join(words)}", reason
 
 
+def _deadline(after: dict) -> str:
+    words = KIND_WORDS.get(str(after.get("kind")), "a deadline")
+    due = _date(after.get("due_at"))
+    return f"{words}, due {due}" if due else words
+
+
+def _waiting_on(after: dict) -> str:
+    return WAITING_WORDS.get(str(after.get("waiting_on")), "someone outside the service")
+
+
 def _staff_text(action: str, after: dict, who: str, organisations) -> tuple[str, str | None]:
     reason = after.get("reason")
     level = _level(after, "the level")
@@ -294,6 +309,16 @@ def _staff_text(action: str, after: dict, who: str, organisations) -> tuple[str,
         "follow_up.created": (_follow_up_planned(after), None),
         "follow_up.confirmed": ("Follow-up check: the saving is confirmed", after.get("notes")),
         "follow_up.not_confirmed": ("Follow-up check: the saving is not confirmed", after.get("notes")),
+        "clock.warned": (f"Deadline near: {_deadline(after)}", None),
+        "clock.breached": (f"Deadline passed: {_deadline(after)}", None),
+        "case.waiting": (f"Put on hold: waiting on {_waiting_on(after)}", reason),
+        "case.resumed": ("Taken off hold: the deadlines run again", None),
+        "financial_year.closed": (f"Closed the financial year {_named(after, 'label', '')} to spending", None),
+        "holiday.added": (f"Added a local holiday: {_named(after, 'name', 'a day')}", None),
+        "holiday.removed": ("Removed a local holiday", None),
+        "target.created": ("Set a deadline target", None),
+        "target.updated": ("Changed a deadline target", None),
+        "target.removed": ("Removed a deadline target", None),
         # Outside a case's history: accounts, tokens, reference data and the like.
         "user.created": (f"Created the account of {_named(after, 'name', 'a user')}", None),
         "user.password_set": ("Set a new password", None),

@@ -1,6 +1,7 @@
-"""A quick-win spend is dated within the open financial year whose allocation it uses, not after
-today and never before its case was raised (issue 20, finding 2: three £10,000 spends dated
-2001-2003 were accepted, got round this year's cap and showed in no current budget or report)."""
+"""A quick-win spend is dated within an open financial year, whose allocation it uses: this one, or
+last year until an admin closes it; not after today and never before its case was raised (issue 20,
+finding 2: three £10,000 spends dated 2001-2003 were accepted, got round this year's cap and showed
+in no current budget or report)."""
 
 from datetime import date, datetime, timezone
 
@@ -56,9 +57,9 @@ def test_a_backdated_spend_is_refused_on_spent_on_and_recorded_nowhere(manager, 
     assert refused.status_code == 422
     assert refused.json["error"] == {
         "code": "validation_error",
-        "message": "A spend is dated in this financial year (2026-27), whose allocation it uses: "
-        "from 1 April 2026 to today.",
-        "fields": {"spent_on": ["Must be from 1 April 2026 to today."]},
+        "message": "A spend is dated in this financial year (2026-27) or last (2025-26, until it is closed), "
+        "whose allocation it uses: from 1 April 2025 to today.",
+        "fields": {"spent_on": ["Must be from 1 April 2025 to today."]},
     }
     assert session.scalars(select(Spend)).all() == []
 
@@ -74,12 +75,37 @@ def test_the_cap_cannot_be_dodged_by_dating_spends_in_earlier_years(manager, ses
     assert session.scalars(select(Spend.year)).all() == [2026]
 
 
-def test_last_financial_year_is_closed_to_new_spend(manager, session):
+def test_last_year_takes_spends_keyed_late_until_an_admin_closes_it(manager, caller, session):
+    admin = caller("admin")
     case = raise_case(manager, session, datetime(2025, 6, 1, tzinfo=timezone.utc))
 
-    assert spend(manager, case, date(2026, 3, 31)).status_code == 422
+    # Spent in March, keyed in November: last year's allocation, and its budget shows it.
+    late = spend(manager, case, date(2026, 3, 31), pence=2_500)
+    assert late.status_code == 201 and late.json["year"] == 2025
+    budget = manager.get("/api/v1/budgets?area=SW&year=2025").json
+    assert budget["spent_pence"] == 2_500
+    assert spend(manager, case, date(2025, 3, 31)).status_code == 422  # the year before last: never open
+
+    # Only an admin closes a year, only one that has ended, and once.
+    assert manager.post("/api/v1/budgets/years/2025/close").status_code == 403
+    current = admin.post("/api/v1/budgets/years/2026/close")
+    assert current.status_code == 422 and current.json["error"]["fields"] == {
+        "year": ["Must be a financial year that has ended."]
+    }
+    closed = admin.post("/api/v1/budgets/years/2025/close")
+    assert closed.status_code == 200 and (closed.json["year"], closed.json["label"]) == (2025, "2025-26")
+    assert admin.post("/api/v1/budgets/years/2025/close").status_code == 409
+
+    refused = spend(manager, case, date(2026, 3, 30), pence=100)
+    assert refused.status_code == 422
+    assert refused.json["error"]["message"] == (
+        "A spend is dated in this financial year (2026-27), whose allocation it uses: from 1 April 2026 to today."
+    )
     accepted = spend(manager, case, date(2026, 4, 1), pence=2_000)
     assert accepted.status_code == 201 and accepted.json["year"] == 2026
+    # A reversal of last year's spend is still made, in its own year.
+    reversal = manager.post(f"/api/v1/spend/{late.json['id']}/reversal", json={"reason": "Keyed twice"})
+    assert reversal.status_code == 201 and reversal.json["year"] == 2025
 
 
 def test_a_spend_dated_before_its_case_was_raised_is_refused(manager, session):
@@ -107,12 +133,15 @@ def test_today_is_accepted_and_tomorrow_refused(manager, session):
 
 
 def test_the_year_turns_on_1_april_uk_time(caller, session, monkeypatch):
-    # 23:30 UTC on 31 March 2027 is 00:30 on 1 April 2027 in the UK (summer time): 2027-28 is open.
+    # 23:30 UTC on 31 March 2027 is 00:30 on 1 April 2027 in the UK (summer time): 2027-28 is open,
+    # 2026-27 is last year (open until closed) and 2025-26 the year before last, closed.
     freeze_clock(monkeypatch, datetime(2027, 3, 31, 23, 30, tzinfo=timezone.utc))
     api = caller("area_manager", areas=["SW"])
-    case = raise_case(api, session, datetime(2026, 6, 1, tzinfo=timezone.utc))
+    case = raise_case(api, session, datetime(2026, 1, 1, tzinfo=timezone.utc))
 
-    assert spend(api, case, date(2027, 3, 31)).status_code == 422
+    assert spend(api, case, date(2026, 3, 31)).status_code == 422
+    last = spend(api, case, date(2027, 3, 31), pence=500)
+    assert last.status_code == 201 and last.json["year"] == 2026
     accepted = spend(api, case, date(2027, 4, 1), pence=500)
     assert accepted.status_code == 201 and accepted.json["year"] == 2027
 
@@ -154,5 +183,5 @@ def test_the_spend_page_refuses_a_backdated_spend_on_its_date_field(app, session
 
     page = sent.get_data(as_text=True)
     assert sent.status_code == 400, page
-    assert "Must be from 1 April 2026 to today." in page
+    assert "Must be from 1 April 2025 to today." in page
     assert session.scalars(select(Spend)).all() == []

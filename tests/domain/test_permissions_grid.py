@@ -62,6 +62,12 @@ report.capacity           all   area         area            -          -       
 barrier.read              all   all          all             -          -       all     all
 barrier.write             all   all          all             -          -       -       all
 token.manage              all   -            -               -          -       -       -
+calendar.read             all   all          all             all        all     all     all
+calendar.manage           all   -            -               -          -       -       -
+target.read               all   all          all             all        all     all     all
+target.manage             all   -            -               -          -       -       -
+case.wait                 all   area         area            -          -       -       -
+report.exceptions         all   area         area            -          org     -       all
 console.use               all   area         area            -          -       -       -
 place.filter              all   area         area            ward       -       all     all
 unit_cost.read            all   all          all             -          -       all     all

@@ -61,6 +61,13 @@ EXPECTED = {
     "barrier.read": {A: "all", M: "all", S: "all", F: "all", B: "all"},
     "barrier.write": {A: "all", M: "all", S: "all", B: "all"},
     "token.manage": {A: "all"},
+    # docs/deadlines.md: the calendar and targets for all to read, admins to change; holds and exceptions.
+    "calendar.read": {A: "all", M: "all", S: "all", C: "all", P: "all", F: "all", B: "all"},
+    "calendar.manage": {A: "all"},
+    "target.read": {A: "all", M: "all", S: "all", C: "all", P: "all", F: "all", B: "all"},
+    "target.manage": {A: "all"},
+    "case.wait": {A: "all", M: "area", S: "area"},
+    "report.exceptions": {A: "all", M: "area", S: "area", P: "org", B: "all"},
     "console.use": {A: "all", M: "area", S: "area"},
     "place.filter": {A: "all", M: "area", S: "area", C: "ward", F: "all", B: "all"},
     "request.raise": {C: "ward"},

@@ -11,8 +11,8 @@ from tasking.domain.similarity import PLACE, Report, distance_m, months_before, 
 
 NOW = datetime(2026, 8, 31, 12, tzinfo=timezone.utc)
 
-# docs/reviews.md: level 1 every 14 days, level 2 every 28, level 3 every 14, level 4 every 56.
-DOCUMENTED_INTERVALS = {1: 14, 2: 28, 3: 14, 4: 56}
+# docs/reviews.md: level 1 every 10 working days, level 2 every 20, level 3 every 10, level 4 every 40.
+DOCUMENTED_INTERVALS = {1: 10, 2: 20, 3: 10, 4: 40}
 
 
 @pytest.mark.parametrize("level, days", sorted(DOCUMENTED_INTERVALS.items()))
@@ -29,7 +29,7 @@ def test_there_is_no_interval_for_a_level_the_model_does_not_have():
 def test_a_configured_interval_replaces_that_level_only():
     # Configuration comes from JSON, so keys and values may arrive as strings.
     policy = Policy.from_config({"REVIEW_INTERVAL_DAYS": {"2": "21"}})
-    assert [policy.review_interval(level) for level in (1, 2, 3, 4)] == [14, 21, 14, 56]
+    assert [policy.review_interval(level) for level in (1, 2, 3, 4)] == [10, 21, 10, 40]
 
 
 def test_every_interval_can_be_configured():
@@ -40,8 +40,8 @@ def test_every_interval_can_be_configured():
 def test_configuring_one_policy_leaves_the_defaults_of_the_next_alone():
     Policy.from_config({"REVIEW_INTERVAL_DAYS": {"1": 3}})
     Policy().review_interval_days[2] = 99  # a policy's own table is its own
-    assert Policy().review_interval(1) == 14 and Policy().review_interval(2) == 28
-    assert Policy.from_config({}).review_interval(2) == 28
+    assert Policy().review_interval(1) == 10 and Policy().review_interval(2) == 20
+    assert Policy.from_config({}).review_interval(2) == 20
 
 
 @pytest.mark.parametrize("intervals", [None, {}])
@@ -56,7 +56,8 @@ def test_the_documented_defaults_of_the_other_numbers():
         assert policy.similar_radius_m == 250.0
         assert policy.similar_link_limit == 10
         assert policy.thresholds == Thresholds()
-        assert policy.review_grace_days == 7
+        assert policy.review_grace_days == 5
+        assert (policy.holiday_division, policy.deadline_warning_days) == ("england-and-wales", 1)
         assert policy.quick_win_allocation_pence == 1_000_000  # £10,000
         assert policy.sweep_batch_size == 500
         assert (policy.notify_max_attempts, policy.open311_max_ward_distance_m, policy.token_default_days) == (

@@ -1,27 +1,43 @@
 """Review dates and review decisions (docs/reviews.md): the next date, the cycle the sweep makes,
 and every refusal of a decision with the words the reviewer sees."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
 from tasking.domain.errors import ValidationFailed
 from tasking.domain.policy import Policy
 from tasking.domain.reviews import check_outcome, cycle, next_review
+from tasking.domain.working_days import WorkingCalendar
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
 
 
-@pytest.mark.parametrize("level, days", [(1, 14), (2, 28), (3, 14), (4, 56)])
-def test_the_next_review_is_the_levels_interval_after_now(level, days):
-    assert next_review(NOW, Policy().review_interval(level)) == NOW + timedelta(days=days)
+# England and Wales: Christmas Day, Boxing Day (a Saturday, so Monday 28th too) and New Year's Day.
+CHRISTMAS = WorkingCalendar([date(2026, 12, 25), date(2026, 12, 26), date(2026, 12, 28), date(2027, 1, 1)])
+
+
+# NOW is a Sunday: working time starts at 09:00 on Monday 23 November, and N working days of it end
+# at 17:00 on the Nth working day.
+@pytest.mark.parametrize(
+    "level, due",
+    [
+        (1, datetime(2026, 12, 4, 17, tzinfo=timezone.utc)),
+        (2, datetime(2026, 12, 18, 17, tzinfo=timezone.utc)),
+        (3, datetime(2026, 12, 4, 17, tzinfo=timezone.utc)),
+        # Forty working days skip the four bank holidays of Christmas and the New Year.
+        (4, datetime(2027, 1, 20, 17, tzinfo=timezone.utc)),
+    ],
+)
+def test_the_next_review_is_the_levels_interval_in_working_days_after_now(level, due):
+    assert next_review(NOW, Policy().review_interval(level), CHRISTMAS) == due
 
 
 def test_a_cycle_keeps_the_date_that_was_due():
     due = NOW - timedelta(days=3)
-    result = cycle(due, NOW, 28, 7)
+    result = cycle(due, NOW, 20, 5, CHRISTMAS)
     assert result.due_at == due
-    assert result.next_review_at == NOW + timedelta(days=28)
+    assert result.next_review_at == datetime(2026, 12, 18, 17, tzinfo=timezone.utc)
     assert not result.overdue
 
 

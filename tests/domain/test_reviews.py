@@ -4,19 +4,27 @@ import pytest
 
 from tasking.domain.errors import ValidationFailed
 from tasking.domain.reviews import backoff_seconds, check_outcome, cycle
+from tasking.domain.working_days import WorkingCalendar
 
-NOW = datetime(2026, 11, 22, 9, tzinfo=timezone.utc)
+# Monday 23 November 2026, 09:00 UK (GMT): no bank holiday for weeks either side.
+NOW = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+WEEKDAYS = WorkingCalendar()
 
 
 def test_a_sweep_after_downtime_makes_one_cycle_counted_from_now_and_flags_it_overdue():
-    missed = cycle(due_at=NOW - timedelta(days=3 * 14), now=NOW, interval_days=14, grace_days=7)
-    assert missed.next_review_at == NOW + timedelta(days=14)
+    missed = cycle(due_at=NOW - timedelta(days=3 * 14), now=NOW, interval_days=10, grace_days=5, calendar=WEEKDAYS)
+    # Ten working days of working time from Monday 09:00 run out at 17:00 on the Friday week.
+    assert missed.next_review_at == datetime(2026, 12, 4, 17, tzinfo=timezone.utc)
     assert missed.overdue
 
 
-@pytest.mark.parametrize("late_days, overdue", [(0, False), (7, False), (8, True)])
-def test_overdue_after_the_grace_period(late_days, overdue):
-    assert cycle(NOW - timedelta(days=late_days), NOW, 28, 7).overdue is overdue
+# Five working days' grace: a review due at 09:00 last Monday ran out of grace at 17:00 on Friday, the
+# same point of working time as this Monday's opening; one due a minute later is still within it.
+@pytest.mark.parametrize(
+    "late, overdue", [(timedelta(0), False), (timedelta(days=7, minutes=-1), False), (timedelta(days=7), True)]
+)
+def test_overdue_after_the_grace_period_in_working_days(late, overdue):
+    assert cycle(NOW - late, NOW, 20, 5, WEEKDAYS).overdue is overdue
 
 
 def test_backoff_doubles_up_to_an_hour():

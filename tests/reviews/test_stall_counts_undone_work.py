@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Case, Organisation, Task
 from tasking.services import case_work, cases, classification, sweep, tasks
+from tasking.services.calendar import working_calendar
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
 
@@ -62,7 +63,7 @@ def test_across_four_cycles_a_completed_job_never_stalls_and_an_untouched_one_do
     stalled_at = None
     clock = T0
     for cycle in range(1, 5):  # four review cycles pass and nobody decides a review
-        clock = clock + timedelta(days=Policy().review_interval(1))
+        clock = working_calendar(session, Policy()).due(clock, Policy().review_interval(1))
         result = sweep.sweep(session, units=lambda: unit_of_work(session), now=clock, policy=Policy())
         assert result.reviews == 2, cycle
         session.expire_all()
@@ -94,14 +95,14 @@ def test_work_offered_again_counts_again(session, make_user, checks_first):
         tasks.act(session, partner, task_id, "complete", if_match="*", now=T0, policy=Policy(), text="Cleared.")
     clock = T0
     for _ in range(3):  # three cycles with the work done: nothing missed
-        clock += timedelta(days=14)
+        clock = working_calendar(session, Policy()).due(clock, Policy().review_interval(1))
         sweep.sweep(session, units=lambda: unit_of_work(session), now=clock, policy=Policy())
     session.expire_all()
     assert (session.get(Case, case_id).state, session.get(Case, case_id).missed_reviews) == ("assigned", 0)
     with unit_of_work(session):
         case_work.offer_task(session, manager, case_id, "parks", now=clock, policy=Policy())
     for expected in (1, 2):
-        clock += timedelta(days=14)
+        clock = working_calendar(session, Policy()).due(clock, Policy().review_interval(1))
         sweep.sweep(session, units=lambda: unit_of_work(session), now=clock, policy=Policy())
         session.expire_all()
         assert session.get(Case, case_id).missed_reviews == expected

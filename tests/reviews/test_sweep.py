@@ -67,7 +67,8 @@ def test_a_due_case_gets_one_review_and_its_owner_is_told(session, manager):
     review = session.scalar(select(Review).where(Review.case_id == case_id))
     assert (review.sequence, review.state, review.overdue) == (1, "pending", False)
     case = session.get(Case, case_id)
-    assert case.next_review_at == NOW + timedelta(days=28)  # level two's interval, counted from now
+    # Level two's interval, twenty working days counted from now (Monday 09:00): Friday week-after-next's close.
+    assert case.next_review_at == datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)
     notices = session.scalars(select(Notification).where(Notification.kind == "review_due")).all()
     assert [n.recipient for n in notices] == [manager.email]
     recorded = session.scalar(select(AuditEvent).where(AuditEvent.action == "review.created"))
@@ -96,7 +97,8 @@ def test_after_downtime_one_review_per_case_flagged_overdue(session, manager):
     assert reviews == {case_id: 1 for case_id in made}
     assert all(r.overdue for r in session.scalars(select(Review)))
     assert all(
-        c.overdue and c.next_review_at == later + timedelta(days=28)
+        # Twenty working days from Monday 25 January 2027, 09:00: the close of Friday 19 February.
+        c.overdue and c.next_review_at == datetime(2027, 2, 19, 17, 0, tzinfo=timezone.utc)
         for c in session.scalars(select(Case).where(Case.id.in_(made)))
     )
     kinds = session.scalars(select(Notification.kind)).all()
@@ -195,12 +197,20 @@ def test_decisions_set_the_next_review_from_the_level_and_closing_clears_it(sess
             now=NOW,
             policy=Policy(),
         )
-    assert case.next_review_at == NOW + timedelta(days=14)  # untriaged: its suggested level's interval
-    for level, days in ((2, 28), (3, 14), (4, 56), (1, 14)):
+    # Untriaged: its suggested level's interval, ten working days from Monday 2 November 09:00.
+    fortnight = datetime(2026, 11, 13, 17, 0, tzinfo=timezone.utc)
+    assert case.next_review_at == fortnight
+    # Level four's forty working days pass Christmas Day and Boxing Day (observed Monday 28th).
+    for level, due in (
+        (2, datetime(2026, 11, 27, 17, 0, tzinfo=timezone.utc)),
+        (3, fortnight),
+        (4, datetime(2026, 12, 29, 17, 0, tzinfo=timezone.utc)),
+        (1, fortnight),
+    ):
         with unit_of_work(session):
             classification.record_decision(session, who, case, level=level, reason="test", now=NOW, policy=Policy())
         session.refresh(case)
-        assert case.next_review_at == NOW + timedelta(days=days), level
+        assert case.next_review_at == due, level
     with unit_of_work(session):
         cases.update_case(
             session, who, case.id, {"state": "resolved", "reason": "Done"}, if_match="*", now=NOW, policy=Policy()

@@ -158,7 +158,7 @@ def test_each_action_has_its_own_page_and_the_case_page_no_wall_of_primary_butto
 
     assert re.findall(r'class="govuk-button"', page) == []  # every button on the case page is secondary
     links = re.findall(rf'href="/cases/{case["reference"]}/([a-z]+)" role="button"', page)
-    assert links == ["level", "tasks", "lead", "notes", "spend", "claims", "state", "duplicate"]
+    assert links == ["level", "tasks", "lead", "notes", "spend", "claims", "state", "duplicate", "wait"]
     for path, heading in (
         ("level", "Change the level"),
         ("tasks", "Offer a task to a partner"),
@@ -168,6 +168,7 @@ def test_each_action_has_its_own_page_and_the_case_page_no_wall_of_primary_butto
         ("claims", "Add a cost-avoided claim"),
         ("state", "Close the case"),
         ("duplicate", "Mark as a duplicate"),
+        ("wait", "Put the case on hold"),
     ):
         action = web.get(f"/cases/{case['reference']}/{path}", headers=HTML)
         shown = text(action)

@@ -28,6 +28,7 @@ TEMPLATES = {
     "task.{action}": tuple(TASK_ACTIONS),
     "claim.{decision}": tuple(d.split(".", 1)[1] for d in DECISIONS),
     "follow_up.{outcome}": FOLLOW_UP_OUTCOMES,
+    "clock.{event}": ("warned", "breached"),
     "{object_type}.created": tuple(f"{kind}" for kind in _OBJECT_TYPES.values()),
     "{object_type}.updated": tuple(f"{kind}" for kind in _OBJECT_TYPES.values()),
 }

@@ -18,17 +18,18 @@ EXPECTED = {
     "area_manager": (
         {"area_codes": ["SW"]},
         "/my-work",
-        ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports"],
+        ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports", "Exceptions"],
     ),
     "support_officer": (
         {"area_codes": ["SW"]},
         "/my-work",
-        ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports"],
+        ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports", "Exceptions"],
     ),
-    "admin": ({}, "/my-work", ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports"]),
+    "admin": ({}, "/my-work", ["My work", "Triage", "Cases", "Meetings", "Budget", "Reports", "Exceptions"]),
     "finance": ({}, "/claims", ["Claims", "Budget", "Reports"]),
-    "borough_officer": ({}, "/reports", ["Budget", "Reports"]),
-    "partner": ({"organisation_code": "whg"}, "/", []),
+    "borough_officer": ({}, "/reports", ["Budget", "Reports", "Exceptions"]),
+    # A partner signed in reads its own organisation's exceptions (its tasks come through the API).
+    "partner": ({"organisation_code": "whg"}, "/", ["Exceptions"]),
 }
 
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from tasking.domain.policy import Policy
-from tasking.models import Case, CostAvoidedClaim, User
+from tasking.models import Case, CaseWait, CostAvoidedClaim, User
 from tasking.services import demo
 from tasking.unit_of_work import unit_of_work
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
@@ -40,6 +40,9 @@ PAGES = {
     "console.case_state_page": ("am.sw", "/cases/{area_case}/state"),
     "console.case_duplicate_page": ("am.sw", "/cases/{area_case}/duplicate"),
     "console.case_reopen_page": ("am.sw", "/cases/{closed_case}/reopen"),
+    "console.case_wait_page": ("am.sw", "/cases/{area_case}/wait"),
+    "console.case_resume_page": ("am.sw", "/cases/{held_case}/resume"),
+    "console.exceptions_page": ("am.sw", "/reports/exceptions"),
     "console.meetings_page": ("am.sw", "/meetings?area=SW"),
     "console.claims_queue": ("finance", "/claims"),
     "console.claim_page": ("finance", "/claims/{claim}"),
@@ -56,6 +59,7 @@ NOT_PAGES = {
     "board_reports.value_csv",
     "board_reports.value_svg",
     "console.cases_csv",
+    "console.exceptions_csv",
     # Shown only half way through signing in: tests/web/test_two_factor_browser.py walks them at 320 px.
     "two_factor.code",
     "two_factor.recovery_code",
@@ -89,7 +93,11 @@ def demo_borough(session):
         # The longest title of an open case in South Walsall: the case page at its widest.
         "area_case": max(
             session.execute(
-                select(Case.reference, Case.title).where(Case.area.has(code="SW"), Case.state.not_in(CLOSED))
+                select(Case.reference, Case.title).where(
+                    Case.area.has(code="SW"),
+                    Case.state.not_in(CLOSED),
+                    Case.id.not_in(select(CaseWait.case_id).where(CaseWait.ended_at.is_(None))),
+                )
             ),
             key=lambda row: len(row.title),
         ).reference,
@@ -97,6 +105,10 @@ def demo_borough(session):
             select(Case.reference).where(Case.area.has(code="SW"), Case.state.in_(CLOSED)).limit(1)
         ),
         "claim": session.scalar(select(CostAvoidedClaim.id).order_by(CostAvoidedClaim.id).limit(1)),
+        # The demo's case on hold, waiting on its resident.
+        "held_case": session.scalar(
+            select(Case.reference).join(CaseWait, CaseWait.case_id == Case.id).where(CaseWait.ended_at.is_(None))
+        ),
     }
     assert all(facts.values()), facts
     return accounts, facts

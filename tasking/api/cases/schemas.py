@@ -13,6 +13,7 @@ from tasking.api.schemas import (
     ReasonSchema,
     page_schema,
 )
+from tasking.domain.deadlines import WAITING_ON
 from tasking.domain.levels import LEVELS
 from tasking.domain.lifecycle import MANUAL_CLOSE_TARGETS, STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
@@ -253,6 +254,15 @@ class LeadSchema(ma.Schema):
 
 class ReopenSchema(ma.Schema):
     reason = Reason()
+
+
+class WaitSchema(ma.Schema):
+    waiting_on = _text(
+        required=True,
+        validate=validate.OneOf(WAITING_ON),
+        metadata={"description": "Who the case waits on: the resident, a court date, another agency, or other"},
+    )
+    reason = Reason(metadata={"description": "Why the case waits; its deadlines pause until it is taken off hold"})
 
 
 class DuplicateSchema(ma.Schema):

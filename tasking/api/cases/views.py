@@ -21,6 +21,7 @@ from tasking.api.cases.schemas import (
     OfferTaskSchema,
     PersonalDetailsSchema,
     ReopenSchema,
+    WaitSchema,
 )
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
 from tasking.api.policy import current_policy
@@ -28,7 +29,7 @@ from tasking.api.schemas import PageArgsSchema, page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
 from tasking.extensions import db
-from tasking.services import case_actions, case_work, cases, history, intake, leads, notes
+from tasking.services import case_actions, case_work, cases, history, intake, leads, notes, waits
 
 blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
 
@@ -114,6 +115,35 @@ class CaseReopen(MethodView):
                 db.session, current_principal(), case_key, reason=data["reason"], now=now(), policy=current_policy()
             )
         )
+
+
+@blp.route("/<case:case_key>/wait")
+class CaseWait(MethodView):
+    @blp.arguments(WaitSchema)
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(409, description="The case is closed, or already on hold")
+    def post(self, data, case_key):
+        """Put an open case on hold while it waits on someone outside; its deadlines pause"""
+        return _with_etag(
+            waits.start_wait(
+                db.session,
+                current_principal(),
+                case_key,
+                waiting_on=data["waiting_on"],
+                reason=data["reason"],
+                now=now(),
+                policy=current_policy(),
+            )
+        )
+
+
+@blp.route("/<case:case_key>/resume")
+class CaseResume(MethodView):
+    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.alt_response(409, description="The case is not on hold")
+    def post(self, case_key):
+        """Take a case off hold; each deadline moves on by the working time it was paused"""
+        return _with_etag(waits.end_wait(db.session, current_principal(), case_key, now=now(), policy=current_policy()))
 
 
 @blp.route("/<case:case_key>/duplicate")

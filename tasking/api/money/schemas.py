@@ -89,6 +89,12 @@ class BudgetSchema(ma.Schema):
     entries = ma.fields.List(ma.fields.Nested(SpendSchema))
 
 
+class YearClosedSchema(ma.Schema):
+    year = ma.fields.Integer(required=True, metadata={"description": "The year the financial year starts in"})
+    label = ma.fields.String(required=True, metadata={"example": "2025-26"})
+    closed_at = ma.fields.AwareDateTime(required=True)
+
+
 class AllocationSchema(ma.Schema):
     amount_pence = ma.fields.Integer(required=True, **PENCE)
 

@@ -22,11 +22,13 @@ from tasking.api.money.schemas import (
     UnitCostListSchema,
     UnitCostPatchSchema,
     UnitCostSchema,
+    YearClosedSchema,
 )
 from tasking.api.policy import current_policy
 from tasking.api.schemas import page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
+from tasking.domain.money import financial_year_label
 from tasking.extensions import db
 from tasking.services import budget, claims, unit_costs
 
@@ -85,6 +87,15 @@ def set_allocation(data, area, year):
         now=now(),
         policy=current_policy(),
     )
+
+
+@blp.post("/budgets/years/<int:year>/close")
+@blp.response(200, YearClosedSchema)
+def close_year(year):
+    """Close a financial year that has ended (admins): no spend may be dated in it from now on. Until
+    then the year before the current one takes spends keyed late"""
+    closure = budget.close_year(db.session, current_principal(), year, now=now())
+    return {"year": closure.year, "label": financial_year_label(closure.year), "closed_at": closure.closed_at}
 
 
 @blp.route("/cases/<case:case_key>/cost-avoided")

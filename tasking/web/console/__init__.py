@@ -13,6 +13,7 @@ from tasking.web.console import (  # noqa: E402, F401 - their pages join bp
     case_list,
     cases,
     claims,
+    exceptions,
     meetings,
     my_work,
     triage,

@@ -6,10 +6,15 @@ case page")."""
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length
 
 from tasking.api.policy import current_policy
 from tasking.clock import now
 from tasking.domain.cost_avoided import costs_carried
+from tasking.domain.deadlines import KIND_WORDS, WAITING_ON, WAITING_WORDS
 from tasking.domain.errors import PreconditionFailed, TaskingError, ValidationFailed
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
@@ -29,17 +34,41 @@ from tasking.services import (
     notes,
     reference_data,
     reviews,
+    waits,
 )
 from tasking.services.access import case_target
 from tasking.unit_of_work import discard
 from tasking.web import console_forms as forms
 from tasking.web.console import bp
 from tasking.web.console.acting import act, attach, case_or_404, decide_level
+from tasking.web.forms import trimmed
 from tasking.web.session import permission_required, principal
 from tasking.web.wording import describe_for_staff
 
 CLOSED_STATES = ("resolved", "closed", "duplicate", "withdrawn")
 CHANGED = "This case changed while you were working: check it and send again"
+
+
+class WaitForm(FlaskForm):
+    """Put a case on hold while it waits on someone outside (docs/deadlines.md, "Paused clocks")."""
+
+    waiting_on = RadioField(
+        "Who is the case waiting on",
+        choices=[(key, WAITING_WORDS[key].capitalize()) for key in WAITING_ON],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose who the case is waiting on")],
+    )
+    reason = TextAreaField(
+        "Why it is waiting",
+        widget=GovTextArea(),
+        filters=[trimmed],
+        validators=[InputRequired("Say why the case is waiting"), Length(max=2000)],
+    )
+    submit = SubmitField("Put on hold", widget=GovSubmitInput())
+
+
+class ResumeForm(FlaskForm):
+    submit = SubmitField("Take off hold", widget=GovSubmitInput())
 
 
 @dataclass(frozen=True)
@@ -51,7 +80,7 @@ class Action:
     prefix: str
     form: type
     permission: str
-    applies_to: str  # "open", "closed" or "any"
+    applies_to: str  # "open", "closed", "any", or "not_waiting" / "waiting" (open, on hold or not)
     menu: str  # the case page's link to it
 
 
@@ -67,6 +96,8 @@ ACTIONS = {
         "Mark as a duplicate", "duplicate", forms.DuplicateForm, "case.edit", "open", "Mark as a duplicate"
     ),
     "reopen": Action("Reopen the case", "reopen", forms.ReopenForm, "case.edit", "closed", "Reopen the case"),
+    "wait": Action("Put the case on hold", "wait", WaitForm, "case.wait", "not_waiting", "Put on hold"),
+    "resume": Action("Take the case off hold", "resume", ResumeForm, "case.wait", "waiting", "Take off hold"),
 }
 # What `state` names on a confirmation page ("Close SW-2026-0001 as resolved?").
 STATE_WORDS = {"resolved": "resolved", "closed": "closed", "withdrawn": "withdrawn"}
@@ -78,6 +109,9 @@ def _partners():
 
 def _applies(action: Action, case) -> bool:
     closed = case.state in CLOSED_STATES
+    if action.applies_to in ("waiting", "not_waiting"):
+        waiting = waits.open_wait(db.session, case.id) is not None
+        return not closed and waiting == (action.applies_to == "waiting")
     return action.applies_to == "any" or (action.applies_to == "closed") == closed
 
 
@@ -122,6 +156,7 @@ def case_page(reference):
     can_see_personal = can(p, "personal.read", case_target(case))
     events, more = _timeline(case)
     note = forms.NoteForm(prefix="note", formdata=None)
+    deadlines = waits.case_deadlines(db.session, p, case.id, now=now(), policy=current_policy())
     return render_template(
         "console/case.html",
         title=f"{case.reference}: {case.title}",
@@ -143,6 +178,9 @@ def case_page(reference):
         note_form=note if can(p, "note.write", case_target(case)) else None,
         pounds=pounds,
         closed=case.state in CLOSED_STATES,
+        deadlines=deadlines,
+        kind_words=KIND_WORDS,
+        waiting_words=WAITING_WORDS,
     )
 
 
@@ -156,6 +194,9 @@ def _action_page(case, name, form, status=200, unavailable=None):
         extra["ledger"] = _ledger(case)
     if name in ("tasks", "lead"):
         form.organisation.choices = _partners()
+    if name == "resume":
+        extra["wait"] = waits.open_wait(db.session, case.id)
+        extra["waiting_words"] = WAITING_WORDS
     return render_template(
         "console/case_action.html",
         title=f"{ACTIONS[name].title}: {case.reference}",
@@ -189,6 +230,8 @@ def _show_action(reference, name):
         abort(403)
     if not _applies(action, case):
         said = "open: there is nothing to reopen" if action.applies_to == "closed" else f"{case.state}: reopen it first"
+        if action.applies_to in ("waiting", "not_waiting") and case.state not in CLOSED_STATES:
+            said = "on hold already" if action.applies_to == "not_waiting" else "not on hold"
         return _action_page(case, name, _fresh_form(case, name), 409, unavailable=f"The case is {said}.")
     return _action_page(case, name, _fresh_form(case, name))
 
@@ -338,6 +381,47 @@ def case_note(reference):
         ),
         "Note added.",
     )
+
+
+@bp.post("/cases/<reference>/wait")
+@permission_required("case.wait")
+def case_wait(reference):
+    form = WaitForm(prefix="wait")
+    return _case_action(
+        reference,
+        "wait",
+        form,
+        lambda: waits.start_wait(
+            db.session,
+            principal(),
+            reference,
+            waiting_on=form.waiting_on.data,
+            reason=form.reason.data,
+            now=now(),
+            policy=current_policy(),
+        ),
+        "Case put on hold: its deadlines are paused.",
+    )
+
+
+@bp.post("/cases/<reference>/resume")
+@permission_required("case.wait")
+def case_resume(reference):
+    form = ResumeForm(prefix="resume")
+    case = case_or_404(reference)
+    if not form.validate_on_submit():
+        return _action_page(case, "resume", form, 400)
+    try:
+        waits.end_wait(db.session, principal(), reference, now=now(), policy=current_policy())
+    except TaskingError as refused:
+        # A form of one button: the refusal (not on hold any more) is said in place of the form.
+        discard()
+        status = status_for(refused)
+        if status in (403, 404):
+            abort(status)
+        return _action_page(case_or_404(reference), "resume", form, 409 if status == 409 else 400, refused.message)
+    flash("Case taken off hold: its deadlines run again, moved on by the time it waited.")
+    return redirect(url_for(".case_page", reference=reference))
 
 
 # Closing, marking a duplicate and reopening: ask first, then act.

@@ -1,0 +1,3 @@
+from tasking.api.deadlines.views import blp
+
+__all__ = ["blp"]

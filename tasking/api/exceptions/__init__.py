@@ -1,0 +1,3 @@
+from tasking.api.exceptions.views import blp
+
+__all__ = ["blp"]
