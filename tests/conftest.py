@@ -181,6 +181,9 @@ class Caller:
     def patch(self, path, json=None, headers=None, **kw):
         return self.client.patch(path, json=json, headers=self._headers(headers), **kw)
 
+    def put(self, path, json=None, headers=None, **kw):
+        return self.client.put(path, json=json, headers=self._headers(headers), **kw)
+
 
 @pytest.fixture
 def make_user(session):

@@ -3,9 +3,6 @@ and records each breach once, telling the owner and, for a partner's task, the a
 exactly once however many sweeps run at once (three processes, and three sweeps in threads racing
 on the same rows)."""
 
-import os
-import subprocess
-import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -18,6 +15,7 @@ from tasking.models import AuditEvent, Clock, Notification, Task
 from tasking.services import cases, classification, clocks, tasks
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
+from tests.reviews.test_sweep import sweep_processes
 
 ROOT = Path(__file__).resolve().parent.parent
 # Wednesday 23 December 2026, 10:00 UK (GMT): Christmas and Boxing Day (observed Monday 28th) follow.
@@ -123,25 +121,7 @@ def _once_each(session, running):
 def test_three_sweep_processes_started_together_record_each_breach_once(app, session, make_user):
     manager = make_user("area_manager", areas=["SW"])
     running = _past_due_clocks(session, manager, 12)
-    env = {
-        **os.environ,
-        "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-        "SWEEP_BATCH_SIZE": "4",
-        "FLASK_APP": "wsgi",
-    }
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-m", "flask", "tasking", "sweep"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        for _ in range(3)
-    ]
-    outputs = [p.communicate(timeout=120)[0] for p in processes]
-    assert all(p.returncode == 0 for p in processes), outputs
+    sweep_processes(app)
     _once_each(session, running)
 
 

@@ -19,12 +19,12 @@ CLOCK_KINDS = (FIRST_RESPONSE, TASK_ACCEPT, TASK_COMPLETE, COUNCILLOR_ACKNOWLEDG
 TARGET_KINDS = (*CLOCK_KINDS, COUNCILLOR_FOLLOW_UP)
 TASK_KINDS = (TASK_ACCEPT, TASK_COMPLETE)
 KIND_WORDS = {
-    FIRST_RESPONSE: "first response",
+    FIRST_RESPONSE: "respond to the case",
     TASK_ACCEPT: "accept the task",
     TASK_COMPLETE: "complete the task",
     COUNCILLOR_ACKNOWLEDGE: "acknowledge the councillor",
     COUNCILLOR_ANSWER: "answer the councillor",
-    COUNCILLOR_FOLLOW_UP: "open for the councillor's follow-up",
+    COUNCILLOR_FOLLOW_UP: "keep the request open for the councillor to follow up",
 }
 WAITING_ON = ("resident", "court", "agency", "other")
 WAITING_WORDS = {
@@ -77,13 +77,29 @@ def pick_target(
     return max(fitting, key=lambda row: row.specificity).working_days
 
 
-def check_target(kind: object, working_days: object, level: object = None) -> None:
+def check_target(
+    kind: object, working_days: object, level: object = None, *, organisation: object = None, category: object = None
+) -> None:
+    """A target that can apply: only a partner's task clocks belong to an organisation, and a row is
+    for an organisation or a category, not both (which would tie with either alone)."""
     if kind not in TARGET_KINDS:
         raise ValidationFailed(f"A target is one of {', '.join(TARGET_KINDS)}.", field="kind", code="unknown_kind")
     if not isinstance(working_days, int) or isinstance(working_days, bool) or not 1 <= working_days <= 400:
         raise ValidationFailed("A target is a whole number of working days from 1 to 400.", field="working_days")
     if level is not None and level not in (1, 2, 3, 4):
         raise ValidationFailed("A level is 1, 2, 3 or 4.", field="level")
+    if organisation and kind not in TASK_KINDS:
+        raise ValidationFailed(
+            f"Only the targets of partners' tasks ({', '.join(TASK_KINDS)}) are set per organisation.",
+            field="organisation",
+            code="not_per_organisation",
+        )
+    if organisation and category:
+        raise ValidationFailed(
+            "A target is for an organisation or for a category, not both.",
+            field="category",
+            code="organisation_or_category",
+        )
 
 
 def check_wait(waiting_on: object, reason: str | None) -> None:

@@ -5,7 +5,7 @@ from decimal import Decimal
 from fractions import Fraction
 from zoneinfo import ZoneInfo
 
-from tasking.domain.errors import ValidationFailed
+from tasking.domain.errors import Conflict, ValidationFailed
 
 # The largest sum the service takes anywhere (£1,000,000,000): beyond any council's budget, and well
 # inside the database's integer columns, so an absurd figure is refused, never stored or overflowed.
@@ -101,11 +101,19 @@ def check_spend_date(spent_on: date, *, today: date, case_opened: date, previous
 
 
 def check_closing(year: int, *, today: date) -> None:
-    """Only a year that has ended can be closed: the current year's allocation is still being spent."""
-    if year >= financial_year(today):
+    """Only last year can be closed: the current year's allocation is still being spent, and the
+    years before last are closed already (check_spend_date never opens them)."""
+    current = financial_year(today)
+    if year >= current:
         raise ValidationFailed(
             f"{financial_year_label(year)} has not ended: a year is closed after its 31 March.",
             {"year": ["Must be a financial year that has ended."]},
+        )
+    if year < current - 1:
+        raise Conflict(
+            f"{financial_year_label(year)} is closed: only last year ({financial_year_label(current - 1)}) "
+            "stays open after it ends.",
+            code="year_closed",
         )
 
 

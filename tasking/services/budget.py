@@ -21,6 +21,9 @@ from tasking.models import Area, BudgetAllocation, Case, FinancialYearClosure, S
 from tasking.services import audit, claim_costs
 from tasking.services.cases import get_case
 
+# The advisory lock of a financial year (PostgreSQL's two-key form: this, and the year).
+YEAR_LOCK = 72_603_113
+
 
 @dataclass
 class Budget:
@@ -106,6 +109,15 @@ def _locked_allocation(session: Session, area_id: int, year: int, default_pence:
     return session.scalars(select(BudgetAllocation).where(*where).execution_options(populate_existing=True)).one()
 
 
+def _lock_year(session: Session, year: int) -> None:
+    """Held until the transaction ends: a spend dated last year and the closing of that year wait
+    for each other (PostgreSQL: an advisory lock on the year; SQLite: its one write lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(YEAR_LOCK, year)))
+    else:
+        session.execute(update(BudgetAllocation).where(BudgetAllocation.id == -1).values(version=1))
+
+
 def _year_open(session: Session, year: int) -> bool:
     return session.get(FinancialYearClosure, year) is None
 
@@ -115,6 +127,7 @@ def close_year(session: Session, principal: Principal, year: int, *, now: dateti
     "Spend dates"). Reversals of its spends are still made, in their own year."""
     require(principal, "budget.allocate", message="Only an admin closes a financial year.")
     check_closing(year, today=uk_date(now))
+    _lock_year(session, year)  # two admins at once: the second finds it closed (409), never a 500
     if not _year_open(session, year):
         raise Conflict(f"{financial_year_label(year)} is already closed.", code="year_closed")
     closure = FinancialYearClosure(year=year, closed_at=now, closed_by_id=principal.user_id)
@@ -152,6 +165,10 @@ def record_spend(
     spent_on: date = data["spent_on"]
     # Within an open financial year, not after today, never before the case (docs/money.md).
     today = uk_date(now)
+    if financial_year(spent_on) == financial_year(today) - 1:
+        # Last year may be closing at this moment: whichever of the two takes the year's lock first
+        # goes first, so no spend lands in a year once it is closed.
+        _lock_year(session, financial_year(spent_on))
     check_spend_date(
         spent_on,
         today=today,

@@ -90,7 +90,9 @@ def list_local_holidays(session: Session, principal: Principal) -> list[LocalHol
     return list(session.scalars(select(LocalHoliday).order_by(LocalHoliday.day)))
 
 
-def add_local_holiday(session: Session, principal: Principal, day: date, name: str, *, now: datetime) -> LocalHoliday:
+def add_local_holiday(
+    session: Session, principal: Principal, day: date, name: str, *, now: datetime, policy: Policy
+) -> LocalHoliday:
     """A day the offices close besides the bank holidays. Clocks already running keep the due
     times they have; clocks started or resumed from now on count it (docs/deadlines.md)."""
     require(principal, "calendar.manage")
@@ -99,6 +101,16 @@ def add_local_holiday(session: Session, principal: Principal, day: date, name: s
         raise ValidationFailed("Say what the holiday is.", field="name", code="name_required")
     if len(name) > 120:
         raise ValidationFailed("A holiday's name is at most 120 characters.", field="name")
+    if not _FIRST_YEAR <= day.year <= _LAST_YEAR:
+        raise ValidationFailed(
+            f"A local holiday is a day from {_FIRST_YEAR} to {_LAST_YEAR}.", field="date", code="out_of_range"
+        )
+    if day.weekday() >= 5:
+        raise ValidationFailed(
+            f"{day:%A %-d %B %Y} is a weekend day: no one works it anyway.", field="date", code="not_a_working_day"
+        )
+    if day in _bank_holidays(policy.holiday_division):
+        raise ValidationFailed(f"{day:%-d %B %Y} is already a bank holiday.", field="date", code="bank_holiday")
     if session.scalar(select(LocalHoliday.id).where(LocalHoliday.day == day)) is not None:
         raise Conflict(f"{day:%-d %B %Y} is already a local holiday.", code="holiday_exists")
     holiday = LocalHoliday(day=day, name=name, added_by_id=principal.user_id, created_at=now)

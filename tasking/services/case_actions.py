@@ -35,6 +35,8 @@ def reopen_case(
         event = audit.record(session, principal, "case.reopened", "case", case.id, now=now, case_id=case.id)
         suggestions.refresh(session, case, now, policy)
         review_schedule.schedule(session, case, now, policy)
+        # A councillor's request reopened is owed an answer again (docs/deadlines.md).
+        clocks.start_on_reopening(session, case, now=now, policy=policy)
         changed_before, changed_after = audit.changes(before, case_snapshot(case))
         event.before, event.after = changed_before, {**changed_after, "reason": reason}
         session.flush()

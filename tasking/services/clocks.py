@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.orm import Session
 
 from tasking.domain.deadlines import (
@@ -20,7 +20,7 @@ from tasking.domain.deadlines import (
     TargetRow,
 )
 from tasking.domain.policy import Policy
-from tasking.domain.working_days import WorkingCalendar
+from tasking.domain.working_days import UK, WorkingCalendar
 from tasking.models import Case, CaseWait, Clock, Task
 from tasking.services import audit, notifications, targets
 from tasking.services.calendar import working_calendar
@@ -193,7 +193,15 @@ def _mark(session: Session, column, at_column, now: datetime, size: int) -> list
     """Set `column` to now on up to `size` running clocks whose `at_column` has come and that have
     none yet, and return their ids. The condition is in the UPDATE itself, so of several sweeps at
     once each clock is marked by exactly one (PostgreSQL re-checks it after waiting on the row)."""
-    running = (Clock.stopped_at.is_(None), Clock.paused_at.is_(None), column.is_(None), at_column <= now)
+    running: list[ColumnElement[bool]] = [
+        Clock.stopped_at.is_(None),
+        Clock.paused_at.is_(None),
+        column.is_(None),
+        at_column <= now,
+    ]
+    if column is Clock.warned_at:
+        # A clock the sweep first reaches after it fell due is breached, not warned and breached at once.
+        running.append(Clock.due_at > now)
     chosen = select(Clock.id).where(*running).order_by(Clock.id).limit(size).scalar_subquery()
     return list(
         session.scalars(
@@ -212,11 +220,12 @@ def _notices(session: Session, clock_ids: list[int], event: str, now: datetime) 
     for clock, case in session.execute(
         select(Clock, Case).join(Case, Case.id == Clock.case_id).where(Clock.id.in_(clock_ids))
     ):
-        when = "is near its target" if event == "warned" else "has passed its target"
-        subject = f"{case.reference}: {KIND_WORDS[clock.kind]} {when}"
+        when = "is near" if event == "warned" else "has passed"
+        words = KIND_WORDS[clock.kind]
+        subject = f"{case.reference}: the deadline to {words} {when}"
         body = (
-            f"The target to {KIND_WORDS[clock.kind]} on {case.reference} ({case.title}) "
-            f"is {clock.target_working_days} working days; it falls due at {clock.due_at:%Y-%m-%d %H:%M} UTC."
+            f"The deadline to {words} on {case.reference} ({case.title}) is {clock.target_working_days} "
+            f"working days; it falls due at {clock.due_at.astimezone(UK):%H:%M on %A %-d %B %Y} (UK time)."
         )
         if clock.organisation_id is not None:
             people = notifications.organisation_people(session, clock.organisation_id)
@@ -243,6 +252,8 @@ def _notices(session: Session, clock_ids: list[int], event: str, now: datetime) 
             now=now,
             case_id=case.id,
             after={"kind": clock.kind, "due_at": clock.due_at.isoformat(), "task_id": clock.task_id},
+            # Deadline bookkeeping is for staff and partners, not a councillor's history (docs/deadlines.md).
+            audience="partners",
         )
     notifications.queue(session, rows)
 
@@ -264,6 +275,12 @@ def sweep(session: Session, *, units: Units, now: datetime, policy: Policy) -> C
             if len(ids) < size:
                 break
     return result
+
+
+def start_on_reopening(session: Session, case: Case, *, now: datetime, policy: Policy) -> None:
+    """A reopened councillor's request: a new answer clock, from the reopening, on today's target."""
+    if case.source == "councillor":
+        Clocks(session, policy, now).start(COUNCILLOR_ANSWER, case)
 
 
 def start_for_new_case(session: Session, case: Case, *, now: datetime, policy: Policy) -> None:

@@ -2,6 +2,7 @@
 area manager (docs/routing.md, "Councillors' requests"), followed by the councillor, and referred to
 the area manager when they prove more complicated."""
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -98,6 +99,9 @@ def refer(
     return classification.refer(session, principal, reference, reason=reason, now=now, policy=policy)
 
 
+ANSWERED = (State.RESOLVED.value, State.CLOSED.value)
+
+
 @dataclass(frozen=True)
 class RequestDates:
     """When a councillor will hear back (docs/deadlines.md, "Councillors' requests"), in working days:
@@ -115,11 +119,15 @@ class RequestDates:
 def request_dates(
     session: Session, principal: Principal, requests: list[Case], *, now: datetime, policy: Policy
 ) -> dict[int, RequestDates]:
-    """The dates of each request given (already read in the councillor's scope), by case id."""
+    """The dates of each request given (already read in the councillor's scope), by case id. Only
+    the councillor who raised a request was promised an answer: another councillor of the ward
+    reading it is shown none."""
     require(principal, "request.raise", message=_COUNCILLORS_ONLY)
+    requests = [case for case in requests if case.raised_by_id == principal.user_id]
     ids = [case.id for case in requests]
+    dates: dict[int, RequestDates] = defaultdict(RequestDates)
     if not ids:
-        return {}
+        return dates
     found = session.scalars(
         select(Clock)
         .where(
@@ -137,7 +145,6 @@ def request_dates(
     resolved = {case.id for case in requests if case.state == State.RESOLVED.value and case.closed_at is not None}
     calendar = working_calendar(session, policy) if resolved else None
     known = targets.rows(session) if resolved else []
-    dates = {}
     for case in requests:
         acknowledge, answer = latest.get((case.id, COUNCILLOR_ACKNOWLEDGE)), latest.get((case.id, COUNCILLOR_ANSWER))
         follow_up = None
@@ -156,7 +163,8 @@ def request_dates(
             acknowledge_by=acknowledge.due_at if acknowledge and acknowledge.stopped_at is None else None,
             answer_by=answer.due_at if answer and answer.stopped_at is None else None,
             answer_working_days=answer.target_working_days if answer else None,
-            answered_at=answer.stopped_at if answer else None,
+            # Answered: resolved or closed. Withdrawn or a duplicate, the request was not answered.
+            answered_at=answer.stopped_at if answer and case.state in ANSWERED else None,
             follow_up_until=follow_up,
         )
     return dates

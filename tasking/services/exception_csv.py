@@ -22,6 +22,8 @@ CSV_COLUMNS = (
     "target_working_days",
     "started_at",
     "due_at",
+    "breached_at",
+    "paused",
     "working_days_over",
     "working_days_left",
     "key",
@@ -66,6 +68,8 @@ def csv_rows(report: ExceptionReport) -> Iterator[list]:
             target_working_days=row.target_working_days,
             started_at=row.started_at.isoformat(),
             due_at=row.due_at.isoformat(),
+            breached_at=row.breached_at.isoformat() if row.breached_at else None,
+            paused="yes" if row.paused else "no",
             working_days_over=row.working_days_over,
             working_days_left=row.working_days_left,
         )

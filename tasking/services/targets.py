@@ -77,23 +77,34 @@ def load(session: Session, data: list[dict], *, now: datetime) -> int:
     to keep: loading the reference data again never undoes a change they made."""
     added = 0
     for item in data:
-        check_target(item["kind"], item["working_days"], item.get("level"))
+        check_target(
+            item["kind"],
+            item["working_days"],
+            item.get("level"),
+            organisation=item.get("organisation"),
+            category=item.get("category"),
+        )
         category_id, organisation_id = _ids(session, item.get("category"), item.get("organisation"))
         if _existing(session, item["kind"], item.get("level"), category_id, organisation_id) is not None:
             continue
-        target = Target(
-            kind=item["kind"],
-            level=item.get("level"),
-            category_id=category_id,
-            organisation_id=organisation_id,
-            working_days=item["working_days"],
-            updated_at=now,
-        )
-        session.add(target)
-        session.flush()
-        audit.record(session, None, "target.created", "target", target.id, now=now, after=_described(target, item))
+        _create(session, None, item, category_id, organisation_id, now=now)
         added += 1
     return added
+
+
+def _create(session: Session, actor: Principal | None, data: dict, category_id, organisation_id, *, now) -> Target:
+    target = Target(
+        kind=data["kind"],
+        level=data.get("level"),
+        category_id=category_id,
+        organisation_id=organisation_id,
+        working_days=data["working_days"],
+        updated_at=now,
+    )
+    session.add(target)
+    session.flush()
+    audit.record(session, actor, "target.created", "target", target.id, now=now, after=_described(target, data))
+    return target
 
 
 def _described(target: Target, names: dict | None = None) -> dict:
@@ -127,22 +138,17 @@ def list_targets(session: Session, principal: Principal) -> list[Target]:
 def set_target(session: Session, principal: Principal, data: dict, *, now: datetime) -> Target:
     """Create or change the target with this key (kind, level, category, organisation)."""
     require(principal, "target.manage")
-    check_target(data.get("kind"), data.get("working_days"), data.get("level"))
+    check_target(
+        data.get("kind"),
+        data.get("working_days"),
+        data.get("level"),
+        organisation=data.get("organisation"),
+        category=data.get("category"),
+    )
     category_id, organisation_id = _ids(session, data.get("category"), data.get("organisation"))
     target = _existing(session, data["kind"], data.get("level"), category_id, organisation_id)
     if target is None:
-        target = Target(
-            kind=data["kind"],
-            level=data.get("level"),
-            category_id=category_id,
-            organisation_id=organisation_id,
-            working_days=data["working_days"],
-            updated_at=now,
-        )
-        session.add(target)
-        session.flush()
-        audit.record(session, principal, "target.created", "target", target.id, now=now, after=_described(target, data))
-        return target
+        return _create(session, principal, data, category_id, organisation_id, now=now)
     before = target.working_days
     if before != data["working_days"]:
         target.working_days = data["working_days"]

@@ -5,7 +5,7 @@ from datetime import date
 from flask import Blueprint, Response, render_template, request, url_for
 
 from tasking.api.policy import current_policy
-from tasking.clock import now
+from tasking.clock import today
 from tasking.domain.errors import ValidationFailed
 from tasking.domain.money import pounds
 from tasking.domain.permissions import can
@@ -40,7 +40,7 @@ def _report():
         start=_day("start"),
         end=_day("end"),
         area_code=request.args.get("area") or None,
-        today=now().date(),
+        today=today(),
         policy=current_policy(),
     )
 
@@ -71,7 +71,7 @@ def transparency_csv():
         start=_day("start"),
         end=_day("end"),
         area_code=request.args.get("area") or None,
-        today=now().date(),
+        today=today(),
     )
     return Response(
         transparency.csv_text(lines),
@@ -99,7 +99,7 @@ def value_page():
             back=url_for(".value_page", **{k: v for k, v in report_args().items() if k == "area"}),
         ), 422
     capacity = (
-        reports.capacity(db.session, principal(), start=report.start, end=report.end, today=now().date()).items
+        reports.capacity(db.session, principal(), start=report.start, end=report.end, today=today()).items
         if can(principal(), "report.capacity")
         else []
     )

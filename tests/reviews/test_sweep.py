@@ -150,8 +150,8 @@ def test_concurrent_sweeps_make_each_review_exactly_once(session, manager):
     assert notes == 40
 
 
-def test_three_sweep_processes_started_together(app, session, manager):
-    made = due_cases(session, manager, 30, due=datetime.now(timezone.utc) - timedelta(hours=1))
+def sweep_processes(app, count: int = 3) -> list[str]:
+    """`count` `flask tasking sweep` processes started together on the test database; their outputs."""
     env = {
         **os.environ,
         "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
@@ -167,10 +167,16 @@ def test_three_sweep_processes_started_together(app, session, manager):
             stderr=subprocess.STDOUT,
             text=True,
         )
-        for _ in range(3)
+        for _ in range(count)
     ]
     outputs = [p.communicate(timeout=120)[0] for p in processes]
     assert all(p.returncode == 0 for p in processes), outputs
+    return outputs
+
+
+def test_three_sweep_processes_started_together(app, session, manager):
+    made = due_cases(session, manager, 30, due=datetime.now(timezone.utc) - timedelta(hours=1))
+    outputs = sweep_processes(app)
     reviews, _ = counts(session)
     assert reviews == {case_id: 1 for case_id in made}, outputs
 

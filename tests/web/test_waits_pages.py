@@ -25,7 +25,7 @@ def test_an_area_manager_puts_a_case_on_hold_and_takes_it_off_hold(api, web):
     page = text(web.get(page_path, headers=HTML))
     assert f'href="{page_path}/wait"' in page and "Put on hold" in page
     assert f'href="{page_path}/resume"' not in page
-    assert fact(page, "Deadlines").startswith("First response: due ")
+    assert fact(page, "Deadlines").startswith("Respond to the case: due ")
     assert "paused" not in fact(page, "Deadlines")
     assert 'id="fact-hold"' not in page
 

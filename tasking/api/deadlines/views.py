@@ -45,7 +45,9 @@ class Holidays(MethodView):
     @blp.alt_response(409, description="That day is already a local holiday")
     def post(self, data):
         """Add a local holiday (admins); clocks started or resumed from now on count it"""
-        return calendar.add_local_holiday(db.session, current_principal(), data["date"], data["name"], now=now())
+        return calendar.add_local_holiday(
+            db.session, current_principal(), data["date"], data["name"], now=now(), policy=current_policy()
+        )
 
 
 @blp.route("/calendar/holidays/<int:holiday_id>")

@@ -26,7 +26,7 @@ from tasking.api.money.schemas import (
 )
 from tasking.api.policy import current_policy
 from tasking.api.schemas import page_size
-from tasking.clock import now
+from tasking.clock import now, today
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year_label
 from tasking.extensions import db
@@ -68,7 +68,7 @@ def get_budget(args):
         current_principal(),
         area_code=args.get("area"),
         year=args.get("year"),
-        today=now().date(),
+        today=today(),
         policy=current_policy(),
     )
 

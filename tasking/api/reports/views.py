@@ -12,7 +12,7 @@ from tasking.api.reports.schemas import (
     ValueArgsSchema,
     ValueReportSchema,
 )
-from tasking.clock import now
+from tasking.clock import today
 from tasking.extensions import db
 from tasking.services import reports, transparency, value_report
 
@@ -27,7 +27,7 @@ def capacity(args):
     (the current financial year by default): level-one decisions they made, referrals back, level-one
     cases they hold, level-one cases they closed for the organisation that owned them"""
     return reports.capacity(
-        db.session, current_principal(), start=args.get("start"), end=args.get("end"), today=now().date()
+        db.session, current_principal(), start=args.get("start"), end=args.get("end"), today=today()
     )
 
 
@@ -38,7 +38,7 @@ def value_report_for(args):
         start=args.get("start"),
         end=args.get("end"),
         area_code=args.get("area"),
-        today=now().date(),
+        today=today(),
         policy=current_policy(),
     )
 
@@ -83,7 +83,7 @@ def transparency_csv(args):
         start=args.get("start"),
         end=args.get("end"),
         area_code=args.get("area"),
-        today=now().date(),
+        today=today(),
     )
     return Response(
         transparency.csv_text(lines),

@@ -3,7 +3,7 @@
 from flask import abort, render_template, request, url_for
 
 from tasking.api.policy import current_policy
-from tasking.clock import now
+from tasking.clock import now, today
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import Target, can
@@ -27,15 +27,15 @@ def _choose_area():
 def _budget_page(failed=None, status=200):
     if not request.args.get("area") and not principal().area_ids:
         return _choose_area()
-    today = now().date()
+    day = today()
     try:
-        year = int(request.args.get("year") or financial_year(today))
+        year = int(request.args.get("year") or financial_year(day))
         ledger = budget.budget(
             db.session,
             principal(),
             area_code=request.args.get("area") or None,
             year=year,
-            today=today,
+            today=day,
             policy=current_policy(),
         )
     except ValueError:  # a year that is not a number

@@ -12,7 +12,7 @@ from wtforms import RadioField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length
 
 from tasking.api.policy import current_policy
-from tasking.clock import now
+from tasking.clock import now, today
 from tasking.domain.cost_avoided import costs_carried
 from tasking.domain.deadlines import KIND_WORDS, WAITING_ON, WAITING_WORDS
 from tasking.domain.errors import PreconditionFailed, TaskingError, ValidationFailed
@@ -217,7 +217,7 @@ def _fresh_form(case, name):
     if name == "level":
         data = {"level": str(case.level or case.suggested_level or 1)}
     elif name == "spend":
-        data = {"spent_on": now().date()}
+        data = {"spent_on": today()}
     elif name == "state":
         data = {"version": case.version}
     return action.form(prefix=action.prefix, data=data, formdata=None)
