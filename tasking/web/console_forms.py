@@ -7,6 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
+    GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
@@ -16,6 +17,7 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -24,6 +26,7 @@ from wtforms import (
 )
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
+from tasking.domain.deadlines import WAITING_ON, WAITING_WORDS
 from tasking.domain.errors import TaskingError
 from tasking.domain.money import parse_pounds
 from tasking.domain.shares import parse_share
@@ -233,6 +236,28 @@ class DuplicateForm(Confirmed):
     def validate_of(self, field):
         if not self.reference:
             raise ValidationError("Choose the case it repeats, or enter its reference")
+
+
+class WaitForm(FlaskForm):
+    """Put a case on hold while it waits on someone outside (docs/deadlines.md, "Paused clocks")."""
+
+    waiting_on = RadioField(
+        "Who is the case waiting on",
+        choices=[(key, WAITING_WORDS[key].capitalize()) for key in WAITING_ON],
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose who the case is waiting on")],
+    )
+    reason = TextAreaField(
+        "Why it is waiting",
+        widget=GovTextArea(),
+        filters=[trimmed],
+        validators=[InputRequired("Say why the case is waiting"), Length(max=2000)],
+    )
+    submit = SubmitField("Put on hold", widget=GovSubmitInput())
+
+
+class ResumeForm(FlaskForm):
+    submit = SubmitField("Take off hold", widget=GovSubmitInput())
 
 
 class ReviewDecisionForm(FlaskForm):

@@ -14,6 +14,7 @@ from tasking.web.console import (  # noqa: E402, F401 - their pages join bp
     cases,
     claims,
     exceptions,
+    holds,
     meetings,
     my_work,
     triage,

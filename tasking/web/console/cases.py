@@ -6,15 +6,11 @@ case page")."""
 from dataclasses import dataclass
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length
 
 from tasking.api.policy import current_policy
 from tasking.clock import now, today
 from tasking.domain.cost_avoided import costs_carried
-from tasking.domain.deadlines import KIND_WORDS, WAITING_ON, WAITING_WORDS
+from tasking.domain.deadlines import KIND_WORDS, WAITING_WORDS
 from tasking.domain.errors import PreconditionFailed, TaskingError, ValidationFailed
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
@@ -41,34 +37,11 @@ from tasking.unit_of_work import discard
 from tasking.web import console_forms as forms
 from tasking.web.console import bp
 from tasking.web.console.acting import act, attach, case_or_404, decide_level
-from tasking.web.forms import trimmed
 from tasking.web.session import permission_required, principal
 from tasking.web.wording import describe_for_staff
 
 CLOSED_STATES = ("resolved", "closed", "duplicate", "withdrawn")
 CHANGED = "This case changed while you were working: check it and send again"
-
-
-class WaitForm(FlaskForm):
-    """Put a case on hold while it waits on someone outside (docs/deadlines.md, "Paused clocks")."""
-
-    waiting_on = RadioField(
-        "Who is the case waiting on",
-        choices=[(key, WAITING_WORDS[key].capitalize()) for key in WAITING_ON],
-        widget=GovRadioInput(),
-        validators=[InputRequired("Choose who the case is waiting on")],
-    )
-    reason = TextAreaField(
-        "Why it is waiting",
-        widget=GovTextArea(),
-        filters=[trimmed],
-        validators=[InputRequired("Say why the case is waiting"), Length(max=2000)],
-    )
-    submit = SubmitField("Put on hold", widget=GovSubmitInput())
-
-
-class ResumeForm(FlaskForm):
-    submit = SubmitField("Take off hold", widget=GovSubmitInput())
 
 
 @dataclass(frozen=True)
@@ -96,8 +69,8 @@ ACTIONS = {
         "Mark as a duplicate", "duplicate", forms.DuplicateForm, "case.edit", "open", "Mark as a duplicate"
     ),
     "reopen": Action("Reopen the case", "reopen", forms.ReopenForm, "case.edit", "closed", "Reopen the case"),
-    "wait": Action("Put the case on hold", "wait", WaitForm, "case.wait", "not_waiting", "Put on hold"),
-    "resume": Action("Take the case off hold", "resume", ResumeForm, "case.wait", "waiting", "Take off hold"),
+    "wait": Action("Put the case on hold", "wait", forms.WaitForm, "case.wait", "not_waiting", "Put on hold"),
+    "resume": Action("Take the case off hold", "resume", forms.ResumeForm, "case.wait", "waiting", "Take off hold"),
 }
 # What `state` names on a confirmation page ("Close SW-2026-0001 as resolved?").
 STATE_WORDS = {"resolved": "resolved", "closed": "closed", "withdrawn": "withdrawn"}
@@ -184,7 +157,7 @@ def case_page(reference):
     )
 
 
-def _action_page(case, name, form, status=200, unavailable=None):
+def action_page(case, name, form, status=200, unavailable=None):
     """The page of one action: its form (as typed, after a refusal) and what the decider needs to see."""
     p = principal()
     extra = {}
@@ -232,8 +205,8 @@ def _show_action(reference, name):
         said = "open: there is nothing to reopen" if action.applies_to == "closed" else f"{case.state}: reopen it first"
         if action.applies_to in ("waiting", "not_waiting") and case.state not in CLOSED_STATES:
             said = "on hold already" if action.applies_to == "not_waiting" else "not on hold"
-        return _action_page(case, name, _fresh_form(case, name), 409, unavailable=f"The case is {said}.")
-    return _action_page(case, name, _fresh_form(case, name))
+        return action_page(case, name, _fresh_form(case, name), 409, unavailable=f"The case is {said}.")
+    return action_page(case, name, _fresh_form(case, name))
 
 
 # One GET page per action, at the address its form posts to. Each view is declared with the
@@ -251,17 +224,17 @@ for _name, _action in ACTIONS.items():
     )
 
 
-def _case_action(reference, name, form, action, done):
+def case_action(reference, name, form, action, done):
     case_or_404(reference)  # 404 before anything is read from the form
     back = url_for(".case_page", reference=reference)
-    return act(form, action, done=done, back=back, render=lambda f: _action_page(case_or_404(reference), name, f)[0])
+    return act(form, action, done=done, back=back, render=lambda f: action_page(case_or_404(reference), name, f)[0])
 
 
 @bp.post("/cases/<reference>/level")
 @permission_required("console.use")
 def case_level(reference):
     form = forms.LevelForm(prefix="level")
-    return _case_action(
+    return case_action(
         reference,
         "level",
         form,
@@ -275,7 +248,7 @@ def case_level(reference):
 def case_offer(reference):
     form = forms.OfferTaskForm(prefix="offer")
     form.organisation.choices = _partners()
-    return _case_action(
+    return case_action(
         reference,
         "tasks",
         form,
@@ -291,7 +264,7 @@ def case_offer(reference):
 def case_lead(reference):
     form = forms.LeadForm(prefix="lead")
     form.organisation.choices = _partners()
-    return _case_action(
+    return case_action(
         reference,
         "lead",
         form,
@@ -312,7 +285,7 @@ def case_lead(reference):
 @permission_required("budget.spend")
 def case_spend(reference):
     form = forms.SpendForm(prefix="spend")
-    return _case_action(
+    return case_action(
         reference,
         "spend",
         form,
@@ -365,14 +338,14 @@ def case_claim(reference):
             policy=current_policy(),
         )
 
-    return _case_action(reference, "claims", form, add, "Cost-avoided claim added; Finance will verify it.")
+    return case_action(reference, "claims", form, add, "Cost-avoided claim added; Finance will verify it.")
 
 
 @bp.post("/cases/<reference>/notes")
 @permission_required("console.use")
 def case_note(reference):
     form = forms.NoteForm(prefix="note")
-    return _case_action(
+    return case_action(
         reference,
         "notes",
         form,
@@ -381,47 +354,6 @@ def case_note(reference):
         ),
         "Note added.",
     )
-
-
-@bp.post("/cases/<reference>/wait")
-@permission_required("case.wait")
-def case_wait(reference):
-    form = WaitForm(prefix="wait")
-    return _case_action(
-        reference,
-        "wait",
-        form,
-        lambda: waits.start_wait(
-            db.session,
-            principal(),
-            reference,
-            waiting_on=form.waiting_on.data,
-            reason=form.reason.data,
-            now=now(),
-            policy=current_policy(),
-        ),
-        "Case put on hold: its deadlines are paused.",
-    )
-
-
-@bp.post("/cases/<reference>/resume")
-@permission_required("case.wait")
-def case_resume(reference):
-    form = ResumeForm(prefix="resume")
-    case = case_or_404(reference)
-    if not form.validate_on_submit():
-        return _action_page(case, "resume", form, 400)
-    try:
-        waits.end_wait(db.session, principal(), reference, now=now(), policy=current_policy())
-    except TaskingError as refused:
-        # A form of one button: the refusal (not on hold any more) is said in place of the form.
-        discard()
-        status = status_for(refused)
-        if status in (403, 404):
-            abort(status)
-        return _action_page(case_or_404(reference), "resume", form, 409 if status == 409 else 400, refused.message)
-    flash("Case taken off hold: its deadlines run again, moved on by the time it waited.")
-    return redirect(url_for(".case_page", reference=reference))
 
 
 # Closing, marking a duplicate and reopening: ask first, then act.
@@ -435,7 +367,7 @@ def _changed_while_working(reference, name, form):
         form.version.data = str(case.version)
     form.confirmed.data = ""
     attach(form, TaskingError(CHANGED))
-    return _action_page(case, name, form, 409)
+    return action_page(case, name, form, 409)
 
 
 def _stale(case, form) -> bool:
@@ -445,10 +377,10 @@ def _stale(case, form) -> bool:
 def _confirm_then_act(reference, name, form, *, question, action, done):
     case = case_or_404(reference)
     if not form.validate_on_submit():
-        return _action_page(case, name, form, 400)
+        return action_page(case, name, form, 400)
     if not _applies(ACTIONS[name], case):
         attach(form, TaskingError(f"The case is {case.state.replace('_', ' ')} now; reload it."))
-        return _action_page(case, name, form, 409)
+        return action_page(case, name, form, 409)
     if _stale(case, form):
         return _changed_while_working(reference, name, form)
     if not form.is_confirmed:
@@ -456,7 +388,7 @@ def _confirm_then_act(reference, name, form, *, question, action, done):
             asked = question(case)
         except TaskingError as refused:
             attach(form, refused)
-            return _action_page(case, name, form, 400)
+            return action_page(case, name, form, 400)
         return render_template(
             "console/case_confirm.html",
             title=asked["question"],
@@ -478,7 +410,7 @@ def _confirm_then_act(reference, name, form, *, question, action, done):
             abort(status)
         form.confirmed.data = ""
         attach(form, refused)
-        return _action_page(case_or_404(reference), name, form, 409 if status == 409 else 400)
+        return action_page(case_or_404(reference), name, form, 409 if status == 409 else 400)
     flash(done)
     return redirect(url_for(".case_page", reference=reference))
 
