@@ -44,9 +44,9 @@ def quick_hashes(monkeypatch):
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
-def _load(session, cases=40):
+def _load(session, cases=40, now=None):
     with unit_of_work(session):
-        return demo.load(session, case_count=cases, now=datetime.now(timezone.utc), policy=Policy())
+        return demo.load(session, case_count=cases, now=now or datetime.now(timezone.utc), policy=Policy())
 
 
 def test_the_demo_happened_in_the_past(session):
@@ -66,9 +66,22 @@ def test_the_demo_happened_in_the_past(session):
     assert session.scalar(select(func.min(Case.created_at))) < after - timedelta(days=120)
 
 
-def test_the_demo_has_a_realistic_share_of_overdue_reviews(session):
-    _load(session)
-    now = datetime.now(timezone.utc)
+# Reviews count in working days, so the share once swung from none to a half with the day and hour
+# the demo was loaded at: now, and the moments where it was furthest out (UK time = UTC in December).
+@pytest.mark.parametrize(
+    "moment",
+    [
+        None,
+        datetime(2026, 12, 4, 18, 30, tzinfo=timezone.utc),  # a Friday evening
+        datetime(2026, 12, 6, 8, 30, tzinfo=timezone.utc),  # a Sunday morning
+        datetime(2026, 12, 7, 10, 30, tzinfo=timezone.utc),  # a Monday morning
+        datetime(2026, 12, 23, 18, 30, tzinfo=timezone.utc),  # before Christmas
+    ],
+    ids=["now", "friday-evening", "sunday-morning", "monday-morning", "before-christmas"],
+)
+def test_the_demo_has_a_realistic_share_of_overdue_reviews(session, moment):
+    now = moment or datetime.now(timezone.utc)
+    _load(session, now=now)
     pending = session.scalars(select(Review).where(Review.state == "pending")).all()
     assert len(pending) >= 5
     overdue = [r for r in pending if r.overdue]
