@@ -1,11 +1,13 @@
-"""Synthetic tasking data at any size, streamed in batches (memory flat in N), written with each
-database's fast path: COPY on PostgreSQL, batched inserts on SQLite (tasking/services/generator.py).
+"""Synthetic tasking data at any size, drawn in batches with NumPy (memory flat in N), written with
+each database's fast path: COPY on PostgreSQL, batched inserts on SQLite (tasking/services/generator.py).
 
     python -m bench.generate --cases 1000000          # or: flask tasking generate --cases N
 
 Cases spread over every area, ward, category and level with a plausible mix of states and ages,
-with their tasks, notes, audit events, reviews, quick-win spends and cost-avoided claims. Each batch
-commits on its own, like the `flask tasking generate` command."""
+with their tasks, notes, audit events, reviews, review schedules, quick-win spends, cost-avoided
+claims and running clocks. Each batch commits on its own, like the `flask tasking generate` command,
+except a large load on PostgreSQL: one transaction that drops the loaded tables' secondary indexes and
+foreign keys, copies the rows in and builds them again (a failure leaves the database as it was)."""
 
 import argparse
 import sys
@@ -39,8 +41,7 @@ class Progress:
 def generate(
     engine: Engine, cases: int, *, seed: int = 2011, now: datetime | None = None, progress: bool = True
 ) -> dict:
-    """Add `cases` synthetic cases with everything that hangs off them, one transaction per batch;
-    returns counts and speed."""
+    """Add `cases` synthetic cases with everything that hangs off them; returns counts and speed."""
     bar = Progress(cases, "cases") if progress else None
     with Session(engine) as session:
 

@@ -109,7 +109,7 @@ def token_create(email, name, days):
 @token_group.command("revoke")
 @click.argument("prefix")
 def token_revoke(prefix):
-    """Revoke a token by its prefix; it stops working at once."""
+    """Revoke a token by its prefix; it stops working within TOKEN_CACHE_SECONDS (5 by default) on every worker."""
     try:
         with unit_of_work() as session:
             token = tokens.revoke_token(session, None, prefix, now=now())

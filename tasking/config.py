@@ -171,6 +171,23 @@ def gdp_deflators(path: str | None = None) -> dict[int, str]:
     return {int(year): str(index) for year, index in tomllib.loads(text)["index"].items()}
 
 
+# The longest a worker may trust a token it has checked: a revocation elsewhere waits this long.
+TOKEN_CACHE_SECONDS_MAX = 60
+
+
+def token_cache_seconds() -> int:
+    """TOKEN_CACHE_SECONDS: how long a worker answers an accepted token from memory (0: never)."""
+    raw = os.environ.get("TOKEN_CACHE_SECONDS", "").strip()
+    if raw == "":
+        return 5
+    if not (raw.isascii() and raw.isdigit()) or int(raw) > TOKEN_CACHE_SECONDS_MAX:
+        raise ConfigurationError(
+            f"TOKEN_CACHE_SECONDS is {raw!r}: set a whole number of seconds from 0 (no cache) to "
+            f"{TOKEN_CACHE_SECONDS_MAX}; a revoked token keeps working on other workers for up to that long"
+        )
+    return int(raw)
+
+
 _NO_DATABASE_URL = (
     "DATABASE_URL is not set: outside development tasking needs an explicit database, "
     "e.g. DATABASE_URL=postgresql+psycopg://tasking:...@db.internal/tasking (the SQLite file "
@@ -199,6 +216,10 @@ def engine_options(url: str) -> dict:
     return {
         "pool_pre_ping": True,
         "pool_size": _int("DATABASE_POOL_SIZE", 5),
+        # The connection used last is used next: a worker's few hot connections keep their prepared
+        # statements (psycopg prepares a statement after its fifth run on a connection) and caches warm,
+        # instead of every request rotating through the whole pool (docs/performance.md).
+        "pool_use_lifo": True,
         # Waiting for a free pooled connection is bounded like waiting for a new one.
         "pool_timeout": connect_timeout,
         "connect_args": database.postgres_connect_args(
@@ -242,6 +263,11 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         problems.append(str(error))
     try:
         key = secret_key(instance_path, development=development, testing=testing, given=overrides.get("SECRET_KEY"))
+    except ConfigurationError as error:
+        problems.append(str(error))
+    cache_seconds = 0
+    try:
+        cache_seconds = token_cache_seconds()
     except ConfigurationError as error:
         problems.append(str(error))
     if problems:
@@ -323,6 +349,9 @@ def load(instance_path: str, overrides: dict | None = None) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": os.environ.get("SIGN_IN_RATE_LIMIT", "10 per minute"),
         "TOKEN_FAILURE_RATE_LIMIT": os.environ.get("TOKEN_FAILURE_RATE_LIMIT", "30 per minute"),
+        # Each worker answers a token it accepted this many seconds ago from memory, so a revocation
+        # made elsewhere takes up to this long (docs/security.md, "Token cache and revocation bound").
+        "TOKEN_CACHE_SECONDS": cache_seconds,
         "OPEN311_POST_RATE_LIMIT": os.environ.get("OPEN311_POST_RATE_LIMIT", "60 per minute"),
         "OPEN311_JURISDICTION": os.environ.get("OPEN311_JURISDICTION", "walsall.gov.uk"),
         "OPEN311_CONTACT": os.environ.get("OPEN311_CONTACT", "Walsall Council area partnerships"),

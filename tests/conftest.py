@@ -37,6 +37,7 @@ from tasking.models import (
     Notification,
     Open311Client,
     Review,
+    ReviewSchedule,
     Spend,
     Target,
     Task,
@@ -75,6 +76,7 @@ MUTABLE_TABLES = [
     FinancialYearClosure,
     BudgetAllocation,
     UnitCost,
+    ReviewSchedule,
     Case,
     Open311Client,
     Barrier,
@@ -267,3 +269,12 @@ def _quick_password_hashing():
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     yield
     passwords._hasher = production
+
+
+@pytest.fixture(autouse=True)
+def _no_remembered_tokens():
+    """Every test starts with the workers' token caches empty (tasking/services/principal_cache.py):
+    the suite's one app would otherwise remember a token from one test into the next."""
+    from tasking.services import principal_cache
+
+    principal_cache.clear_all()

@@ -10,7 +10,7 @@ from sqlalchemy.engine import make_url
 from tasking import create_app
 from tasking.domain.policy import Policy
 from tasking.extensions import db
-from tasking.models import AuditEvent, Case, Review, Spend, Task
+from tasking.models import AuditEvent, Case, Review, ReviewSchedule, Spend, Task
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
 from tests.conftest import ACCESS_EVENTS, test_database_url
@@ -106,8 +106,8 @@ def test_a_review_decision_that_fails_mid_write_leaves_the_review_pending_and_th
     manager, case, engine, session
 ):
     session.execute(
-        update(Case)
-        .where(Case.id == case["id"])
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
         .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
     )
     session.commit()

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 
 from tasking.domain.policy import Policy
 from tasking.extensions import db
-from tasking.models import ApiToken, AuditEvent, Case
+from tasking.models import ApiToken, AuditEvent, Case, ReviewSchedule
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
 from tests.conftest import ACCESS_EVENTS, MUTABLE_TABLES
@@ -124,7 +124,11 @@ def due_review(session, manager):
     same point of working time)."""
     case = raise_and_decide(manager, 2)
     swept = datetime.now(timezone.utc) - timedelta(days=7)
-    session.execute(update(Case).where(Case.id == case["id"]).values(next_review_at=swept - timedelta(minutes=5)))
+    session.execute(
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
+        .values(next_review_at=swept - timedelta(minutes=5))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=swept, policy=Policy())
     review = manager.get("/api/v1/reviews").json["items"][0]
@@ -134,7 +138,8 @@ def due_review(session, manager):
 @pytest.mark.parametrize(
     "decision, changes",
     [
-        ({"outcome": "continue"}, {"reviews", "cases", "audit_events"}),
+        # Continuing moves the review schedule on; the case itself is as it was.
+        ({"outcome": "continue"}, {"reviews", "review_schedules", "audit_events"}),
         (
             {"outcome": "escalate", "level": 3, "reason": "Three agencies now involved"},
             {"reviews", "cases", "level_changes", "tasks", "notifications", "audit_events"},

@@ -17,7 +17,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from tasking.domain.policy import Policy
 from tasking.extensions import db
-from tasking.models import Case
+from tasking.models import ReviewSchedule
 from tasking.services import follow_ups, open311_clients, sweep, tokens, users
 from tasking.unit_of_work import unit_of_work
 
@@ -308,7 +308,9 @@ class World:
         session = self.iso.session
         due = self.now - timedelta(minutes=5)
         session.execute(
-            update(Case).where(Case.id.in_([self.here.case["id"], self.there.case["id"]])).values(next_review_at=due)
+            update(ReviewSchedule)
+            .where(ReviewSchedule.case_id.in_([self.here.case["id"], self.there.case["id"]]))
+            .values(next_review_at=due)
         )
         session.commit()
         sweep.sweep(session, units=lambda: unit_of_work(session), now=self.now, policy=Policy())

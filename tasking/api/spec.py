@@ -4,6 +4,7 @@ import marshmallow as ma
 from flask_smorest import Api as SmorestApi
 
 from tasking import errors as error_handlers
+from tasking.api.conditional_docs import ConditionalReads
 
 
 class ErrorDetailSchema(ma.Schema):
@@ -25,6 +26,8 @@ class Api(SmorestApi):
         error_handlers.register_error_handlers(self._app)
 
     def init_app(self, app, *, spec_kwargs=None):
+        spec_kwargs = dict(spec_kwargs or {})
+        spec_kwargs["extra_plugins"] = [*spec_kwargs.get("extra_plugins", ()), ConditionalReads()]
         super().init_app(app, spec_kwargs=spec_kwargs)
         self.spec.components.security_scheme(
             "bearer", {"type": "http", "scheme": "bearer", "description": "An API token from an admin"}

@@ -24,7 +24,7 @@ from tasking.models.money import (
     UnitCost,
 )
 from tasking.models.reference import Area, Category, Organisation, Ward, category_support_organisations
-from tasking.models.reviews import Notification, Review
+from tasking.models.reviews import Notification, Review, ReviewSchedule
 from tasking.models.users import ApiToken, User, user_areas, user_wards
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "Open311Client",
     "Organisation",
     "Review",
+    "ReviewSchedule",
     "Spend",
     "Target",
     "Task",

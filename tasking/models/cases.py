@@ -1,6 +1,7 @@
 """The case aggregate: a case, its notes, and the per-area counter behind its reference."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -21,10 +22,14 @@ from tasking.domain.lifecycle import STATES
 from tasking.domain.organisations import CASE_SOURCES, NOTE_VISIBILITIES
 from tasking.domain.risk import RISK_FLAGS
 from tasking.domain.tasks import TASK_ROLES, TASK_STATES
+from tasking.models.address_keys import ADDRESS_KEY, UNUSUAL_ADDRESS
 from tasking.models.base import Base, in_list_check
 from tasking.models.reference import Area, Category, Organisation, Ward
 from tasking.models.types import JSONDocument, UTCDateTime, utcnow
 from tasking.models.users import User
+
+if TYPE_CHECKING:
+    from tasking.models.reviews import ReviewSchedule
 
 
 class CaseSequence(Base):
@@ -88,11 +93,6 @@ class Case(Base):
     reporter_phone: Mapped[str | None] = mapped_column(String(40))
     reporter_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     media_url: Mapped[str | None] = mapped_column(String(500))
-    # Escalation reviews: when the next falls due, whether the last was late, how many went undecided.
-    next_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    review_sequence: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
-    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    missed_reviews: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     open311_client_id: Mapped[int | None] = mapped_column(ForeignKey("open311_clients.id", ondelete="RESTRICT"))
     risk_vulnerable_person: Mapped[bool] = mapped_column(Boolean, default=False)
     risk_safeguarding: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -111,6 +111,11 @@ class Case(Base):
     lead_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[lead_organisation_id])
     owner_user: Mapped[User | None] = relationship(foreign_keys=[owner_user_id])
     barrier: Mapped["Barrier | None"] = relationship()
+    # The review bookkeeping lives in its own narrow row (models/reviews.py), loaded with the case so
+    # that showing its next review date costs no statement of its own; none while the case is closed.
+    review_schedule: Mapped["ReviewSchedule | None"] = relationship(
+        lazy="joined", uselist=False, cascade="all, delete-orphan", passive_deletes=True
+    )
 
     # Optimistic locking: an UPDATE whose version moved underneath it matches no row and fails.
     __mapper_args__ = {"version_id_col": version}
@@ -135,19 +140,33 @@ class Case(Base):
         ),
         # The triage queue in its own order, for the waiting cases only: the first page is an index scan.
         Index(
-            "ix_cases_triage_queue",
+            "ix_cases_triage_priority",
             "area_id",
+            # PostgreSQL's spelling, as it reflects it (migration 0016 writes CAST(...) on SQLite).
+            text("(case_review_flag::integer) DESC"),
             text("risk_score DESC"),
+            text("suggested_level DESC"),
             "created_at",
             "id",
             postgresql_where=text("state IN ('new', 'returned')"),
             sqlite_where=text("state IN ('new', 'returned')"),
         ),
         Index("ix_cases_similar", "category_id", "ward_id", "created_at"),
-        Index("ix_cases_category_coords", "category_id", "latitude", "longitude"),
+        # Reports of the same problem (tasking/services/suggestions.py): by coordinates (the date
+        # checked in the index, not on the row), by the address as compared, and the few addresses
+        # SQL cannot compare (tasking/models/address_keys.py).
+        Index("ix_cases_category_coords", "category_id", "latitude", "longitude", "created_at"),
+        Index("ix_cases_address_key", "category_id", "ward_id", text(ADDRESS_KEY), "created_at"),
+        Index(
+            "ix_cases_unusual_address",
+            "category_id",
+            "ward_id",
+            "created_at",
+            postgresql_where=text(UNUSUAL_ADDRESS["postgresql"]),
+            sqlite_where=text(UNUSUAL_ADDRESS["sqlite"]),
+        ),
         Index("ix_cases_owner_user_state", "owner_user_id", "state"),
         Index("ix_cases_created", "created_at"),
-        Index("ix_cases_next_review", "next_review_at", "id"),
         Index("ix_cases_area_state_created", "area_id", "state", "created_at"),
         Index("ix_cases_ward_state_created", "ward_id", "state", "created_at"),
         Index("ix_cases_updated", "updated_at", "id"),
@@ -156,6 +175,20 @@ class Case(Base):
         Index("ix_cases_subject", "category_id", "subject_ref", "created_at"),
         Index("ix_cases_postcode", "category_id", "postcode", "created_at"),
     )
+
+    # The review bookkeeping as the case shows it (API, pages, agenda); set only by
+    # services/review_schedule.py and the sweep.
+    @property
+    def next_review_at(self) -> datetime | None:
+        return self.review_schedule.next_review_at if self.review_schedule else None
+
+    @property
+    def overdue(self) -> bool:
+        return bool(self.review_schedule and self.review_schedule.overdue)
+
+    @property
+    def missed_reviews(self) -> int:
+        return self.review_schedule.missed_cycles if self.review_schedule else 0
 
     @property
     def risk_flags(self) -> list[str]:
@@ -272,6 +305,9 @@ class Task(Base):
         Index("ix_tasks_case", "case_id"),
         Index("ix_tasks_org_state_updated", "organisation_id", "state", "updated_at", "id"),
         Index("ix_tasks_org_updated", "organisation_id", "updated_at", "id"),
+        # A partner's page, newest first, of one state or all (the lean read, issue 22).
+        Index("ix_tasks_org_state_id", "organisation_id", "state", "id"),
+        Index("ix_tasks_org_id", "organisation_id", "id"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tasking.domain.levels import LEVELS
@@ -23,6 +23,26 @@ NOTIFICATION_KINDS = (
     "clock_warned",
     "clock_breached",
 )
+
+
+class ReviewSchedule(Base):
+    """When an open case's next review falls due, and how its last ones went: one narrow row per open
+    case with a review cycle, so that the sweep claims and moves these rows and never rewrites the
+    wide, heavily indexed case row. Deleted when the case closes; made afresh when it reopens
+    (services/review_schedule.py is the one place that sets it)."""
+
+    __tablename__ = "review_schedules"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True)
+    next_review_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # The sequence of the last review made; the next one is cycle + 1 (reviews are unique per case and sequence).
+    cycle: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # The last review was late: the case is flagged for escalation until a decision.
+    overdue: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Cycles missed in a row with the work not done (docs/reviews.md).
+    missed_cycles: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+
+    __table_args__ = (Index("ix_review_schedules_due", "next_review_at", "case_id"),)
 
 
 class Review(Base):

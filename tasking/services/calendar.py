@@ -2,6 +2,7 @@
 (from the `holidays` library, which ships its data, so nothing is fetched at run time) and the local
 holidays admins add (docs/deadlines.md)."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
@@ -39,8 +40,13 @@ def bank_holidays_between(division: str, start: date, end: date) -> list[tuple[d
 
 def working_calendar(session: Session, policy: Policy) -> WorkingCalendar:
     """The calendar as it stands: one small query for the local holidays."""
-    local = session.scalars(select(LocalHoliday.day)).all()
-    return WorkingCalendar(_bank_holidays(policy.holiday_division) | set(local), policy.working_hours)
+    return calendar_with(session.scalars(select(LocalHoliday.day)).all(), policy)
+
+
+def calendar_with(local_holidays: Iterable[date], policy: Policy) -> WorkingCalendar:
+    """The calendar from local holidays a caller has read already (the case page reads them with its
+    other lists, in the same statement)."""
+    return WorkingCalendar(_bank_holidays(policy.holiday_division) | set(local_holidays), policy.working_hours)
 
 
 # The longest stretch one read of the calendar covers.

@@ -65,7 +65,8 @@ def mark_duplicate(
         affected = suggestions.affected_by(session, case, now, policy) | {original.id}
         before = case_snapshot(case)
         case.state, case.closed_at, case.duplicate_of_id = lifecycle.State.DUPLICATE.value, now, original.id
-        case.updated_at, case.next_review_at = now, None
+        case.updated_at = now
+        review_schedule.schedule(session, case, now, policy)  # a duplicate is not reviewed
         cancel_active_tasks(session, principal, case, now=now, reason=f"Duplicate of {original.reference}.")
         clocks.case_ended(session, case.id, actor_id=principal.user_id, now=now, policy=policy)
         existing = session.scalar(

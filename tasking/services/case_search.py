@@ -19,7 +19,7 @@ from tasking.domain.lifecycle import OPEN_STATES
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.principal import Principal
 from tasking.domain.tasks import ACTIVE_TASK_STATES
-from tasking.models import Case, Category, Organisation, Task, User, Ward
+from tasking.models import Case, Category, Organisation, ReviewSchedule, Task, User, Ward
 from tasking.services.access import case_scope
 
 # The map shows at most this many cases; the page says when there are more.
@@ -163,10 +163,11 @@ def _overdue(now: datetime):
     """An open case whose next review date has passed, whose review is recorded as overdue, or with
     a task offered, accepted or in progress past its due date."""
     late_task = exists().where(Task.case_id == Case.id, Task.state.in_(ACTIVE_TASK_STATES), Task.due_at < now)
-    return and_(
-        Case.state.in_(OPEN_STATES),
-        or_(Case.next_review_at < now, Case.overdue.is_(True), late_task),
+    late_review = exists().where(
+        ReviewSchedule.case_id == Case.id,
+        or_(ReviewSchedule.next_review_at < now, ReviewSchedule.overdue.is_(True)),
     )
+    return and_(Case.state.in_(OPEN_STATES), or_(late_review, late_task))
 
 
 def _code_or_refuse(session: Session, model, code: str, field: str, what: str) -> int:
@@ -227,6 +228,7 @@ def _sorted(stmt: Select, query: rules.CaseQuery) -> Select:
     """The list in the chosen column's order; empty values last either way, then newest id first so
     that a page boundary is the same on every database."""
     owner_org, owner_user, ward = aliased(Organisation), aliased(User), aliased(Ward)
+    schedule = aliased(ReviewSchedule)
     keys = {
         "reference": Case.reference,
         "title": func.lower(Case.title),
@@ -236,9 +238,11 @@ def _sorted(stmt: Select, query: rules.CaseQuery) -> Select:
         "owner": func.coalesce(owner_org.name, owner_user.name),
         "raised": Case.created_at,
         "updated": Case.updated_at,
-        "next_review": Case.next_review_at,
+        "next_review": schedule.next_review_at,
     }
     key = keys[query.sort]
+    if query.sort == "next_review":
+        stmt = stmt.outerjoin(schedule, schedule.case_id == Case.id)
     if query.sort == "ward":
         stmt = stmt.join(ward, ward.id == Case.ward_id)
     if query.sort == "owner":

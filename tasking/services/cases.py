@@ -166,7 +166,6 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
         require(principal, "personal.read", place, "Only area staff record who a case is about.")
     with session.no_autoflush:
         case = Case(
-            reference=next_reference(session, ward.area, now.year),
             title=data["title"],
             description=data["description"],
             # Ids as well as objects: the case is looked at (similar reports) before it is written.
@@ -195,8 +194,14 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
         if reporter.get("consent"):
             case.reporter_name, case.reporter_email = reporter.get("name"), reporter.get("email")
             case.reporter_phone, case.reporter_consent = reporter.get("phone"), True
+        similar = suggestions.before_raising(session, case, now, policy)
+        case_clocks = clocks.prepared(session, policy, now)
+        # The area's counter is locked from here to the commit, so every concurrent raiser in the area
+        # waits on it: it is taken after the reads, just before the case and its rows are written.
+        case.reference = next_reference(session, ward.area, now.year)
         session.add(case)
-        linked = suggestions.on_case_raised(session, case, now, policy)
+        session.flush()
+        linked = suggestions.link_raised(session, case, similar, now, policy)
         audit.record(
             session,
             principal,
@@ -207,8 +212,7 @@ def create_case(session: Session, principal: Principal, data: dict, *, now: date
             case_id=case.id,
             after={**case_snapshot(case), "similar_case_ids": linked, **_subject_audit(None, case.subject_ref)},
         )
-        session.flush()
-        clocks.start_for_new_case(session, case, now=now, policy=policy)
+        clocks.start_for_new_case(session, case, now=now, policy=policy, clocks=case_clocks)
     return case
 
 

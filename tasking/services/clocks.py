@@ -51,9 +51,10 @@ class Clocks:
             self._targets = targets.rows(self.session)
         return self._targets
 
-    def start(self, kind: str, case: Case, task: Task | None = None) -> Clock | None:
+    def start(self, kind: str, case: Case, task: Task | None = None, *, new_case: bool = False) -> Clock | None:
         """Start a clock of `kind` for the case (or its task) unless one of that kind is already
-        running for it. None when the kind has no target."""
+        running for it. None when the kind has no target. A case raised in this transaction has no
+        clocks and no hold yet (`new_case`): nothing to look up."""
         organisation_id = task.organisation_id if task is not None else None
         level = case.level or case.suggested_level
         days = targets.working_days(
@@ -64,10 +65,14 @@ class Clocks:
             organisation_id=organisation_id,
             known=self.known_targets,
         )
-        if days is None or self._running(kind, case.id, task.id if task is not None else None):
+        if days is None or (not new_case and self._running(kind, case.id, task.id if task is not None else None)):
             return None
-        waiting = self.session.scalar(
-            select(CaseWait.id).where(CaseWait.case_id == case.id, CaseWait.ended_at.is_(None)).limit(1)
+        waiting = (
+            None
+            if new_case
+            else self.session.scalar(
+                select(CaseWait.id).where(CaseWait.case_id == case.id, CaseWait.ended_at.is_(None)).limit(1)
+            )
         )
         clock = Clock(
             kind=kind,
@@ -283,12 +288,31 @@ def start_on_reopening(session: Session, case: Case, *, now: datetime, policy: P
         Clocks(session, policy, now).start(COUNCILLOR_ANSWER, case)
 
 
-def start_for_new_case(session: Session, case: Case, *, now: datetime, policy: Policy) -> None:
+def prepared(session: Session, policy: Policy, now: datetime) -> Clocks:
+    """Clocks with the calendar and targets read now: a raiser reads them before it takes the area's
+    reference counter, which is locked until the commit (services/cases.py)."""
     clocks = Clocks(session, policy, now)
-    clocks.start(FIRST_RESPONSE, case)
+    clocks._calendar, clocks._targets = working_calendar(session, policy), targets.rows(session)
+    return clocks
+
+
+def start_for_new_case(
+    session: Session, case: Case, *, now: datetime, policy: Policy, clocks: Clocks | None = None
+) -> None:
+    clocks = clocks or Clocks(session, policy, now)
+    clocks.start(FIRST_RESPONSE, case, new_case=True)
     if case.source == "councillor":
-        clocks.start(COUNCILLOR_ACKNOWLEDGE, case)
-        clocks.start(COUNCILLOR_ANSWER, case)
+        clocks.start(COUNCILLOR_ACKNOWLEDGE, case, new_case=True)
+        clocks.start(COUNCILLOR_ANSWER, case, new_case=True)
 
 
-__all__ = ["ACKNOWLEDGED", "FINISHED", "TASK_ACCEPT", "TASK_COMPLETE", "Clocks", "sweep", "start_for_new_case"]
+__all__ = [
+    "ACKNOWLEDGED",
+    "FINISHED",
+    "TASK_ACCEPT",
+    "TASK_COMPLETE",
+    "Clocks",
+    "prepared",
+    "start_for_new_case",
+    "sweep",
+]

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from tasking.domain.money import financial_year, financial_year_bounds, uk_date
 from tasking.domain.policy import Policy
-from tasking.models import ApiToken, Area, AuditEvent, Case, Notification, Review, User, Ward
+from tasking.models import ApiToken, Area, AuditEvent, Case, Notification, Review, ReviewSchedule, User, Ward
 from tasking.services import barriers, budget, cases, claims, classification, reviews, sweep, tokens, users, waits
 from tasking.services.passwords import verify_password
 from tasking.services.users import principal_for
@@ -376,16 +376,17 @@ def _missed_while_away(session: Session, now: datetime, policy: Policy) -> None:
     period in working days), about one for every four reviews waiting: today's sweep flags them
     overdue. The other reviews it makes fell due since the last weekly sweep, LAST_SWEEP_DAYS ago,
     fewer working days than the grace period whatever the day and hour the demo is loaded."""
-    due = session.scalar(select(func.count()).select_from(Case).where(Case.next_review_at <= now))
+    due = session.scalar(select(func.count()).select_from(ReviewSchedule).where(ReviewSchedule.next_review_at <= now))
     waiting = session.scalar(select(func.count()).select_from(Review).where(Review.state == "pending"))
     missed = session.scalars(
-        select(Case)
-        .where(Case.next_review_at > now, Case.confidential.is_(False))
-        .order_by(Case.id)
+        select(ReviewSchedule)
+        .join(Case, Case.id == ReviewSchedule.case_id)
+        .where(ReviewSchedule.next_review_at > now, Case.confidential.is_(False))
+        .order_by(ReviewSchedule.case_id)
         .limit(max(1, ((due or 0) + (waiting or 0)) // 4))
     ).all()
-    for case in missed:
-        case.next_review_at = now - timedelta(days=14)
+    for schedule in missed:
+        schedule.next_review_at = now - timedelta(days=14)
     session.flush()
 
 

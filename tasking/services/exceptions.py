@@ -11,6 +11,7 @@ that a deadline on it is slipping."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
@@ -155,8 +156,27 @@ def _local_day(calendar: WorkingCalendar, instant: datetime) -> date:
     return instant.astimezone(calendar.zone).date()
 
 
+# What the report reads of a running clock: plain rows, not entities (a report may list thousands).
+RUNNING_COLUMNS = (
+    Clock.id,
+    Clock.kind,
+    Clock.case_id,
+    Clock.task_id,
+    Clock.organisation_id,
+    Clock.area_id,
+    Clock.level,
+    Clock.target_working_days,
+    Clock.started_at,
+    Clock.due_at,
+    Clock.warn_at,
+    Clock.paused_at,
+    Clock.paused_seconds,
+    Clock.breached_at,
+)
+
+
 def _running(
-    clock: Clock, calendar: WorkingCalendar, policy: Policy, now: datetime
+    clock: Any, calendar: WorkingCalendar, policy: Policy, now: datetime
 ) -> tuple[datetime, datetime | None, str]:
     """The clock's due and warning times as they stand now, and where it stands. A paused clock's
     times move on by the working time it has spent paused so far (as they will when it resumes)."""
@@ -172,6 +192,32 @@ def _running(
         )
     found = standing(due_at=due_at, warn_at=warn_at, stopped_at=None, breached_at=clock.breached_at, now=now)
     return due_at, warn_at, found
+
+
+class _DaysFromToday:
+    """calendar.working_days_between from or to today, for thousands of clocks: it counts day by
+    day, so each day is looked at once and the running totals kept (the same answers)."""
+
+    def __init__(self, calendar: WorkingCalendar, today: date):
+        self.calendar, self.today = calendar, today
+        self.back = [0]  # back[k]: working days after today - k days, up to and including today
+        self.ahead = [0]  # ahead[k]: working days after today, up to and including today + k days
+
+    def before(self, day: date) -> int:
+        """Working days after `day` up to and including today (0 when day is not before today)."""
+        k = (self.today - day).days
+        while len(self.back) <= k:
+            j = len(self.back)
+            self.back.append(self.back[-1] + self.calendar.is_working_day(self.today - timedelta(days=j - 1)))
+        return self.back[k] if k > 0 else 0
+
+    def after(self, day: date) -> int:
+        """Working days after today up to and including `day` (0 when day is not after today)."""
+        k = (day - self.today).days
+        while len(self.ahead) <= k:
+            j = len(self.ahead)
+            self.ahead.append(self.ahead[-1] + self.calendar.is_working_day(self.today + timedelta(days=j)))
+        return self.ahead[k] if k > 0 else 0
 
 
 def _level_key(level: int | None) -> str:
@@ -233,11 +279,13 @@ def exception_report(
         found.append(by_level.setdefault(level_key, Summary(level_key, _level_name(level_key))))
         return found
 
+    days_from_today = _DaysFromToday(calendar, today)
+
     # (a) Running clocks past or near their targets. The stored times are a superset of the paused
     # ones (pausing only ever moves a due time later), so the query needs no calendar.
     exceptions: list[ExceptionRow] = []
     running = session.execute(
-        select(Clock, Case.reference)
+        select(*RUNNING_COLUMNS, Case.reference)
         .join(Case, Case.id == Clock.case_id)
         .where(
             *where,
@@ -246,7 +294,8 @@ def exception_report(
         )
         .order_by(Clock.due_at, Clock.id)
     )
-    for clock, reference in running:
+    for clock in running:
+        reference = clock.reference
         due_at, _warn_at, found = _running(clock, calendar, policy, now)
         if found not in ("past", "near"):
             continue
@@ -271,8 +320,8 @@ def exception_report(
                 breached_at=clock.breached_at,
                 paused=clock.paused_at is not None,
                 standing=found,
-                working_days_over=calendar.working_days_between(due_day, today) if found == "past" else None,
-                working_days_left=calendar.working_days_between(today, due_day) if found == "near" else None,
+                working_days_over=days_from_today.before(due_day) if found == "past" else None,
+                working_days_left=days_from_today.after(due_day) if found == "near" else None,
             )
         )
         for line in lines(clock.area_id, clock.organisation_id, _level_key(clock.level)):
@@ -295,7 +344,10 @@ def exception_report(
             Clock.stopped_at,
             Clock.breached_at,
             Clock.elapsed_seconds,
-        ).where(*where, Clock.stopped_at >= since, Clock.stopped_at < until)
+        )
+        .where(*where, Clock.stopped_at >= since, Clock.stopped_at < until)
+        # In a fixed order, so that the same clocks make the same report (and the same entity tag).
+        .order_by(Clock.id)
     )
     for kind, area_id, organisation_id, clock_level, due_at, stopped_at, breached_at, elapsed in stopped:
         outcome = standing(due_at=due_at, warn_at=None, stopped_at=stopped_at, breached_at=breached_at, now=now)

@@ -17,7 +17,7 @@ from tasking.domain.errors import Conflict, NotFound, ValidationFailed
 from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
-from tasking.models import Area, Case, Meeting, Review
+from tasking.models import Area, Case, Meeting, Review, ReviewSchedule
 from tasking.services import audit, cases, report_areas, reviews
 from tasking.services.access import case_scope
 
@@ -179,7 +179,9 @@ def next_meeting(session: Session, principal: Principal, area_code: str, today: 
         Case.state.in_([s.value for s in lifecycle.OPEN_STATES]),
         case_scope(principal),
     )
-    next_review = session.scalar(select(func.min(Case.next_review_at)).where(*open_cases))
+    next_review = session.scalar(
+        select(func.min(ReviewSchedule.next_review_at)).join(Case, Case.id == ReviewSchedule.case_id).where(*open_cases)
+    )
     pending = session.scalar(
         select(func.min(Review.due_at)).join(Review.case).where(*open_cases, Review.state == "pending")
     )

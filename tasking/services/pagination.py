@@ -52,6 +52,22 @@ def paginate(session, stmt: Select, order: list, *, cursor: str | None, size: in
     return Page(items=rows, next_cursor=next_cursor)
 
 
+def paginate_rows(session, stmt: Select, order: list, *, cursor: str | None, size: int, keys: list[str]) -> Page:
+    """`paginate` for a select of columns: the items are row mappings, and `keys` name the columns of
+    each row that make its cursor (in `order`'s order), so that a cursor is the same whichever of the
+    two made it."""
+    columns = [column for column, _ in order]
+    if cursor:
+        values = decode_cursor(cursor, tuple(_python_type(c) for c in columns))
+        stmt = stmt.where(_after(order, values))
+    rows = session.execute(stmt.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(size + 1)).mappings()
+    rows = list(rows)
+    has_more = len(rows) > size
+    rows = rows[:size]
+    next_cursor = encode_cursor([rows[-1][key] for key in keys]) if has_more else None
+    return Page(items=rows, next_cursor=next_cursor)
+
+
 def _after(order, values):
     # Rows strictly after the cursor in the sort order, spelled out term by term so that each
     # column may sort its own way.

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from zxcvbn import zxcvbn
 
 from tasking.domain.errors import ValidationFailed
 
@@ -30,6 +29,9 @@ def password_problem(password: str, *, user_inputs: Sequence[str] = ()) -> str |
     if len(password) < MIN_LENGTH:
         return TOO_SHORT
     words = [*SITE_WORDS, *(part for text in user_inputs if text for part in (text, *_pieces(text)))]
+    # Imported here: its word lists cost every web worker 13 MB, and only setting a password needs them.
+    from zxcvbn import zxcvbn
+
     if zxcvbn(password[:_JUDGED_LENGTH], user_inputs=words)["score"] < MIN_SCORE:
         return TOO_COMMON
     return None

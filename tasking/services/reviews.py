@@ -9,14 +9,14 @@ from sqlalchemy.orm import Session, joinedload
 from tasking.domain import lifecycle
 from tasking.domain import reviews as rules
 from tasking.domain.errors import Conflict, NotFound
-from tasking.domain.permissions import can, require
+from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.tasks import ACTIVE_TASK_STATES
-from tasking.models import AuditEvent, Case, Meeting, Review, Spend, Task
+from tasking.models import Area, AuditEvent, Case, Meeting, Review, ReviewSchedule, Spend, Task
 from tasking.services import audit, cases, classification, review_schedule
 from tasking.services.access import case_scope, case_target, review_scope
-from tasking.services.pagination import Page, paginate
+from tasking.services.pagination import Page, paginate, paginate_rows
 
 _OWNERS_ONLY = "Reviews go to whoever owns the case: area staff, the owning partner or the borough officer."
 _LEVEL_IS_NOT_YOURS = (
@@ -55,6 +55,102 @@ def list_reviews(
     if filters.overdue is not None:
         stmt = stmt.where(Review.overdue.is_(filters.overdue))
     return paginate(session, stmt, [(Review.due_at, False), (Review.id, False)], cursor=cursor, size=size)
+
+
+# What the reviews list shows, as columns: the review, its case's summary and area, and the case's
+# review row (none once it is closed). The case's place and owners decide how much of it is shown.
+_LIST_COLUMNS = (
+    Review.id,
+    Review.sequence,
+    Review.due_at,
+    Review.overdue,
+    Review.state,
+    Review.outcome,
+    Review.decided_by_id,
+    Review.decided_at,
+    Review.notes,
+    Review.created_at,
+    Case.id.label("case_id"),
+    Case.reference.label("case_reference"),
+    Case.title.label("case_title"),
+    Case.state.label("case_state"),
+    Case.level.label("case_level"),
+    Case.created_at.label("case_created_at"),
+    Case.area_id.label("case_area_id"),
+    Case.ward_id.label("case_ward_id"),
+    Case.owner_organisation_id.label("case_owner_organisation_id"),
+    Case.owner_user_id.label("case_owner_user_id"),
+    Case.confidential.label("case_confidential"),
+    Area.code.label("area_code"),
+    Area.name.label("area_name"),
+    ReviewSchedule.next_review_at.label("case_next_review_at"),
+    ReviewSchedule.missed_cycles.label("case_missed_reviews"),
+)
+
+
+def review_rows(
+    session: Session, principal: Principal, filters: ReviewFilters, *, cursor: str | None, size: int
+) -> Page:
+    """`list_reviews` as one statement of columns, whatever the page size: the items are row
+    mappings, shaped by `review_item`. Same scope, filters, order and cursors."""
+    require(principal, "review.decide", message=_OWNERS_ONLY)
+    stmt = (
+        select(*_LIST_COLUMNS)
+        .join(Case, Case.id == Review.case_id)
+        .join(Area, Area.id == Case.area_id)
+        .outerjoin(ReviewSchedule, ReviewSchedule.case_id == Case.id)
+        .where(review_scope(principal))
+    )
+    stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
+    if filters.state:
+        stmt = stmt.where(Review.state == filters.state)
+    if filters.due_before:
+        stmt = stmt.where(Review.due_at < filters.due_before)
+    if filters.level:
+        stmt = stmt.where(Case.level == filters.level)
+    if filters.overdue is not None:
+        stmt = stmt.where(Review.overdue.is_(filters.overdue))
+    order = [(Review.due_at, False), (Review.id, False)]
+    return paginate_rows(session, stmt, order, cursor=cursor, size=size, keys=["due_at", "id"])
+
+
+def review_item(principal: Principal, row) -> dict:
+    """A row of `review_rows` as the API shows the review (`as_seen_by`, field for field)."""
+    target = Target(
+        area_id=row["case_area_id"],
+        ward_id=row["case_ward_id"],
+        organisation_id=row["case_owner_organisation_id"],
+        owner_user_id=row["case_owner_user_id"],
+        confidential=bool(row["case_confidential"]),
+        level=row["case_level"],
+    )
+    whole = can(principal, "case.read", target)
+    case: dict = {
+        "reference": row["case_reference"],
+        "title": row["case_title"],
+        "state": row["case_state"],
+        "level": row["case_level"],
+        "area": {"code": row["area_code"], "name": row["area_name"]},
+        "next_review_at": row["case_next_review_at"],
+        "missed_reviews": row["case_missed_reviews"] or 0,
+    }
+    item: dict = {
+        "id": row["id"],
+        "sequence": row["sequence"],
+        "due_at": row["due_at"],
+        "overdue": row["overdue"],
+        "state": row["state"],
+        "outcome": row["outcome"],
+        "decided_at": row["decided_at"],
+        "created_at": row["created_at"],
+        "case": case,
+    }
+    if whole:
+        case.update(id=row["case_id"], created_at=row["case_created_at"])
+        item.update(decided_by_id=row["decided_by_id"], notes=row["notes"])
+    elif row["decided_by_id"] is not None and row["decided_by_id"] == principal.user_id:
+        item.update(decided_by_id=row["decided_by_id"], notes=row["notes"])
+    return item
 
 
 def as_seen_by(principal: Principal, review: Review) -> Review | dict:
@@ -138,7 +234,8 @@ def decide(
     session.refresh(case)
     if outcome == "continue":
         review_schedule.schedule(session, case, now, policy)
-    case.overdue, case.missed_reviews = False, 0
+    if case.review_schedule is not None:
+        case.review_schedule.overdue, case.review_schedule.missed_cycles = False, 0
     # Kept on the review for the minutes: the level the case is at once decided, and why.
     review.level, review.reason = case.level, reason
     review.meeting_id = meeting.id if meeting is not None else None
@@ -209,8 +306,9 @@ def agenda(session: Session, principal: Principal, area_code: str, meeting: date
                 Case.state.in_([s.value for s in lifecycle.OPEN_STATES]),
                 case_scope(principal),
             )
-            .where((Case.next_review_at < cutoff) | Case.id.in_(list(pending) or [-1]))
-            .order_by(Case.level, Case.next_review_at)
+            .outerjoin(ReviewSchedule, ReviewSchedule.case_id == Case.id)
+            .where((ReviewSchedule.next_review_at < cutoff) | Case.id.in_(list(pending) or [-1]))
+            .order_by(Case.level, ReviewSchedule.next_review_at)
         )
     )
     ids = [c.id for c in due]

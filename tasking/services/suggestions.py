@@ -4,7 +4,7 @@ level current (docs/levels.md, "The same problem" and "Suggestions are kept curr
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.classification import Facts, Suggestion, suggest
@@ -23,6 +23,7 @@ from tasking.domain.similarity import (
     radius_for,
 )
 from tasking.models import AuditEvent, Barrier, Case, CaseLink
+from tasking.models.address_keys import address_key, unusual_address
 from tasking.services import review_schedule
 
 # The audit action of a reopening: each one in the window is a recurrence of the case's problem.
@@ -53,11 +54,13 @@ def _report(row) -> Report:
     )
 
 
-def _candidates(case: Case, basis: str, radius_m: float):
+def _candidates(case: Case, basis: str, radius_m: float, dialect: str):
     """The indexed pre-filter for reports that may be of the same problem as `case`, or None when
     nothing could be: the same subject (ix_cases_subject); a box around its coordinates
-    (ix_cases_category_coords); its postcode (ix_cases_postcode); its address in its ward
-    (ix_cases_similar). The domain rule then decides each candidate."""
+    (ix_cases_category_coords); its postcode (ix_cases_postcode); its address as compared in its
+    ward (ix_cases_address_key), with the few addresses SQL cannot compare (ix_cases_unusual_address).
+    Each reads only what is near the case, however large the table. The domain rule then decides
+    each candidate."""
     if basis == PERSON:
         subject = normal_subject(case.subject_ref)
         return Case.subject_ref == subject if subject else None
@@ -71,9 +74,11 @@ def _candidates(case: Case, basis: str, radius_m: float):
     unlocated = [Case.latitude.is_(None)] if located else []
     if postcode:
         found.append(and_(Case.postcode == postcode, *unlocated))
-    if normal_address(case.address):
+    address = normal_address(case.address)
+    if address:
         no_postcode = [Case.postcode.is_(None)] if postcode else []
-        found.append(and_(Case.ward_id == case.ward_id, Case.address.is_not(None), *unlocated, *no_postcode))
+        for same_address in (address_key() == bindparam("address_key", address), unusual_address(dialect)):
+            found.append(and_(Case.ward_id == case.ward_id, same_address, *unlocated, *no_postcode))
     return or_(*found) if found else None
 
 
@@ -82,7 +87,7 @@ def similar_case_ids(session: Session, case: Case, now: datetime, policy: Policy
     withdrawn reports and the other half of the same incident are never among them."""
     category = case.category
     radius = radius_for(category.similar_radius_m, policy.similar_radius_m)
-    candidates = _candidates(case, category.similarity, radius)
+    candidates = _candidates(case, category.similarity, radius, session.get_bind().dialect.name)
     if candidates is None:
         return []
     start = months_before(now, policy.similar_window_months)
@@ -164,8 +169,27 @@ def link_similar(session: Session, case: Case, other_ids: list[int], now: dateti
     return new
 
 
+def _also_counts(case: Case, raising: Case | None, now: datetime, policy: Policy) -> bool:
+    """Whether a case being raised and not yet written is one more report of `case`'s problem: what
+    its similar-case search will find once the new case is written."""
+    if raising is None or raising is case:
+        return False
+    category = case.category
+    radius = radius_for(category.similar_radius_m, policy.similar_radius_m)
+    in_window = months_before(now, policy.similar_window_months) <= raising.created_at <= now
+    return in_window and counts_as_another_report(
+        _report(case), _report(raising), basis=category.similarity, radius_m=radius
+    )
+
+
 def facts_for(
-    session: Session, case: Case, now: datetime, policy: Policy, similar_ids: list[int] | None = None
+    session: Session,
+    case: Case,
+    now: datetime,
+    policy: Policy,
+    similar_ids: list[int] | None = None,
+    *,
+    raising: Case | None = None,
 ) -> Facts:
     if similar_ids is None:
         similar_ids = similar_case_ids(session, case, now, policy)
@@ -181,7 +205,7 @@ def facts_for(
         category_default_level=case.category.default_level,
         agencies_needed=case.agencies_needed or 1,
         risk_flags=frozenset(case.risk_flags),
-        similar_recent=len(similar_ids),
+        similar_recent=len(similar_ids) + _also_counts(case, raising, now, policy),
         recurrences=recurrences(session, case, now, policy),
         case_review_category=case.category.case_review,
         barrier_is_borough=bool(barrier and barrier.borough_level),
@@ -192,10 +216,17 @@ def facts_for(
 
 
 def refresh(
-    session: Session, case: Case, now: datetime, policy: Policy, similar_ids: list[int] | None = None
+    session: Session,
+    case: Case,
+    now: datetime,
+    policy: Policy,
+    similar_ids: list[int] | None = None,
+    *,
+    raising: Case | None = None,
 ) -> Suggestion:
-    """Work out the suggestion from today's facts and store it on the case."""
-    suggestion = suggest(facts_for(session, case, now, policy, similar_ids), policy.thresholds)
+    """Work out the suggestion from today's facts and store it on the case; `raising`, a case being
+    raised and not yet written, counts as one of its reports when it is one."""
+    suggestion = suggest(facts_for(session, case, now, policy, similar_ids, raising=raising), policy.thresholds)
     case.suggested_level = suggestion.level
     case.suggestion_reasons = [r.as_dict() for r in suggestion.reasons]
     if suggestion.case_review_threshold_met:
@@ -223,6 +254,14 @@ def resuggest(session: Session, case_ids: Iterable[int], now: datetime, policy: 
     the stored suggestion of every open case among `case_ids`, in the caller's transaction. A case
     whose suggestion, reasons or case-review flag changed is marked changed now; the ids of those
     are returned. Closed cases keep the suggestion they had."""
+    changed = _resuggest(session, case_ids, now, policy)
+    session.flush()
+    return changed
+
+
+def _resuggest(
+    session: Session, case_ids: Iterable[int], now: datetime, policy: Policy, *, raising: Case | None = None
+) -> list[int]:
     wanted = sorted(set(case_ids))
     changed: list[int] = []
     for start in range(0, len(wanted), _CHUNK):
@@ -235,11 +274,10 @@ def resuggest(session: Session, case_ids: Iterable[int], now: datetime, policy: 
         ).all()
         for case in found:
             before = (case.suggested_level, case.suggestion_reasons, case.case_review_flag)
-            refresh(session, case, now, policy)
+            refresh(session, case, now, policy, raising=raising)
             if (case.suggested_level, case.suggestion_reasons, case.case_review_flag) != before:
                 case.updated_at = now
                 changed.append(case.id)
-    session.flush()
     return changed
 
 
@@ -254,14 +292,33 @@ def on_facts_changed(session: Session, case: Case, before: set[int], now: dateti
     return linked
 
 
-def on_case_raised(session: Session, case: Case, now: datetime, policy: Policy) -> list[int]:
-    """Suggest a level for a case not yet written and set its first review date, write it, link it to
-    earlier reports of the same problem, and work out again the suggestion of every open one of
-    them (the new report may tip them over a threshold). Returns the ids linked."""
-    similar = similar_case_ids(session, case, now, policy)
-    refresh(session, case, now, policy, similar)
-    review_schedule.schedule(session, case, now, policy)
-    session.flush()
-    linked = link_similar(session, case, similar[: policy.similar_link_limit], now)
-    resuggest(session, similar, now, policy)
+def before_raising(session: Session, case: Case, now: datetime, policy: Policy) -> list[int]:
+    """What raising a case reads, done before the case is numbered or written, so that nothing
+    slow happens while its area's counter is held: its similar reports (returned, newest first), its
+    suggested level and first review date, and the suggestion of every open one of those reports, in
+    which the new one counts (the changes are written with the case)."""
+    # Written now, the new case would be counted twice: found by the searches and counted as raising.
+    with session.no_autoflush:
+        similar = similar_case_ids(session, case, now, policy)
+        refresh(session, case, now, policy, similar)
+        review_schedule.schedule(session, case, now, policy)
+        _resuggest(session, similar, now, policy, raising=case)
+    return similar
+
+
+def link_raised(session: Session, case: Case, similar: list[int], now: datetime, policy: Policy) -> list[int]:
+    """Link a case just written (so linked to nothing yet) to the newest of its similar reports, both
+    ways. Returns the ids linked."""
+    linked = similar[: policy.similar_link_limit]
+    for other_id in linked:
+        session.add(CaseLink(case_id=case.id, other_case_id=other_id, kind="similar", created_at=now))
+        session.add(CaseLink(case_id=other_id, other_case_id=case.id, kind="similar", created_at=now))
     return linked
+
+
+def on_case_raised(session: Session, case: Case, now: datetime, policy: Policy) -> list[int]:
+    """Raising a case already numbered and added to the session (Open311 intake): what
+    `before_raising` does, then write it and link it. Returns the ids linked."""
+    similar = before_raising(session, case, now, policy)
+    session.flush()
+    return link_raised(session, case, similar, now, policy)

@@ -1,28 +1,46 @@
 """The review sweep: find the cases whose review is due, make one review each, tell their owners,
 and flag the late ones. Safe to run twice, with several sweeps at once, and after downtime: the
-database decides, not the scheduler's memory."""
+database decides, not the scheduler's memory.
+
+It claims and moves the narrow review_schedules rows only: the review bookkeeping is not a change of
+the case, so the wide case row (and its indexes) is never written by it. A stalled case is handed
+back to its area manager, which is a real change of the case and is written as one."""
 
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, func, select, update
+from sqlalchemy import Table, bindparam, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from tasking.domain import reviews as rules
 from tasking.domain.lifecycle import OPEN_STATES, State
 from tasking.domain.policy import Policy
-from tasking.models import AuditEvent, Case, Review
+from tasking.domain.working_days import WorkingCalendar
+from tasking.models import AuditEvent, Case, Review, ReviewSchedule
 from tasking.services import notifications, routing, suggestions
 from tasking.services.calendar import working_calendar
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
 # The tables the sweep writes in sets, without the ORM.
-CASES, REVIEWS, AUDIT_EVENTS = (cast(Table, m.__table__) for m in (Case, Review, AuditEvent))
+SCHEDULES, REVIEWS, AUDIT_EVENTS = (cast(Table, m.__table__) for m in (ReviewSchedule, Review, AuditEvent))
 OPEN = [s.value for s in OPEN_STATES]
+# What the sweep reads of each claimed case, and no more.
+CASE_COLUMNS = (
+    Case.id,
+    Case.reference,
+    Case.title,
+    Case.state,
+    Case.level,
+    Case.suggested_level,
+    Case.ready_to_resolve,
+    Case.area_id,
+    Case.owner_user_id,
+    Case.owner_organisation_id,
+)
 
 
 @dataclass
@@ -39,26 +57,68 @@ class SweepResult:
     clock_breaches: int = 0
 
 
-def _claim_batch(session: Session, now: datetime, size: int) -> list[Case]:
+@dataclass(frozen=True)
+class _Due:
+    """A claimed schedule row and the few case columns the sweep needs."""
+
+    case: Any  # a row of CASE_COLUMNS
+    next_review_at: datetime
+    cycle: int
+    missed_cycles: int
+
+
+class _Remembering:
+    """The calendar's `due`, worked out once per (start, days): a batch's cases share their next
+    date (now plus their level's interval) and mostly their due dates, and each answer walks the
+    calendar day by day."""
+
+    def __init__(self, calendar: WorkingCalendar) -> None:
+        self.calendar = calendar
+        self.known: dict[tuple[datetime, int], datetime] = {}
+
+    def due(self, start: datetime, working_days: int) -> datetime:
+        key = (start, working_days)
+        if key not in self.known:
+            self.known[key] = self.calendar.due(start, working_days)
+        return self.known[key]
+
+
+def _claim_batch(session: Session, now: datetime, size: int) -> list[_Due]:
+    s = SCHEDULES.c
     stmt = (
-        select(Case)
-        .where(Case.next_review_at <= now, Case.state.in_(OPEN))
-        .order_by(Case.next_review_at, Case.id)
+        select(s.case_id, s.next_review_at, s.cycle, s.missed_cycles)
+        .where(s.next_review_at <= now)
+        .order_by(s.next_review_at, s.case_id)
         .limit(size)
     )
     if session.get_bind().dialect.name == "postgresql":
         # Each sweep takes rows no other sweep holds; they work through disjoint batches.
-        stmt = stmt.with_for_update(skip_locked=True, of=Case)
+        stmt = stmt.with_for_update(skip_locked=True, of=SCHEDULES)
     else:
         # SQLite has one writer at a time: take the write lock first, so the rows read are current.
-        session.execute(update(CASES).where(CASES.c.id == -1).values(version=1))
-    return list(session.scalars(stmt.execution_options(populate_existing=True)))
+        session.execute(update(SCHEDULES).where(s.case_id == -1).values(cycle=0))
+    claimed = session.execute(stmt).all()
+    if not claimed:
+        return []
+    cases = {
+        row.id: row for row in session.execute(select(*CASE_COLUMNS).where(Case.id.in_([c.case_id for c in claimed])))
+    }
+    # A schedule belongs to an open case (services/review_schedule.py); one left behind is dropped.
+    stale = [c.case_id for c in claimed if c.case_id not in cases or cases[c.case_id].state not in OPEN]
+    if stale:
+        session.execute(delete(SCHEDULES).where(s.case_id.in_(stale)))
+    return [
+        _Due(cases[c.case_id], c.next_review_at, c.cycle, c.missed_cycles)
+        for c in claimed
+        if c.case_id in cases and cases[c.case_id].state in OPEN
+    ]
 
 
-def _notices(session: Session, batch: list[Case], cycles: dict, now: datetime) -> list[dict]:
-    owners = notifications.case_owners(session, batch)
+def _notices(session: Session, batch: list[_Due], cycles: dict, now: datetime) -> list[dict]:
+    owners = notifications.case_owners(session, cast(list[Case], [d.case for d in batch]))
     rows = []
-    for case in batch:
+    for due in batch:
+        case = due.case
         cycle, sequence = cycles[case.id]
         for person in owners[case.id]:
             rows.append(
@@ -89,126 +149,136 @@ def _notices(session: Session, batch: list[Case], cycles: dict, now: datetime) -
     return rows
 
 
+def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """One executemany per table and batch (psycopg pipelines it): compiling a multi-row VALUES of
+    thousands of parameters costs more in Python than it saves in round trips."""
+    session.execute(table.insert(), rows)
+
+
 def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, result: SweepResult) -> int:
     batch = _claim_batch(session, now, size)
     if not batch:
         return 0
-    ids = [c.id for c in batch]
+    ids = [d.case.id for d in batch]
+    # The state is tested on the batch's own reviews (found by the case's unique index), not by
+    # scanning every pending review: the batch costs the same however many are pending elsewhere.
     earlier_pending = dict(
         session.execute(
-            select(Review.case_id, func.count())
-            .where(Review.case_id.in_(ids), Review.state == "pending")
+            select(Review.case_id, func.count().filter(Review.state == "pending"))
+            .where(Review.case_id.in_(ids))
             .group_by(Review.case_id)
         ).all()
     )
     # Cycles missed in a row, counting only those in which the work was not done (docs/reviews.md).
     missed = {
-        c.id: rules.missed_after_sweep(
-            previous=c.missed_reviews or 0,
-            earlier_pending=earlier_pending.get(c.id, 0),
-            level=c.level,
-            work_done=bool(c.ready_to_resolve),
+        d.case.id: rules.missed_after_sweep(
+            previous=d.missed_cycles or 0,
+            earlier_pending=earlier_pending.get(d.case.id, 0),
+            level=d.case.level,
+            work_done=bool(d.case.ready_to_resolve),
         )
-        for c in batch
+        for d in batch
     }
-    # Claimed because next_review_at is due, so never None here.
-    calendar = working_calendar(session, policy)
+    calendar = _Remembering(working_calendar(session, policy))
     cycles = {
-        c.id: (
+        d.case.id: (
             rules.cycle(
-                cast(datetime, c.next_review_at),
+                d.next_review_at,
                 now,
-                policy.review_interval(c.level or c.suggested_level or 1),
+                policy.review_interval(d.case.level or d.case.suggested_level or 1),
                 policy.review_grace_days,
-                calendar,
+                cast(WorkingCalendar, calendar),
             ),
-            c.review_sequence + 1,
+            d.cycle + 1,
         )
-        for c in batch
+        for d in batch
     }
-    session.execute(
-        REVIEWS.insert(),
+    _insert_rows(
+        session,
+        REVIEWS,
         [
             {
-                "case_id": c.id,
-                "sequence": cycles[c.id][1],
-                "due_at": cycles[c.id][0].due_at,
+                "case_id": case_id,
+                "sequence": sequence,
+                "due_at": cycle.due_at,
                 "created_at": now,
-                "overdue": cycles[c.id][0].overdue,
+                "overdue": cycle.overdue,
                 "state": "pending",
             }
-            for c in batch
+            for case_id, (cycle, sequence) in cycles.items()
         ],
     )
-    table = CASES
+    # One executemany by primary key over the narrow table: no case row is touched.
     session.execute(
-        update(table)
-        .where(table.c.id == bindparam("case_id"))
+        update(SCHEDULES)
+        .where(SCHEDULES.c.case_id == bindparam("key"))
         .values(
             next_review_at=bindparam("next_at"),
-            review_sequence=bindparam("sequence"),
+            cycle=bindparam("sequence"),
             overdue=bindparam("late"),
-            missed_reviews=bindparam("missed"),
-            version=table.c.version + 1,
+            missed_cycles=bindparam("missed"),
         ),
         [
             {
-                "case_id": c.id,
-                "next_at": cycles[c.id][0].next_review_at,
-                "sequence": cycles[c.id][1],
-                "late": cycles[c.id][0].overdue,
-                "missed": missed.get(c.id, 0),
+                "key": case_id,
+                "next_at": cycle.next_review_at,
+                "sequence": sequence,
+                "late": cycle.overdue,
+                "missed": missed[case_id],
             }
-            for c in batch
+            for case_id, (cycle, sequence) in cycles.items()
         ],
     )
-    session.execute(
-        AUDIT_EVENTS.insert(),
+    _insert_rows(
+        session,
+        AUDIT_EVENTS,
         [
             {
                 "at": now,
                 "actor_id": None,
                 "action": "review.created",
                 "object_type": "case",
-                "object_id": str(c.id),
-                "case_id": c.id,
+                "object_id": str(case_id),
+                "case_id": case_id,
                 "before": None,
                 "after": {
-                    "sequence": cycles[c.id][1],
-                    "due_at": cycles[c.id][0].due_at.isoformat(),
-                    "overdue": cycles[c.id][0].overdue,
-                    "missed_reviews": missed.get(c.id, 0),
+                    "sequence": sequence,
+                    "due_at": cycle.due_at.isoformat(),
+                    "overdue": cycle.overdue,
+                    "missed_reviews": missed[case_id],
                 },
             }
-            for c in batch
+            for case_id, (cycle, sequence) in cycles.items()
         ],
     )
     notifications.queue(session, _notices(session, batch, cycles, now))
     stalled = [
-        c
-        for c in batch
+        d.case.id
+        for d in batch
         if rules.is_stalled(
-            level=c.level,
-            returned=c.state == State.RETURNED,
-            missed=missed[c.id],
-            work_done=bool(c.ready_to_resolve),
+            level=d.case.level,
+            returned=d.case.state == State.RETURNED,
+            missed=missed[d.case.id],
+            work_done=bool(d.case.ready_to_resolve),
             threshold=policy.thresholds.stalled_reviews,
         )
     ]
-    for case in stalled:
-        _put_to_area_manager(session, case, now, policy)
+    for case_id in stalled:
+        _put_to_area_manager(session, case_id, now, policy)
     result.reviews += len(batch)
-    result.overdue += sum(1 for c in batch if cycles[c.id][0].overdue)
+    result.overdue += sum(1 for cycle, _ in cycles.values() if cycle.overdue)
     result.stalled += len(stalled)
     result.batches += 1
     result.case_ids += ids
     return len(batch)
 
 
-def _put_to_area_manager(session: Session, case: Case, now: datetime, policy: Policy) -> None:
+def _put_to_area_manager(session: Session, case_id: int, now: datetime, policy: Policy) -> None:
     """A level-one case whose simple action keeps missing its reviews, its work not done, goes back
-    to the area manager's triage queue, suggested as level two, saying why."""
-    session.refresh(case)
+    to the area manager's triage queue, suggested as level two, saying why. This is a real change of
+    the case (its state, owner and suggestion), so it is written to the case row, with its version."""
+    # Read afresh, with the schedule row just moved, so the suggestion counts the missed cycles.
+    case = session.get_one(Case, case_id, populate_existing=True)
     before = {"state": case.state, "suggested_level": case.suggested_level, "triage_reason": case.triage_reason}
     routing.hand_back(session, case, reason=rules.stall_reason(case.missed_reviews))
     suggestions.refresh(session, case, now, policy)

@@ -37,7 +37,7 @@ class TaskView:
     redacted: bool  # a confidential case the organisation does not own: details withheld
 
 
-def _scope(principal: Principal):
+def task_scope(principal: Principal):
     require(principal, "task.read", message="Tasks are pulled by partner organisations.")
     if covers_all(principal, "task.read"):
         return None
@@ -49,7 +49,7 @@ def _query(principal: Principal):
         joinedload(Task.organisation),
         joinedload(Task.case).options(joinedload(Case.category), joinedload(Case.ward), joinedload(Case.area)),
     )
-    scope = _scope(principal)
+    scope = task_scope(principal)
     return stmt if scope is None else stmt.where(scope)
 
 

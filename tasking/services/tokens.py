@@ -5,15 +5,17 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from tasking.domain.errors import NotFound, Unauthorized, ValidationFailed
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import ApiToken, User
-from tasking.services import audit
+from tasking.services import audit, principal_cache
+from tasking.services.principal_cache import PrincipalCache
 from tasking.services.users import principal_for
 
 TOKEN_PREFIX = "tsk"
@@ -74,6 +76,7 @@ def revoke_token(session: Session, actor: Principal | None, prefix: str, *, now:
     if token.revoked_at is None:
         before = token_snapshot(token)
         token.revoked_at = now
+        principal_cache.evict(session, token_id=token.id)
         audit.record(
             session,
             actor,
@@ -117,8 +120,18 @@ def revoke_as_admin(session: Session, actor: Principal, prefix: str, *, now: dat
     return revoke_token(session, actor, prefix, now=now)
 
 
-def authenticate(session: Session, secret: str, *, now: datetime, request_line: str = "") -> Principal:
+def authenticate(
+    session: Session,
+    secret: str,
+    *,
+    now: datetime,
+    request_line: str = "",
+    cache: PrincipalCache | None = None,
+) -> Principal:
     """The principal behind a bearer token, or Unauthorized with one message for every failure.
+
+    With a `cache`, a token accepted within its bound is answered from memory without a statement
+    (tasking/services/principal_cache.py); a refusal is never cached.
 
     Use is audited once per token per minute (with the first request of that minute), not on every
     call: an audit row per read would make every read a write and swamp the trail. A refused known
@@ -127,7 +140,20 @@ def authenticate(session: Session, secret: str, *, now: datetime, request_line: 
     refused = Unauthorized("The token is missing, unknown, expired or revoked.")
     if not secret or not secret.startswith(f"{TOKEN_PREFIX}_"):
         raise refused
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == _digest(secret)))
+    digest = _digest(secret)
+    generation = 0
+    if cache is not None:
+        cached = cache.get(digest, now=now)
+        if cached is not None:
+            if cache.claim_use(cached, now, LAST_USED_GRANULARITY):
+                _record_use(session, cached.principal, cached.token_id, cached.prefix, now, request_line)
+            return cached.principal
+        generation = cache.generation
+    token = session.scalar(
+        select(ApiToken)
+        .where(ApiToken.token_hash == digest)
+        .options(joinedload(ApiToken.user).selectinload(User.areas), joinedload(ApiToken.user).selectinload(User.wards))
+    )
     if token is None:
         raise refused
     why = _refusal(token, now)
@@ -144,19 +170,53 @@ def authenticate(session: Session, secret: str, *, now: datetime, request_line: 
         session.flush()
         raise refused
     principal = principal_for(token.user)
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_GRANULARITY:
-        token.last_used_at = now
-        audit.record(
-            session,
-            principal,
-            "token.used",
-            "api_token",
-            token.id,
-            now=now,
-            after={"prefix": token.prefix, "request": request_line},
+    last_used_at = token.last_used_at
+    if last_used_at is None or now - last_used_at >= LAST_USED_GRANULARITY:
+        if _record_use(session, principal, token.id, token.prefix, now, request_line):
+            set_committed_value(token, "last_used_at", now)  # the tokens list in this request shows it
+        last_used_at = now  # written by this request or another worker's this minute: not again soon
+    if cache is not None:
+        cache.put(
+            digest,
+            principal=principal,
+            token_id=token.id,
+            prefix=token.prefix,
+            expires_at=token.expires_at,
+            last_used_at=last_used_at,
+            generation=generation,
         )
-        session.flush()
     return principal
+
+
+def _record_use(
+    session: Session, principal: Principal, token_id: int, prefix: str, now: datetime, request_line: str
+) -> bool:
+    """Write last_used_at, and audit the use, unless some worker already did within the minute.
+
+    The condition is in the UPDATE itself, so of several workers (each with its own cache) using the
+    token in the same minute exactly one changes the row, and only that one writes `token.used`."""
+    written = session.execute(
+        update(ApiToken)
+        .where(
+            ApiToken.id == token_id,
+            or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - LAST_USED_GRANULARITY),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if written.rowcount != 1:  # type: ignore[attr-defined]
+        return False
+    audit.record(
+        session,
+        principal,
+        "token.used",
+        "api_token",
+        token_id,
+        now=now,
+        after={"prefix": prefix, "request": request_line},
+    )
+    session.flush()
+    return True
 
 
 def _refusal(token: ApiToken, now: datetime) -> str | None:

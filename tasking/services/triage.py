@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Integer, Select, cast, func, or_, select
+from sqlalchemy import BindParameter, Integer, Select, bindparam, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain.errors import Conflict, TaskingError, ValidationFailed
@@ -71,9 +71,14 @@ def waiting_reason(case: Case) -> str:
     return "returned" if case.state == "returned" else "new"
 
 
-def _waiting(session: Session, principal: Principal, filters: TriageFilters) -> Select:
+def waiting(session: Session, principal: Principal, filters: TriageFilters, base: Select | None = None) -> Select:
+    """`base` (the cases by default) narrowed to the queue the principal may see, filtered."""
     require(principal, "triage.read", message="Only area staff triage cases.")
-    stmt = select(Case).where(Case.state.in_(TRIAGE_STATES), case_scope(principal))
+    # The states inline, not bound: the planner proves the queue's partial index from the literal.
+    states: BindParameter[list[str]] = bindparam(
+        "triage_states", sorted(s.value for s in TRIAGE_STATES), expanding=True, literal_execute=True
+    )
+    stmt = (select(Case) if base is None else base).where(Case.state.in_(states), case_scope(principal))
     stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)
     if filters.source:
         if filters.source not in CASE_SOURCES:
@@ -101,7 +106,7 @@ def triage_queue(
     session: Session, principal: Principal, filters: TriageFilters, *, cursor: str | None, size: int
 ) -> Page:
     """The API's queue in priority order, a keyset page at a time."""
-    stmt = _loaded(_waiting(session, principal, filters))
+    stmt = _loaded(waiting(session, principal, filters))
     page = paginate(session, stmt, PRIORITY, cursor=cursor, size=size)
     links = similar_cases(session, principal, [case.id for case in page.items])
     page.items = [
@@ -131,7 +136,7 @@ def triage_table(
 ) -> TriageTable:
     """One numbered page of the queue, in priority order or sorted by a column (ties in priority
     order). Offset paging is enough here: a queue is at most a few thousand cases."""
-    stmt = _waiting(session, principal, filters)
+    stmt = waiting(session, principal, filters)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     pages = max(1, math.ceil(total / size))
     page = min(max(1, page), pages)

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pyotp
-import segno
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
@@ -86,6 +85,8 @@ def start_enrolment(session: Session, user: User) -> Enrolment:
         session.flush()
     secret = user.two_factor_pending_secret
     uri = pyotp.TOTP(secret, digits=DIGITS, interval=STEP_SECONDS).provisioning_uri(name=user.email, issuer_name=ISSUER)
+    import segno  # only enrolment draws a QR code; not loaded in every worker
+
     qr = segno.make(uri, error="m")
     return Enrolment(secret=secret, uri=uri, qr_data_uri=qr.svg_data_uri(scale=5, border=4))
 

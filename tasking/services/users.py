@@ -10,7 +10,7 @@ from tasking.domain.errors import Conflict, ValidationFailed
 from tasking.domain.principal import Principal
 from tasking.domain.roles import NEEDS_ORGANISATION, SCOPED_TO_AREAS, SCOPED_TO_WARDS, Role
 from tasking.models import Area, Organisation, User, Ward
-from tasking.services import audit
+from tasking.services import audit, principal_cache
 from tasking.services.passwords import hash_password, require_acceptable
 
 
@@ -102,6 +102,7 @@ def deactivate(session: Session, actor: Principal | None, user: User, *, now: da
     before = user_snapshot(user)
     user.active = False
     end_sessions(user)
+    principal_cache.evict(session, user_id=user.id)  # other workers: within TOKEN_CACHE_SECONDS
     audit.record(session, actor, "user.deactivated", "user", user.id, now=now, before=before, after=user_snapshot(user))
     session.flush()
 

@@ -21,6 +21,7 @@ from tasking.domain.money import check_period, financial_year, financial_year_bo
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import Area, BudgetAllocation, Case, Category, ClaimFollowUp, CostAvoidedClaim, Spend
+from tasking.services.id_sets import among
 from tasking.services.report_areas import areas_in_scope
 
 # The state finance gave a claim, and, for verified ones, what the follow-up checks found: each a
@@ -149,26 +150,46 @@ def value_report(
     }
 
     def add(area_id, level, category_id, month, measure, amount):
-        by_area[area_id].sums[measure] += amount
-        level_key = "untriaged" if level is None else str(level)
-        levels.setdefault(level_key, Line(level_key, "Not yet levelled" if level is None else f"Level {level}"))
-        levels[level_key].sums[measure] += amount
-        categories.setdefault(category_id, Line(*category_names[category_id])).sums[measure] += amount
+        # Lines are made only when first seen: thousands of calls, a few hundred lines.
         area = by_area[area_id]
-        line = months.setdefault(
-            (area.key, month), Line(f"{area.key} {month}", f"{area.name}, {month}", has_return=False)
-        )
-        line.sums[measure] += amount
+        area.sums[measure] += amount
+        level_key = "untriaged" if level is None else str(level)
+        if level_key not in levels:
+            levels[level_key] = Line(level_key, "Not yet levelled" if level is None else f"Level {level}")
+        levels[level_key].sums[measure] += amount
+        if category_id not in categories:
+            categories[category_id] = Line(*category_names[category_id])
+        categories[category_id].sums[measure] += amount
+        if (area.key, month) not in months:
+            months[(area.key, month)] = Line(f"{area.key} {month}", f"{area.name}, {month}", has_return=False)
+        months[(area.key, month)].sums[measure] += amount
 
     in_period = (Spend.area_id.in_(area_ids), Spend.spent_on >= start, Spend.spent_on <= end)
     month = _month_of(session, Spend.spent_on)
-    for area_id, level, category_id, spent_month, amount in session.execute(
-        select(Spend.area_id, Case.level, Case.category_id, month, func.sum(Spend.amount_pence))
-        .join(Case, Case.id == Spend.case_id)
+    # The period's spend per case and month first (the spends' own index), then those cases' level and
+    # category by primary key: joining in SQL, PostgreSQL prefers hashing the whole cases table, which
+    # grows with every case ever raised (issue 22, B4).
+    spent = session.execute(
+        select(Spend.case_id, Spend.area_id, month, func.sum(Spend.amount_pence))
         .where(*in_period)
-        .group_by(Spend.area_id, Case.level, Case.category_id, month)
-    ):
-        add(area_id, level, category_id, spent_month, "spent_pence", int(amount))
+        .group_by(Spend.case_id, Spend.area_id, month)
+    ).all()
+    case_facts = (
+        {
+            case_id: (level, category_id)
+            for case_id, level, category_id in session.execute(
+                select(Case.id, Case.level, Case.category_id).where(among(session, Case.id, {row[0] for row in spent}))
+            )
+        }
+        if spent
+        else {}
+    )
+    by_line: dict[tuple, int] = {}
+    for case_id, area_id, spent_month, amount in spent:
+        key = (area_id, *case_facts[case_id], spent_month)
+        by_line[key] = by_line.get(key, 0) + int(amount)
+    for (area_id, level, category_id, spent_month), amount in by_line.items():
+        add(area_id, level, category_id, spent_month, "spent_pence", amount)
 
     # The cases that had quick-win spend in the period (less reversals): return on spend counts only these.
     spent_cases = (

@@ -16,6 +16,7 @@ from tasking.domain.errors import Conflict
 from tasking.domain.permissions import require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
+from tasking.domain.working_days import WorkingCalendar
 from tasking.models import Case, CaseWait, Clock
 from tasking.services import audit
 from tasking.services.access import case_target
@@ -125,10 +126,19 @@ class ClockView:
     cancelled: bool
 
 
-def clock_views(session: Session, clocks: Iterable[Clock], *, now: datetime, policy: Policy) -> list[ClockView]:
-    """The clocks given, with the due time of a paused one projected as if it were taken off hold now."""
+def clock_views(
+    session: Session,
+    clocks: Iterable[Clock],
+    *,
+    now: datetime,
+    policy: Policy,
+    calendar: WorkingCalendar | None = None,
+) -> list[ClockView]:
+    """The clocks given, with the due time of a paused one projected as if it were taken off hold now
+    (in `calendar` when the caller has it already)."""
     clocks = list(clocks)
-    calendar = working_calendar(session, policy) if any(c.paused_at is not None for c in clocks) else None
+    if calendar is None and any(c.paused_at is not None for c in clocks):
+        calendar = working_calendar(session, policy)
     views = []
     for clock in clocks:
         due = clock.due_at

@@ -9,11 +9,7 @@ own it keeps its styles: its response has a content security policy of its own (
 CHART_POLICY)."""
 
 import io
-
-import matplotlib
-
-matplotlib.use("svg")  # no display; this process only ever writes SVG
-from matplotlib import pyplot  # noqa: E402  (the backend must be chosen first)
+from functools import cache
 
 # The report's split, net figures; the three verified series add up to the verified total.
 SERIES = (
@@ -44,12 +40,26 @@ STYLE = {
 }
 
 
+@cache
+def _matplotlib():
+    """matplotlib on first use only: it is a third of a web worker's memory (issue 22, B7), and most
+    workers never draw a chart."""
+    import matplotlib
+
+    matplotlib.use("svg")  # no display; this process only ever writes SVG
+    from matplotlib import pyplot, ticker
+
+    return matplotlib, pyplot, ticker
+
+
 def value_chart_svg(report) -> bytes:
+    matplotlib, _, _ = _matplotlib()
     with matplotlib.rc_context(STYLE):
         return _draw(report)
 
 
 def _draw(report) -> bytes:
+    _, pyplot, ticker = _matplotlib()
     areas = report.areas
     figure, axes = pyplot.subplots(figsize=(9, 5))
     width = 0.84 / len(SERIES)
@@ -64,7 +74,7 @@ def _draw(report) -> bytes:
     axes.axhline(0, color="#0b0c0c", linewidth=0.8)
     axes.set_ylabel("Pounds")
     axes.set_title(f"Quick-win spend and net cost avoided, {report.start:%-d %b %Y} to {report.end:%-d %b %Y}")
-    axes.yaxis.set_major_formatter(matplotlib.ticker.StrMethodFormatter("£{x:,.0f}"))
+    axes.yaxis.set_major_formatter(ticker.StrMethodFormatter("£{x:,.0f}"))
     # Below the bars, so it hides none of them.
     axes.legend(ncols=2, loc="upper center", bbox_to_anchor=(0.5, -0.08), frameon=False)
     figure.tight_layout()

@@ -87,7 +87,7 @@ def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session
 
     from sqlalchemy import update
 
-    from tasking.models import Case as CaseModel
+    from tasking.models import ReviewSchedule
     from tasking.services import sweep, users
     from tests.web.test_councillor_pages import PASSWORD, sign_in
 
@@ -104,8 +104,8 @@ def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session
         json={"outcomes": [{"description": MARK, "unit_cost_pence": 1000, "probability": "0.5"}]},
     )
     session.execute(
-        update(CaseModel)
-        .where(CaseModel.id == case["id"])
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
         .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=1))
     )
     session.commit()

@@ -93,3 +93,21 @@ def test_the_api_docs_page_works_under_a_url_prefix(client):
     html = client.get("/api/v1/docs", environ_overrides={"SCRIPT_NAME": "/tasking"}).get_data(as_text=True)
     assert 'src="/tasking/static/swagger-ui/swagger-ui-bundle.js"' in html
     assert 'data-spec-url="/tasking/api/v1/openapi.json"' in html
+
+
+def test_conditional_reads_document_if_none_match_beside_their_query_parameters(client):
+    """A list that answers 304 takes If-None-Match and still documents every query parameter it
+    reads (issue 22: documenting the header once replaced them, and the parameters vanished)."""
+    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+    expected = {
+        "/api/v1/tasks": {"cursor", "page_size", "state", "updated_since"},
+        "/api/v1/triage": {"cursor", "page_size", "area", "ward", "category", "source"},
+        "/api/v1/cases": {"cursor", "page_size", "area", "ward", "category", "state", "level", "updated_since"},
+        "/api/v1/reviews": {"cursor", "page_size", "area", "state", "overdue"},
+        "/api/v1/reports/exceptions": {"area", "organisation", "level", "start", "end"},
+    }
+    for path, query in expected.items():
+        operation = paths[path]["get"]
+        names = {p["name"]: p["in"] for p in operation["parameters"]}
+        assert query <= {name for name, where in names.items() if where == "query"}, path
+        assert names["If-None-Match"] == "header" and "304" in operation["responses"], path

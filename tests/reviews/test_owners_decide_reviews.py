@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tasking.domain.policy import Policy
-from tasking.models import AuditEvent, Case, Notification
+from tasking.models import AuditEvent, Notification, ReviewSchedule
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
 
@@ -40,7 +40,11 @@ def decided(manager, level, category, ward="pleck"):
 
 def sweep_now(session, *case_ids):
     now = datetime.now(timezone.utc)
-    session.execute(update(Case).where(Case.id.in_(case_ids)).values(next_review_at=now - timedelta(minutes=5)))
+    session.execute(
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id.in_(case_ids))
+        .values(next_review_at=now - timedelta(minutes=5))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy())
 

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import select, update
 
 from tasking.domain.policy import Policy
-from tasking.models import Case, Review
+from tasking.models import Review, ReviewSchedule
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
 
@@ -36,7 +36,7 @@ def decided_case(manager, level, category="anti-social-behaviour", ward="pleck")
 
 def make_due(session, *case_ids, when=None):
     when = when or datetime.now(timezone.utc) - timedelta(minutes=5)
-    session.execute(update(Case).where(Case.id.in_(case_ids)).values(next_review_at=when))
+    session.execute(update(ReviewSchedule).where(ReviewSchedule.case_id.in_(case_ids)).values(next_review_at=when))
     session.commit()
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from tasking.domain.policy import Policy
-from tasking.models import AuditEvent, Case, Notification, Review
+from tasking.models import AuditEvent, Case, Notification, Review, ReviewSchedule
 from tasking.services import cases, classification, sweep
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
@@ -49,7 +49,7 @@ def due_cases(session, manager, count, *, due=NOW - timedelta(hours=1), level=2)
                 session, who, case, level=level, reason="test", now=NOW - timedelta(days=59), policy=Policy()
             )
         made.append(case.id)
-    session.execute(update(Case).where(Case.id.in_(made)).values(next_review_at=due))
+    session.execute(update(ReviewSchedule).where(ReviewSchedule.case_id.in_(made)).values(next_review_at=due))
     session.commit()
     return made
 

@@ -6,12 +6,12 @@ import io
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from tasking.domain.case_search import CaseQuery, parse_query
 from tasking.domain.errors import ValidationFailed
 from tasking.domain.policy import Policy
-from tasking.models import Case, Organisation, Task
+from tasking.models import Case, Organisation, ReviewSchedule, Task
 from tasking.services import case_search, cases
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
@@ -34,9 +34,18 @@ def make_case(session, who, title, *, ward="pleck", category="litter", days_ago=
     owner = columns.pop("owner", None)
     if owner is not None:
         columns["owner_organisation_id"] = session.scalar(select(Organisation.id).where(Organisation.code == owner))
+    # The review bookkeeping is the case's review_schedules row (made when the case was raised).
+    schedule = {k: columns.pop(k) for k in ("next_review_at", "overdue") if k in columns}
     if columns:
         with unit_of_work(session):
             session.execute(update(Case).where(Case.id == case.id).values(**columns))
+    if schedule:
+        with unit_of_work(session):
+            mine = ReviewSchedule.case_id == case.id
+            if schedule.get("next_review_at", True) is None:
+                session.execute(delete(ReviewSchedule).where(mine))
+            else:
+                session.execute(update(ReviewSchedule).where(mine).values(**schedule))
     return case.reference
 
 
@@ -186,7 +195,9 @@ def test_overdue_means_an_open_case_past_its_review_or_with_a_late_task(session,
     offer_task(session, borough["hedge"], "whg", state="done", due_at=NOW - timedelta(days=3))
     assert set(refs(session, manager, overdue=True)) == {borough["late"], borough["bins"]}
     with unit_of_work(session):
-        session.execute(update(Case).where(Case.reference == borough["secret"]).values(overdue=True))
+        # Its last review was late, its next one not yet due.
+        secret = session.scalar(select(Case.id).where(Case.reference == borough["secret"]))
+        session.add(ReviewSchedule(case_id=secret, next_review_at=NOW + timedelta(days=30), overdue=True))
     assert set(refs(session, manager, overdue=True)) == {borough["late"], borough["bins"], borough["secret"]}
     rows = case_search.search_cases(session, manager, CaseQuery(), now=NOW).rows
     assert {r.case.reference: r.overdue for r in rows}[borough["closed"]] is False

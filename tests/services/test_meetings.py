@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from tasking.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from tasking.domain.policy import Policy
-from tasking.models import Area, AuditEvent, Case, Meeting, Review
+from tasking.models import Area, AuditEvent, Case, Meeting, Review, ReviewSchedule
 from tasking.services import meetings, reviews, sweep
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
@@ -40,7 +40,11 @@ def due_case(session, api, level=2, ward="pleck", title="Youths gathering"):
         json={"title": title, "description": "Every night.", "category": "anti-social-behaviour", "ward": ward},
     ).json
     assert api.post(f"/api/v1/cases/{case['id']}/classification", json={"level": level, "reason": "test"}).status_code
-    session.execute(update(Case).where(Case.id == case["id"]).values(next_review_at=NOW - timedelta(days=2)))
+    session.execute(
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
+        .values(next_review_at=NOW - timedelta(days=2))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     review = session.scalar(select(Review.id).where(Review.case_id == case["id"], Review.state == "pending"))

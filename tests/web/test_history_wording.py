@@ -49,6 +49,8 @@ def _strings(node, function) -> list[str]:
         return [_template(node)]
     if isinstance(node, ast.IfExp):
         return _strings(node.body, function) + _strings(node.orelse, function)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "Same" and node.args:
+        return _strings(node.args[0], function)  # the generator's column of one value for every row
     if isinstance(node, ast.Name) and function is not None:
         return [
             value

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from sqlalchemy import delete, select, update
 
 from tasking.domain.policy import Policy
-from tasking.models import Case, Meeting, Review
+from tasking.models import Meeting, Review, ReviewSchedule
 from tasking.services import sweep, users
 from tasking.unit_of_work import unit_of_work
 from tests.web.browser import browser_page, check  # noqa: F401 - browser_page is a fixture
@@ -64,7 +64,11 @@ def test_an_area_manager_records_a_meeting(live_server, session, browser_page, c
         },
     ).json
     api.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 2, "reason": "Partnership problem"})
-    session.execute(update(Case).where(Case.id == case["id"]).values(next_review_at=now - timedelta(days=3)))
+    session.execute(
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
+        .values(next_review_at=now - timedelta(days=3))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=now, policy=Policy())
     page = browser_page

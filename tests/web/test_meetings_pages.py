@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import delete, select, update
 
 from tasking.domain.policy import Policy
-from tasking.models import AuditEvent, Case, Meeting, Review
+from tasking.models import AuditEvent, Meeting, Review, ReviewSchedule
 from tasking.services import sweep, users
 from tasking.unit_of_work import unit_of_work
 from tests.web.test_councillor_pages import HTML, PASSWORD, sign_in
@@ -69,7 +69,11 @@ def due_review(session, api, title, ward="pleck", level=2):
         json={"title": title, "description": "Every night.", "category": "anti-social-behaviour", "ward": ward},
     ).json
     assert api.post(f"/api/v1/cases/{case['id']}/classification", json={"level": level, "reason": "t"}).status_code
-    session.execute(update(Case).where(Case.id == case["id"]).values(next_review_at=NOW - timedelta(days=3)))
+    session.execute(
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
+        .values(next_review_at=NOW - timedelta(days=3))
+    )
     session.commit()
     sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     review = session.scalar(select(Review.id).where(Review.case_id == case["id"], Review.state == "pending"))

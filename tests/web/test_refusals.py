@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 import pytest
 
 from tasking.domain.policy import Policy
-from tasking.models import CostAvoidedClaim, Spend
+from tasking.models import CostAvoidedClaim, ReviewSchedule, Spend
 from tests.web.test_console_pages import csrf, raise_case, web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import councillor_client, person  # noqa: F401 - fixtures
 
@@ -127,13 +127,12 @@ def test_a_review_outcome_that_needs_a_level_says_so_on_the_level(api, case, ses
 
     from sqlalchemy import update
 
-    from tasking.models import Case
     from tasking.services import sweep
     from tasking.unit_of_work import unit_of_work
 
     session.execute(
-        update(Case)
-        .where(Case.id == case["id"])
+        update(ReviewSchedule)
+        .where(ReviewSchedule.case_id == case["id"])
         .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
     )
     session.commit()

@@ -1,9 +1,12 @@
 """/api/v1/cases: each view parses, calls one service and dumps."""
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from tasking.api import lean
 from tasking.api.auth import current_principal, require_token
+from tasking.api.cases.lean_body import case_item, case_items
 from tasking.api.cases.schemas import (
     AuditEventPageSchema,
     CaseCreateSchema,
@@ -23,13 +26,15 @@ from tasking.api.cases.schemas import (
     ReopenSchema,
     WaitSchema,
 )
+from tasking.api.conditional_docs import ETAG_HEADER, NOT_MODIFIED
 from tasking.api.etags import IF_MATCH_PARAMETER, if_match
 from tasking.api.policy import current_policy
 from tasking.api.schemas import PageArgsSchema, page_size
 from tasking.clock import now
 from tasking.domain.etags import etag_for
+from tasking.domain.permissions import can
 from tasking.extensions import db
-from tasking.services import case_actions, case_work, cases, history, intake, leads, notes, waits
+from tasking.services import case_actions, case_rows, case_work, cases, history, intake, leads, notes, waits
 
 blp = require_token(Blueprint("cases", __name__, url_prefix="/api/v1/cases", description="Cases"))
 
@@ -41,13 +46,21 @@ def _with_etag(case):
 @blp.route("")
 class Cases(MethodView):
     @blp.arguments(CaseListArgsSchema, location="query")
-    @blp.response(200, CasePageSchema)
+    @blp.response(200, CasePageSchema, headers=ETAG_HEADER)
+    @blp.alt_response(304, description=NOT_MODIFIED)
     def get(self, args):
         """Cases the caller may see, newest first (or oldest change first with updated_since)"""
         filters = cases.CaseFilters(**{k: v for k, v in args.items() if k not in ("cursor", "page_size")})
-        return cases.list_cases(
-            db.session, current_principal(), filters, cursor=args.get("cursor"), size=page_size(args)
-        )
+        principal = current_principal()
+        page = case_rows.case_rows(db.session, principal, filters, cursor=args.get("cursor"), size=page_size(args))
+
+        def body():
+            return {
+                "items": case_items(page.rows, reads_levels=can(principal, "level.read")),
+                "next_cursor": page.next_cursor,
+            }
+
+        return lean.conditional(lean.etag_for("cases", page.fingerprint()), body)
 
     @blp.arguments(CaseCreateSchema)
     @blp.response(201, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
@@ -58,10 +71,25 @@ class Cases(MethodView):
 
 @blp.route("/<case:case_key>")
 class CaseItem(MethodView):
-    @blp.response(200, CaseSchema, headers={"ETag": {"schema": {"type": "string"}}})
+    @blp.response(200, CaseSchema, headers=ETAG_HEADER)
+    @blp.alt_response(304, description="The case is as it was when the ETag sent in If-None-Match was read")
     def get(self, case_key):
-        """One case, by id or reference"""
-        return _with_etag(cases.get_case(db.session, current_principal(), case_key))
+        """One case, by id or reference. Its ETag names the case's version, for If-Match; If-None-Match
+        with it is 304 while the case is unchanged (and no review of it was made or decided since)"""
+        principal = current_principal()
+        held = request.headers.get("If-None-Match")
+        if held:
+            # One narrow statement before anything is loaded. The ETag stays the version's (If-Match
+            # needs it and every write answers with it); the review row the case shows moves without
+            # the version, so a copy is vouched for only while no review of the case was made or
+            # decided since it last changed (services/case_rows.py).
+            fresh = case_rows.item_freshness(db.session, principal, case_key)
+            tag = etag_for("case", fresh.id, fresh.version)
+            if not fresh.reviews_moved and lean.none_match(held, tag):
+                return lean.conditional(tag, dict)  # the 304, its body never built
+        row = case_rows.case_row(db.session, principal, case_key)
+        body = case_item(row, reads_levels=can(principal, "level.read"))
+        return lean.json_response(body, etag=etag_for("case", row["id"], row["version"]))
 
     @blp.arguments(CaseUpdateSchema)
     @blp.doc(parameters=[IF_MATCH_PARAMETER])

@@ -5,7 +5,10 @@ Reading only: nothing here changes anything, so no unit of work is opened."""
 from flask import Response
 from flask_smorest import Blueprint
 
+from tasking.api import lean
 from tasking.api.auth import current_principal, require_token
+from tasking.api.conditional_docs import ETAG_HEADER
+from tasking.api.exceptions.lean_body import fingerprint, report_body
 from tasking.api.exceptions.schemas import (
     ExceptionArgsSchema,
     ExceptionReportSchema,
@@ -35,6 +38,14 @@ def report_for(args, organisation=None):
     )
 
 
+NOT_MODIFIED = "Every figure of the report is as it was in the copy whose ETag was sent in If-None-Match"
+
+
+def _json(report):
+    # A weak tag: two copies with the same figures differ in generated_at, the moment each was made.
+    return lean.conditional("W/" + lean.etag_for("exceptions", fingerprint(report)), lambda: report_body(report))
+
+
 def _csv(report, filename):
     return Response(
         exception_csv.csv_text(report),
@@ -45,13 +56,14 @@ def _csv(report, filename):
 
 @blp.get("/reports/exceptions")
 @blp.arguments(ExceptionArgsSchema, location="query")
-@blp.response(200, ExceptionReportSchema)
+@blp.response(200, ExceptionReportSchema, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
 def exception_report(args):
     """Running clocks past or near their targets, with counts per area, per partner organisation and
     per level (running past and near; met and missed in the period), time-to-accept and
     time-to-complete distributions, and declines by reason. Area staff see their areas, a partner
     its own organisation's tasks, admins and borough officers everything"""
-    return report_for(args)
+    return _json(report_for(args))
 
 
 @blp.get("/reports/exceptions.csv")
@@ -65,11 +77,12 @@ def exception_report_csv(args):
 
 @blp.get("/organisations/<code>/exceptions")
 @blp.arguments(OrganisationExceptionArgsSchema, location="query")
-@blp.response(200, ExceptionReportSchema)
+@blp.response(200, ExceptionReportSchema, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
 def organisation_exception_report(args, code):
     """One partner organisation's exception report: its tasks past or near their targets, its times
     to accept and complete, its declines. A partner reads its own; another organisation's is 404"""
-    return report_for(args, organisation=code)
+    return _json(report_for(args, organisation=code))
 
 
 @blp.get("/organisations/<code>/exceptions.csv")

@@ -2,7 +2,9 @@
 
 from flask_smorest import Blueprint
 
+from tasking.api import lean
 from tasking.api.auth import current_principal, require_token
+from tasking.api.conditional_docs import ETAG_HEADER, NOT_MODIFIED
 from tasking.api.policy import current_policy
 from tasking.api.reviews.schemas import (
     AgendaArgsSchema,
@@ -22,15 +24,23 @@ blp = require_token(Blueprint("reviews", __name__, url_prefix="/api/v1", descrip
 
 @blp.get("/reviews")
 @blp.arguments(ReviewArgsSchema, location="query")
-@blp.response(200, ReviewPageSchema)
+@blp.response(200, ReviewPageSchema, headers=ETAG_HEADER)
+@blp.alt_response(304, description=NOT_MODIFIED)
 def list_reviews(args):
     """Reviews of the cases you own or cover, earliest due first: area staff their areas', a partner
     those of the cases its organisation owns, the borough officer level-four ones"""
     filters = reviews.ReviewFilters(**{k: args.get(k) for k in ("area", "due_before", "level", "overdue", "state")})
     principal = current_principal()
-    page = reviews.list_reviews(db.session, principal, filters, cursor=args.get("cursor"), size=page_size(args))
-    page.items = [reviews.as_seen_by(principal, review) for review in page.items]
-    return page
+    page = reviews.review_rows(db.session, principal, filters, cursor=args.get("cursor"), size=page_size(args))
+
+    def body():
+        return {"items": [reviews.review_item(principal, row) for row in page.items], "next_cursor": page.next_cursor}
+
+    # The tag is over the page's rows as read (every column the body is made of), so a repeat pull
+    # of an unchanged page is answered 304 without shaping or serialising it.
+    return lean.conditional(
+        lean.etag_for("reviews", [tuple(row.values()) for row in page.items], page.next_cursor), body
+    )
 
 
 @blp.post("/reviews/<int:review_id>/decision")

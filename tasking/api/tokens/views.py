@@ -39,5 +39,5 @@ class Tokens(MethodView):
 class TokenItem(MethodView):
     @blp.response(204)
     def delete(self, prefix):
-        """Revoke a token; it stops working at once"""
+        """Revoke a token; it stops working at once on the worker that served this request, and within TOKEN_CACHE_SECONDS (5 by default) on the others"""
         tokens.revoke_as_admin(db.session, current_principal(), prefix, now=now())

@@ -11,7 +11,7 @@ from tasking.api.policy import current_policy
 from tasking.clock import now, today
 from tasking.domain.cost_avoided import costs_carried
 from tasking.domain.deadlines import KIND_WORDS, WAITING_WORDS
-from tasking.domain.errors import PreconditionFailed, TaskingError, ValidationFailed
+from tasking.domain.errors import NotFound, PreconditionFailed, TaskingError, ValidationFailed
 from tasking.domain.etags import etag_for
 from tasking.domain.money import financial_year, pounds
 from tasking.domain.permissions import can
@@ -25,14 +25,13 @@ from tasking.services import (
     cases,
     claims,
     classification,
-    history,
     leads,
     notes,
     reference_data,
-    reviews,
     waits,
 )
 from tasking.services.access import case_target
+from tasking.services.case_page import case_page as read_case_page
 from tasking.unit_of_work import discard
 from tasking.web import console_forms as forms
 from tasking.web.console import bp
@@ -80,21 +79,23 @@ def _partners():
     return [(o.code, o.name) for o in reference_data.partner_organisations(db.session)]
 
 
-def _applies(action: Action, case) -> bool:
+def _applies(action: Action, case, waiting: bool | None = None) -> bool:
+    """Whether the action fits the case's state; `waiting` when the caller knows if it is on hold."""
     closed = case.state in CLOSED_STATES
     if action.applies_to in ("waiting", "not_waiting"):
-        waiting = waits.open_wait(db.session, case.id) is not None
+        if waiting is None:
+            waiting = waits.open_wait(db.session, case.id) is not None
         return not closed and waiting == (action.applies_to == "waiting")
     return action.applies_to == "any" or (action.applies_to == "closed") == closed
 
 
-def _available(case) -> list[tuple[str, Action]]:
+def _available(case, waiting: bool) -> list[tuple[str, Action]]:
     """The actions the case page offers: those this person may take on this case in its state."""
     p, target = principal(), case_target(case)
     return [
         (name, action)
         for name, action in ACTIONS.items()
-        if _applies(action, case)
+        if _applies(action, case, waiting)
         and can(p, action.permission, target)
         and (name != "level" or can(p, "triage.decide", target))
     ]
@@ -112,46 +113,39 @@ def _ledger(case):
     )
 
 
-def _timeline(case):
-    found = history.case_timeline(db.session, principal(), case.id)
-    return [describe_for_staff(e, found.actors, found.organisations) for e in found.events], found.more
-
-
 @bp.get("/cases/<reference>")
 @permission_required("console.use")
 def case_page(reference):
     p = principal()
-    case = case_or_404(reference)
-    view = classification.view(db.session, p, case.id, now=now(), policy=current_policy())
-    ledger = _ledger(case)
-    original, repeats = classification.duplicate_links(db.session, p, case)
-    # Residents' details are personal: area staff and admins only (docs/levels.md, "Subject references").
-    can_see_personal = can(p, "personal.read", case_target(case))
-    events, more = _timeline(case)
+    try:
+        page = read_case_page(db.session, p, reference, now=now(), policy=current_policy())
+    except NotFound:
+        abort(404)
+    case = page.case
+    timeline = page.timeline
     note = forms.NoteForm(prefix="note", formdata=None)
-    deadlines = waits.case_deadlines(db.session, p, case.id, now=now(), policy=current_policy())
     return render_template(
         "console/case.html",
         title=f"{case.reference}: {case.title}",
         case=case,
-        view=view,
+        view=page.view,
         risk_flags=[flag.replace("_", " ") for flag in RISK_FLAGS if getattr(case, f"risk_{flag}", False)],
-        original=original,
-        repeats=repeats,
-        reporter=case_work.reporter_details(db.session, p, case.id) if can_see_personal else None,
-        tasks=case_work.case_tasks(db.session, p, case.id),
-        spends=[e for e in ledger.entries if e.case_id == case.id],
-        ledger=ledger,
-        claims=claims.case_claims(db.session, p, case.id),
+        original=page.original,
+        repeats=page.repeats,
+        reporter=page.reporter,
+        tasks=page.tasks,
+        spends=page.spends,
+        ledger=page.ledger,
+        claims=page.claims,
         costs_carried=costs_carried,
-        case_reviews=reviews.case_reviews(db.session, p, case.id),
-        events=events,
-        more_events=more,
-        actions=_available(case),
+        case_reviews=page.reviews,
+        events=[describe_for_staff(e, timeline.actors, timeline.organisations) for e in timeline.events],
+        more_events=timeline.more,
+        actions=_available(case, page.waiting),
         note_form=note if can(p, "note.write", case_target(case)) else None,
         pounds=pounds,
         closed=case.state in CLOSED_STATES,
-        deadlines=deadlines,
+        deadlines=page.deadlines,
         kind_words=KIND_WORDS,
         waiting_words=WAITING_WORDS,
     )

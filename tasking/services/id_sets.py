@@ -1,0 +1,16 @@
+"""`column IN (ids)` for a set of ids of any size."""
+
+from collections.abc import Collection
+
+from sqlalchemy import Integer, any_, bindparam
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import Session
+
+
+def among(session: Session, column, ids: Collection[int], *, name: str = "ids"):
+    """On PostgreSQL one array parameter (`= ANY(:ids)`): the statement's text stays the same whatever
+    the number of ids, so it is prepared once, and thousands of ids are not thousands of parameters to
+    send and plan. SQLite has no arrays: an expanding IN."""
+    if session.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam(name, sorted(ids), type_=ARRAY(Integer)))
+    return column.in_(ids)
