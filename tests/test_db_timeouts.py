@@ -38,6 +38,7 @@ def test_postgres_connections_get_the_three_timeouts_by_default(monkeypatch):
     assert config.engine_options("postgresql+psycopg://u@db.internal/tasking") == {
         "pool_pre_ping": True,
         "pool_size": 5,
+        "pool_use_lifo": True,
         "pool_timeout": 5,
         "connect_args": POSTGRES_ARGS,
     }
