@@ -4,11 +4,12 @@ after each test. TASKING_TEST_DATABASE_URL selects PostgreSQL; a temporary SQLit
 import os
 import secrets
 import threading
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import flask_migrate
 import pytest
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import delete, event, func, select, text, update
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from werkzeug.serving import make_server
@@ -278,3 +279,26 @@ def _no_remembered_tokens():
     from tasking.services import principal_cache
 
     principal_cache.clear_all()
+
+
+@pytest.fixture
+def counter(app):
+    """`with counter() as seen:` holds every SQL statement run inside the block: the statement-count
+    tests (tests/test_query_counts.py and issue 22's) count, never time."""
+    with app.app_context():
+        engine = db.engine
+
+    @contextmanager
+    def count():
+        statements = []
+
+        def seen(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", seen)
+        try:
+            yield statements
+        finally:
+            event.remove(engine, "before_cursor_execute", seen)
+
+    return count

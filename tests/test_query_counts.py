@@ -1,11 +1,10 @@
 """Statement counts, not timings: list endpoints do not grow with the page size (no N+1), and the
 sweep and reports work in sets, bounded by batches rather than by cases."""
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from bench.generate import generate
 from tasking.domain.policy import Policy
@@ -14,27 +13,6 @@ from tasking.models import Case, ReviewSchedule
 from tasking.services import sweep, value_report
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-
-
-@pytest.fixture
-def counter(app):
-    with app.app_context():
-        engine = db.engine
-
-    @contextmanager
-    def count():
-        statements = []
-
-        def seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
-
-    return count
 
 
 @pytest.fixture

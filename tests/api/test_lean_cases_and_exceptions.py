@@ -2,17 +2,15 @@
 marshmallow schemas dumped from the entity path, a repeat pull with If-None-Match answers 304 until
 something shown changes, and a caller never gets a 304 for a page it was not given."""
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask import g
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from tasking.api.cases.schemas import CasePageSchema, CaseSchema
 from tasking.api.exceptions.schemas import ExceptionReportSchema
 from tasking.domain.policy import Policy
-from tasking.extensions import db
 from tasking.models import Clock, ReviewSchedule
 from tasking.services import cases, exceptions, sweep
 from tasking.services.users import principal_for
@@ -237,28 +235,6 @@ def test_a_repeat_case_item_pull_is_304_until_the_case_changes(world, manager, c
         assert conditional_get(other, f"/api/v1/cases/{secret['id']}", etag).status_code == 404
     councillor = caller("councillor", wards=["pleck"])
     assert conditional_get(councillor, f"/api/v1/cases/{secret['id']}", etag).status_code == 404
-
-
-@pytest.fixture
-def counter(app):
-    """The statements run inside the block (tests/test_query_counts.py's pattern)."""
-    with app.app_context():
-        engine = db.engine
-
-    @contextmanager
-    def count():
-        statements = []
-
-        def seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
-
-    return count
 
 
 def decline_one(partner):

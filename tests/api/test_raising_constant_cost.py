@@ -3,7 +3,6 @@ of the same problem reads only what is near the new case (its address, postcode,
 subject, in its category and look-back window), so raising one runs the same statements with 20 or
 400 other reports in its category and ward, and finds the same reports the rule says it should."""
 
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -16,27 +15,6 @@ from tasking.models import Case, CaseLink, Category, Ward
 from tasking.services import cases, suggestions
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
-
-
-@pytest.fixture
-def counter(app):
-    with app.app_context():
-        engine = db.engine
-
-    @contextmanager
-    def count():
-        statements = []
-
-        def seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
-
-    return count
 
 
 @pytest.fixture

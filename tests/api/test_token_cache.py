@@ -5,12 +5,11 @@ are written once a minute per token whatever the number of workers."""
 
 import re
 import threading
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from flask import g
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from tasking.api import auth
@@ -31,24 +30,6 @@ AUTH_TABLES = re.compile(r"\b(api_tokens|users|user_areas|user_wards)\b")
 def engine(app):
     with app.app_context():
         return db.engine
-
-
-@pytest.fixture
-def counter(engine):
-    @contextmanager
-    def count():
-        statements = []
-
-        def seen(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(engine, "before_cursor_execute", seen)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", seen)
-
-    return count
 
 
 class Clock:

@@ -12,7 +12,6 @@ from tasking.clock import today
 from tasking.services.users import principal_for
 from tests.services.test_case_search import make_case, offer_task
 from tests.services.test_my_work import add_review, build_work
-from tests.test_query_counts import counter  # noqa: F401 - a fixture
 from tests.web.test_case_page import RESIDENT, raise_case
 from tests.web.test_console_pages import web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import HTML
@@ -47,7 +46,7 @@ def web(web_user):  # noqa: F811
     return web_user("area_manager", area_codes=["SW"])
 
 
-def statements(counter, web, path):  # noqa: F811
+def statements(counter, web, path):
     web.get(path, headers=HTML)  # warm: the first request after sign-in may refresh the session
     with counter() as seen:
         response = web.get(path, headers=HTML)
@@ -110,7 +109,7 @@ def busy_case(api, caller):
     return case
 
 
-def test_the_case_page_runs_the_same_few_statements_however_much_the_case_carries(api, web, caller, counter):  # noqa: F811
+def test_the_case_page_runs_the_same_few_statements_however_much_the_case_carries(api, web, caller, counter):
     small = small_case(api)
     busy = busy_case(api, caller)
 
