@@ -1,5 +1,6 @@
 """Driving Debian's Chromium through Playwright, with axe-core checks and screenshots."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -7,7 +8,12 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
-ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+# One folder per database: make test runs both suites at once, and neither may overwrite the other's.
+ARTIFACTS = (
+    Path(__file__).resolve().parent.parent
+    / "artifacts"
+    / ("postgresql" if os.environ.get("TASKING_TEST_DATABASE_URL") else "sqlite")
+)
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # As the machine's notes advise: no background traffic to a network this machine cannot reach.
 CHROMIUM_ARGS = [
@@ -37,7 +43,7 @@ def browser_page():
 
 def check(page, name):
     """Save a screenshot and fail on any serious or critical accessibility violation."""
-    ARTIFACTS.mkdir(exist_ok=True)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
     violations = Axe().run(page).response["violations"]
     serious = [

@@ -138,6 +138,7 @@ def test_area_manager_filters_downloads_and_maps_cases(live_server, session, bro
     popup_link.click()
     expect(page).to_have_url(f"{live_server}/cases/{pleck[1]}")
     expect(page.locator("h1")).to_contain_text("Litter along the canal towpath")
+    check(page, "cases-05-case-from-map")
 
     page.goto(f"{live_server}/my-work")
     expect(page.locator("h1")).to_have_text("My work")

@@ -90,6 +90,9 @@ def test_area_manager_reads_the_partners_outcome_and_closes_with_confirmation(
     expect(page.locator("h1")).to_have_text(f"Close {case['reference']} as resolved?")
     expect(page.locator("dl")).to_contain_text("Dispersal order worked; residents report no trouble.")
     check(page, "case-page-03-confirm-close")
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert not scrolls_sideways(page), "the confirmation scrolls sideways at 320 pixels"
+    page.set_viewport_size({"width": 1100, "height": 900})
     assert api.get(f"/api/v1/cases/{case['id']}").json["state"] != "resolved"  # not before the confirmation
     page.get_by_role("button", name="Yes, close the case").click()
 
@@ -98,3 +101,4 @@ def test_area_manager_reads_the_partners_outcome_and_closes_with_confirmation(
     expect(timeline.locator(".moj-timeline__item").first).to_contain_text("Closed the case as resolved")
     expect(timeline.locator(".moj-timeline__item").first).to_contain_text("by Sam Singh")
     assert api.get(f"/api/v1/cases/{case['id']}").json["state"] == "resolved"
+    check(page, "case-page-04-closed")
