@@ -15,9 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
+from typing import cast
 
-from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from tasking.domain.errors import Conflict, NotFound
@@ -25,7 +25,8 @@ from tasking.domain.policy import Policy
 from tasking.domain.reviews import backoff_seconds
 from tasking.domain.roles import Role
 from tasking.models import Case, Notification, User, user_areas
-from tasking.services import audit
+from tasking.services import audit, set_writes
+from tasking.services.id_sets import among
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,7 @@ def retry_span_seconds(max_attempts: int) -> int:
 
 def queue(session: Session, rows: list[dict]) -> None:
     """Add messages to the outbox in the caller's transaction; a dedupe key already there is skipped."""
-    if not rows:
-        return
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(Notification).on_conflict_do_nothing(index_elements=["dedupe_key"]), rows)
+    set_writes.insert_all(session, cast(Table, Notification.__table__), rows, skip_conflicts_on="dedupe_key")
 
 
 def message(
@@ -77,7 +75,9 @@ def case_owners(session: Session, cases: list[Case]) -> dict[int, list[tuple[int
     area_ids = {c.area_id for c in cases}
     people: dict[tuple[str, int | None], list[tuple[int, str]]] = {}
     for user in session.scalars(
-        select(User).where(User.active.is_(True), User.id.in_([c.owner_user_id for c in cases if c.owner_user_id]))
+        select(User).where(
+            User.active.is_(True), among(session, User.id, {c.owner_user_id for c in cases if c.owner_user_id})
+        )
     ):
         people[("user", user.id)] = [(user.id, user.email)]
     for user in session.scalars(select(User).where(User.active.is_(True), User.organisation_id.in_(org_ids))):

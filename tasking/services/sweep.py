@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, select, update
+from sqlalchemy import Table, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -20,8 +20,9 @@ from tasking.domain.lifecycle import OPEN_STATES, State
 from tasking.domain.policy import Policy
 from tasking.domain.working_days import WorkingCalendar
 from tasking.models import AuditEvent, Case, Review, ReviewSchedule
-from tasking.services import notifications, routing, suggestions
+from tasking.services import notifications, routing, set_writes, suggestions
 from tasking.services.calendar import working_calendar
+from tasking.services.id_sets import among
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)
@@ -101,7 +102,8 @@ def _claim_batch(session: Session, now: datetime, size: int) -> list[_Due]:
     if not claimed:
         return []
     cases = {
-        row.id: row for row in session.execute(select(*CASE_COLUMNS).where(Case.id.in_([c.case_id for c in claimed])))
+        row.id: row
+        for row in session.execute(select(*CASE_COLUMNS).where(among(session, Case.id, [c.case_id for c in claimed])))
     }
     # A schedule belongs to an open case (services/review_schedule.py); one left behind is dropped.
     stale = [c.case_id for c in claimed if c.case_id not in cases or cases[c.case_id].state not in OPEN]
@@ -149,12 +151,6 @@ def _notices(session: Session, batch: list[_Due], cycles: dict, now: datetime) -
     return rows
 
 
-def _insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """One executemany per table and batch (psycopg pipelines it): compiling a multi-row VALUES of
-    thousands of parameters costs more in Python than it saves in round trips."""
-    session.execute(table.insert(), rows)
-
-
 def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, result: SweepResult) -> int:
     batch = _claim_batch(session, now, size)
     if not batch:
@@ -165,7 +161,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
     earlier_pending = dict(
         session.execute(
             select(Review.case_id, func.count().filter(Review.state == "pending"))
-            .where(Review.case_id.in_(ids))
+            .where(among(session, Review.case_id, ids))
             .group_by(Review.case_id)
         ).all()
     )
@@ -193,7 +189,7 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
         )
         for d in batch
     }
-    _insert_rows(
+    set_writes.insert_all(
         session,
         REVIEWS,
         [
@@ -208,28 +204,23 @@ def _sweep_batch(session: Session, *, now: datetime, policy: Policy, size: int, 
             for case_id, (cycle, sequence) in cycles.items()
         ],
     )
-    # One executemany by primary key over the narrow table: no case row is touched.
-    session.execute(
-        update(SCHEDULES)
-        .where(SCHEDULES.c.case_id == bindparam("key"))
-        .values(
-            next_review_at=bindparam("next_at"),
-            cycle=bindparam("sequence"),
-            overdue=bindparam("late"),
-            missed_cycles=bindparam("missed"),
-        ),
+    # One statement by primary key over the narrow table: no case row is touched.
+    set_writes.update_all(
+        session,
+        SCHEDULES,
+        "case_id",
         [
             {
-                "key": case_id,
-                "next_at": cycle.next_review_at,
-                "sequence": sequence,
-                "late": cycle.overdue,
-                "missed": missed[case_id],
+                "case_id": case_id,
+                "next_review_at": cycle.next_review_at,
+                "cycle": sequence,
+                "overdue": cycle.overdue,
+                "missed_cycles": missed[case_id],
             }
             for case_id, (cycle, sequence) in cycles.items()
         ],
     )
-    _insert_rows(
+    set_writes.insert_all(
         session,
         AUDIT_EVENTS,
         [
