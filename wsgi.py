@@ -1,5 +1,7 @@
 """Entry point for gunicorn (`gunicorn wsgi:app`) and the flask command (`flask --app wsgi`)."""
 
-from tasking import create_app
+from tasking import create_app, heap
 
 app = create_app()
+# What start-up made lives as long as the process: out of the collector's way (tasking/heap.py).
+heap.settle()

@@ -6,7 +6,10 @@ response against them); a lean view returns a Response, which flask-smorest pass
 
 The ETag is a digest of what the body would be built from (ids and versions of the rows, their notes'
 newest ids, ...), the caller's identity and the request's path and query, so it changes whenever the
-body could, and two callers who see different things never share one. See docs/performance.md."""
+body could, and two callers who see different things never share one. See docs/performance.md.
+
+Datetimes and dates stay in the bodies as Python values: orjson writes them exactly as isoformat()
+does, which is marshmallow's AwareDateTime and Date format, in C."""
 
 import hashlib
 from collections.abc import Callable

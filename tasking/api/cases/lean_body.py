@@ -7,10 +7,6 @@ from collections.abc import Iterable
 from tasking.domain.risk import RISK_FLAGS
 
 
-def iso(value):
-    return None if value is None else value.isoformat()  # marshmallow's AwareDateTime format
-
-
 def _code_name(code, name):
     return None if code is None else {"code": code, "name": name}
 
@@ -82,11 +78,11 @@ def case_item(row, *, reads_levels: bool) -> dict:
         "case_review_flag": _bool(row["case_review_flag"]) if reads_levels else None,
         "duplicate_of_id": row["duplicate_of_id"],
         "ready_to_resolve": _bool(row["ready_to_resolve"]),
-        "next_review_at": iso(row["next_review_at"]),
+        "next_review_at": row["next_review_at"],
         "overdue": bool(row["overdue"]),
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
-        "closed_at": iso(row["closed_at"]),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "closed_at": row["closed_at"],
         "version": row["version"],
     }
 

@@ -7,10 +7,6 @@ import dataclasses
 from tasking.domain.exception_report import Distribution, ExceptionReport, ExceptionRow, Summary
 
 
-def _iso(value):
-    return None if value is None else value.isoformat()  # marshmallow's AwareDateTime and Date format
-
-
 def _code_name(code, name):
     return None if code is None else {"code": code, "name": name}
 
@@ -26,9 +22,9 @@ def _row(row: ExceptionRow) -> dict:
         "area": {"code": row.area_code, "name": row.area_name},
         "level": row.level,
         "target_working_days": row.target_working_days,
-        "started_at": _iso(row.started_at),
-        "due_at": _iso(row.due_at),
-        "breached_at": _iso(row.breached_at),
+        "started_at": row.started_at,
+        "due_at": row.due_at,
+        "breached_at": row.breached_at,
         "paused": bool(row.paused),
         "standing": row.standing,
         "working_days_over": row.working_days_over,
@@ -65,9 +61,9 @@ def _distribution(d: Distribution) -> dict:
 
 def report_body(report: ExceptionReport) -> dict:
     return {
-        "start": _iso(report.start),
-        "end": _iso(report.end),
-        "generated_at": _iso(report.generated_at),
+        "start": report.start,
+        "end": report.end,
+        "generated_at": report.generated_at,
         "area": report.area,
         "organisation": report.organisation,
         "level": report.level,

@@ -4,16 +4,12 @@ nulls), for the lean reads; tests/api/test_lean_lists.py holds the two to the sa
 from tasking.services.task_rows import TaskRows
 
 
-def iso(value):
-    return None if value is None else value.isoformat()  # marshmallow's AwareDateTime format
-
-
 def _note(note) -> dict:
     return {
         "id": note["id"],
         "body": note["body"],
         "visibility": note["visibility"],
-        "created_at": iso(note["created_at"]),
+        "created_at": note["created_at"],
     }
 
 
@@ -23,11 +19,11 @@ def task_item(row, redacted: bool, notes: list) -> dict:
         "organisation": {"code": row["organisation_code"], "name": row["organisation_name"]},
         "role": row["role"],
         "state": row["state"],
-        "due_at": iso(row["due_at"]),
+        "due_at": row["due_at"],
         "decline_reason": row["decline_reason"],
         "outcome": row["outcome"],
-        "created_at": iso(row["created_at"]),
-        "updated_at": iso(row["updated_at"]),
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
         "version": row["version"],
         "case": {
             "reference": row["reference"],

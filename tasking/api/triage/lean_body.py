@@ -1,7 +1,6 @@
 """Triage rows shaped exactly as TriageItemSchema dumps the entity path's items (same keys, types,
 datetime format and nulls); tests/api/test_lean_lists.py holds the two to the same output."""
 
-from tasking.api.tasks.lean_body import iso
 from tasking.domain.risk import RISK_FLAGS
 from tasking.services.triage_rows import TriageRows
 
@@ -29,7 +28,7 @@ def _summary(row) -> dict:
         "title": row["title"],
         "state": row["state"],
         "level": row["level"],
-        "created_at": iso(row["created_at"]),
+        "created_at": row["created_at"],
     }
 
 
@@ -52,7 +51,7 @@ def triage_item(row, similar: list) -> dict:
         "suggested_level": row["suggested_level"],
         "suggestion_reasons": _reasons(row["suggestion_reasons"]),
         "similar": [_summary(other) for other in similar],
-        "created_at": iso(row["created_at"]),
+        "created_at": row["created_at"],
     }
 
 
