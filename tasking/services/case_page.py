@@ -17,7 +17,7 @@ from sqlalchemy import CompoundSelect, Integer, Select, bindparam, func, literal
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import budget as budget_rules
-from tasking.domain.classification import Facts, Suggestion, suggest
+from tasking.domain.classification import Suggestion, suggest
 from tasking.domain.errors import NotFound
 from tasking.domain.money import financial_year
 from tasking.domain.permissions import Target, can, require
@@ -46,7 +46,7 @@ from tasking.models import (
 from tasking.models.types import UTCDateTime
 from tasking.services.access import case_scope, case_target
 from tasking.services.calendar import calendar_with
-from tasking.services.suggestions import REOPENED, similar_case_ids
+from tasking.services.suggestions import REOPENED, facts_for, similar_case_ids
 from tasking.services.waits import ClockView, clock_views
 
 # The values `_lists` binds when it runs.
@@ -377,18 +377,14 @@ def case_page(session: Session, principal: Principal, reference: str, *, now: da
     )
 
     similar_ids = similar_case_ids(session, case, now, policy)
-    barrier = case.barrier
-    facts = Facts(
-        category_default_level=case.category.default_level,
-        agencies_needed=case.agencies_needed or 1,
-        risk_flags=frozenset(case.risk_flags),
-        similar_recent=len(similar_ids),
-        recurrences=int(found["recurrences"] or 0),
-        case_review_category=case.category.case_review,
-        barrier_is_borough=bool(barrier and barrier.borough_level),
-        barrier_area_count=int(found.get("barrier_other_areas") or 0) + 1 if barrier is not None else 0,
-        referred_back=case.referred_back,
-        missed_reviews=case.missed_reviews or 0,
+    facts = facts_for(
+        session,
+        case,
+        now,
+        policy,
+        similar_ids,
+        known_recurrences=int(found["recurrences"] or 0),
+        known_barrier_areas=int(found.get("barrier_other_areas") or 0) + 1,
     )
     linked = sorted(found["linked"], key=lambda c: (c.created_at, c.id))
     view = Classification(

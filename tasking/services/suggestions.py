@@ -190,12 +190,18 @@ def facts_for(
     similar_ids: list[int] | None = None,
     *,
     raising: Case | None = None,
+    known_recurrences: int | None = None,
+    known_barrier_areas: int | None = None,
 ) -> Facts:
+    """The facts the suggestion is made from. A reader that has already counted the recurrences or
+    the barrier's areas in a statement of its own (the case page) passes them in."""
     if similar_ids is None:
         similar_ids = similar_case_ids(session, case, now, policy)
     barrier = session.get(Barrier, case.barrier_id) if case.barrier_id else None
     barrier_areas = 0
-    if barrier is not None:
+    if barrier is not None and known_barrier_areas is not None:
+        barrier_areas = known_barrier_areas
+    elif barrier is not None:
         # This case's own area counts even before its new barrier is written.
         other_areas = session.scalars(
             select(Case.area_id).distinct().where(Case.barrier_id == barrier.id, Case.id != case.id)
@@ -206,7 +212,7 @@ def facts_for(
         agencies_needed=case.agencies_needed or 1,
         risk_flags=frozenset(case.risk_flags),
         similar_recent=len(similar_ids) + _also_counts(case, raising, now, policy),
-        recurrences=recurrences(session, case, now, policy),
+        recurrences=recurrences(session, case, now, policy) if known_recurrences is None else known_recurrences,
         case_review_category=case.category.case_review,
         barrier_is_borough=bool(barrier and barrier.borough_level),
         barrier_area_count=barrier_areas,
