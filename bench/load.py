@@ -15,7 +15,7 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from bench.run import RESULTS, ROOT, VENV_BIN, database_url, sh
+from bench.run import RESULTS, ROOT, VENV_BIN, database_url, server_settings, sh
 
 PORT = 5792
 # Issue 22: three times the 59.7 requests a second measured before it.
@@ -64,6 +64,7 @@ def main():
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
 
+    settings = server_settings()
     url = database_url("postgres", ROOT / "instance" / "unused.db", name="tasking_load")  # not make bench's
     env = {
         **os.environ,
@@ -129,6 +130,7 @@ def main():
         f"--workers {args.workers} --threads {args.threads}` (`make load`)",
         f"- machine: {os.cpu_count()} cores, {memory:,} MB, {platform.platform()}, Python "
         f"{platform.python_version()}; locust, gunicorn and PostgreSQL 15 on the same machine",
+        f"- PostgreSQL settings (scripts/bench-postgres-settings): {settings}",
         f"- target L1: 0 failures and at least {L1_TARGET} requests/s (3 x 59.7): "
         f"{per_second:.1f} requests/s, {failures} failures: {'met' if met else '**not met**'}\n",
         "| requests | count | failures | per second | p50 ms | p95 ms | p99 ms | max ms |",

@@ -49,6 +49,13 @@ def sh(*args, env=None, capture=False):
     ).stdout
 
 
+def server_settings() -> str:
+    """The PostgreSQL settings measured with (scripts/bench-postgres-settings applies them), as
+    one line for the results."""
+    lines = sh("bash", "scripts/bench-postgres-settings", capture=True).strip().splitlines()
+    return ", ".join(lines)
+
+
 def database_url(kind: str, path: Path, name: str = "tasking_bench") -> str:
     """A fresh database: PostgreSQL's `name`, which scripts/bench-postgres drops and remakes only if it
     made it, or the SQLite file at `path`."""
@@ -320,6 +327,8 @@ def main():
         "regenerating; --cases then only labels the results",
     )
     args = parser.parse_args()
+    if args.database == "postgres":
+        args.settings = server_settings()
     url = args.reuse or database_url(args.database, ROOT / "instance" / "bench.db")
     env = {**os.environ, "DATABASE_URL": url, "FLASK_APP": "wsgi", "TASKING_ENV": "development"}
     flask = [str(VENV_BIN / "flask")]
@@ -431,7 +440,8 @@ def report(args, figures):
         f"\n## {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {args.database}, {args.cases:,} cases\n",
         f"- command: `{command}`",
         f"- machine: {os.cpu_count()} cores, {memory:,} MB memory, {platform.platform()}, Python {platform.python_version()}",
-        f"- server and client on one machine; gunicorn with {WORKERS} workers on 127.0.0.1\n",
+        f"- server and client on one machine; gunicorn with {WORKERS} workers on 127.0.0.1",
+        f"- PostgreSQL settings (scripts/bench-postgres-settings): {getattr(args, 'settings', 'n/a')}\n",
         "| figure | measured | target | met |",
         "|---|---|---|---|",
     ]
