@@ -38,9 +38,21 @@ def bank_holidays_between(division: str, start: date, end: date) -> list[tuple[d
     return sorted((day, name) for day, name in found.items() if start <= day <= end)
 
 
+# Where a transaction keeps the calendar it has read (session.info).
+_READ = "tasking.working_calendar"
+
+
 def working_calendar(session: Session, policy: Policy) -> WorkingCalendar:
-    """The calendar as it stands: one small query for the local holidays."""
-    return calendar_with(session.scalars(select(LocalHoliday.day)).all(), policy)
+    """The calendar as it stands: one small query for the local holidays, once per transaction (raising
+    a case asks for it twice, for its review date and for its clocks). Adding or removing a local
+    holiday forgets it, so a transaction that changes the days reads them again."""
+    transaction = session.connection().get_transaction()
+    kept = session.info.get(_READ)
+    if kept is not None and kept[0] is transaction and kept[1] == policy:
+        return kept[2]
+    calendar = calendar_with(session.scalars(select(LocalHoliday.day)).all(), policy)
+    session.info[_READ] = (transaction, policy, calendar)
+    return calendar
 
 
 def calendar_with(local_holidays: Iterable[date], policy: Policy) -> WorkingCalendar:
@@ -121,6 +133,7 @@ def add_local_holiday(
         raise Conflict(f"{day:%-d %B %Y} is already a local holiday.", code="holiday_exists")
     holiday = LocalHoliday(day=day, name=name, added_by_id=principal.user_id, created_at=now)
     session.add(holiday)
+    session.info.pop(_READ, None)
     session.flush()
     audit.record(
         session,
@@ -149,3 +162,4 @@ def remove_local_holiday(session: Session, principal: Principal, holiday_id: int
         before={"day": holiday.day.isoformat(), "name": holiday.name},
     )
     session.delete(holiday)
+    session.info.pop(_READ, None)
