@@ -21,6 +21,7 @@ from tasking.models import Area, Case, Category, Organisation, Review, ReviewSch
 from tasking.services.access import case_scope
 from tasking.services.cases import CaseFilters, where_place
 from tasking.services.pagination import decode_cursor, encode_cursor
+from tasking.services.place_columns import PLACE
 from tasking.services.plans import reuse_plans
 
 # Long free text is left out of the list's fingerprint: the case's version and updated_at cover it.
@@ -87,12 +88,7 @@ def _named(inner: Select, order: list) -> Select:
     return (
         select(
             *(page.c[c.key] for c in CASE_COLUMNS),
-            Category.code.label("category_code"),
-            Category.name.label("category_name"),
-            Ward.code.label("ward_code"),
-            Ward.name.label("ward_name"),
-            Area.code.label("area_code"),
-            Area.name.label("area_name"),
+            *PLACE,
             owner.code.label("owner_organisation_code"),
             owner.name.label("owner_organisation_name"),
             lead.code.label("lead_organisation_code"),

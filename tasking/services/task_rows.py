@@ -20,6 +20,7 @@ from tasking.domain.visibility import note_audiences
 from tasking.models import Area, Case, CaseNote, Category, Organisation, Task, Ward
 from tasking.services.id_sets import among
 from tasking.services.pagination import paginate_rows
+from tasking.services.place_columns import PLACE
 from tasking.services.plans import reuse_plans
 from tasking.services.tasks import TaskFilters, task_scope
 
@@ -63,12 +64,7 @@ def _rows():
             Case.owner_organisation_id,
             Case.version.label("case_version"),
             Case.updated_at.label("case_updated_at"),
-            Category.code.label("category_code"),
-            Category.name.label("category_name"),
-            Ward.code.label("ward_code"),
-            Ward.name.label("ward_name"),
-            Area.code.label("area_code"),
-            Area.name.label("area_name"),
+            *PLACE,
             _newest_note(),
         )
         .join(Organisation, Organisation.id == Task.organisation_id)

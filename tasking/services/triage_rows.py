@@ -13,6 +13,7 @@ from tasking.domain.risk import RISK_FLAGS
 from tasking.models import Area, Case, CaseLink, Category, Ward
 from tasking.services.access import case_scope
 from tasking.services.pagination import paginate_rows
+from tasking.services.place_columns import PLACE
 from tasking.services.plans import reuse_plans
 from tasking.services.triage import PRIORITY, TriageFilters, waiting
 
@@ -26,12 +27,7 @@ def _columns():
         Case.id,
         Case.reference,
         Case.title,
-        Category.code.label("category_code"),
-        Category.name.label("category_name"),
-        Ward.code.label("ward_code"),
-        Ward.name.label("ward_name"),
-        Area.code.label("area_code"),
-        Area.name.label("area_name"),
+        *PLACE,
         Case.source,
         Case.state,
         Case.level,
