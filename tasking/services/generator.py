@@ -220,12 +220,16 @@ class SyntheticData:
         database's side, so on two cores the two run side by side. stop() ends it."""
         context = multiprocessing.get_context("fork")
         receive, send = context.Pipe(duplex=False)
-        self.producer = context.Process(target=self._produce, args=(sizes, dialect, send), daemon=True)
+        self.producer = context.Process(target=self._produce, args=(sizes, dialect, send, receive), daemon=True)
         with send:  # the parent's copy of the sending end, closed once the child holds its own
             self.producer.start()
         self.receive = receive
 
-    def _produce(self, sizes: list[int], dialect: str, send: Any) -> None:
+    def _produce(self, sizes: list[int], dialect: str, send: Any, receive: Any) -> None:
+        # The child's inherited copy of the receiving end, closed at once: held open, it would keep
+        # the pipe alive after the parent closes its own (stop() on a failed load), and the child
+        # would never see the broken pipe that tells it to end.
+        receive.close()
         with send:
             for size in sizes:
                 batch = generator_copy.prepare(self.draw(size), dialect)
