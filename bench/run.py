@@ -409,7 +409,7 @@ def measure_existing(env, args):
         )
         cookie = signed_in_cookie(tokens["manager_email"], tokens["manager_password"])
         figures["B9 case page"] = latency(
-            f"/cases/{page['reference']}", None, count=300, warm=20, headers={"Cookie": cookie}
+            f"/cases/{page['reference']}", None, count=300, warm=50, headers={"Cookie": cookie}
         )
     finally:
         server.send_signal(signal.SIGTERM)
