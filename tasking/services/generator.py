@@ -226,10 +226,11 @@ class SyntheticData:
         self.receive = receive
 
     def _produce(self, sizes: list[int], dialect: str, send: Any, receive: Any) -> None:
-        # The child's inherited copy of the receiving end, closed at once: held open, it would keep
-        # the pipe alive after the parent closes its own (stop() on a failed load), and the child
-        # would never see the broken pipe that tells it to end.
-        receive.close()
+        # The child's inherited copy of the receiving end, closed at once (leaving the block closes
+        # it): held open, it would keep the pipe alive after the parent closes its own (stop() on a
+        # failed load), and the child would never see the broken pipe that tells it to end.
+        with receive:
+            pass
         with send:
             for size in sizes:
                 batch = generator_copy.prepare(self.draw(size), dialect)
