@@ -19,7 +19,7 @@ from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.models import Area, Case, Category, Organisation, Review, ReviewSchedule, Ward
 from tasking.services.access import case_scope
-from tasking.services.cases import CaseFilters, where_place
+from tasking.services.cases import CaseFilters, filtered
 from tasking.services.pagination import decode_cursor, encode_cursor
 from tasking.services.place_columns import PLACE
 from tasking.services.plans import reuse_plans
@@ -120,20 +120,7 @@ def case_rows(
 ) -> CaseRows:
     """The same page, order, cursor (services/pagination.py's), scope and errors as cases.list_cases."""
     reuse_plans(session)
-    stmt = where_place(
-        session,
-        principal,
-        _cases().where(case_scope(principal)),
-        area=filters.area,
-        ward=filters.ward,
-        category=filters.category,
-    )
-    if filters.state:
-        stmt = stmt.where(Case.state == filters.state)
-    if filters.level:
-        stmt = stmt.where(Case.level == filters.level)
-    if filters.ready_to_resolve is not None:
-        stmt = stmt.where(Case.ready_to_resolve.is_(filters.ready_to_resolve))
+    stmt = filtered(session, principal, _cases().where(case_scope(principal)), filters)
     order: list
     if filters.updated_since:
         # Incremental sync walks forward in change order; >= so equal timestamps are not lost.

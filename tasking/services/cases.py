@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle, similarity
@@ -117,21 +117,21 @@ def get_case_to_change(session: Session, principal: Principal, key: str | int) -
     return case
 
 
-def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None, size: int) -> Page:
-    stmt = where_place(
-        session,
-        principal,
-        select(Case).options(*_loaded()).where(case_scope(principal)),
-        area=filters.area,
-        ward=filters.ward,
-        category=filters.category,
-    )
+def filtered(session: Session, principal: Principal, stmt: Select, filters: CaseFilters) -> Select:
+    """The case list's filters but the change date (place, state, level, ready to resolve) on a
+    statement over cases: the entity list below and the lean rows (services/case_rows.py) alike."""
+    stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)
     if filters.state:
         stmt = stmt.where(Case.state == filters.state)
     if filters.level:
         stmt = stmt.where(Case.level == filters.level)
     if filters.ready_to_resolve is not None:
         stmt = stmt.where(Case.ready_to_resolve.is_(filters.ready_to_resolve))
+    return stmt
+
+
+def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, cursor: str | None, size: int) -> Page:
+    stmt = filtered(session, principal, select(Case).options(*_loaded()).where(case_scope(principal)), filters)
     if filters.updated_since:
         # Incremental sync walks forward in change order; >= so equal timestamps are not lost.
         stmt = stmt.where(Case.updated_at >= filters.updated_since)
