@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from tasking.domain import lifecycle
@@ -34,6 +34,20 @@ class ReviewFilters:
     state: str | None = "pending"
 
 
+def _filtered(session: Session, principal: Principal, stmt: Select, filters: ReviewFilters) -> Select:
+    """The reviews list's filters, for the entity list and the lean rows alike."""
+    stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
+    if filters.state:
+        stmt = stmt.where(Review.state == filters.state)
+    if filters.due_before:
+        stmt = stmt.where(Review.due_at < filters.due_before)
+    if filters.level:
+        stmt = stmt.where(Case.level == filters.level)
+    if filters.overdue is not None:
+        stmt = stmt.where(Review.overdue.is_(filters.overdue))
+    return stmt
+
+
 def list_reviews(
     session: Session, principal: Principal, filters: ReviewFilters, *, cursor: str | None, size: int
 ) -> Page:
@@ -45,15 +59,7 @@ def list_reviews(
         .options(joinedload(Review.case).joinedload(Case.area))
         .where(review_scope(principal))
     )
-    stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
-    if filters.state:
-        stmt = stmt.where(Review.state == filters.state)
-    if filters.due_before:
-        stmt = stmt.where(Review.due_at < filters.due_before)
-    if filters.level:
-        stmt = stmt.where(Case.level == filters.level)
-    if filters.overdue is not None:
-        stmt = stmt.where(Review.overdue.is_(filters.overdue))
+    stmt = _filtered(session, principal, stmt, filters)
     return paginate(session, stmt, [(Review.due_at, False), (Review.id, False)], cursor=cursor, size=size)
 
 
@@ -101,15 +107,7 @@ def review_rows(
         .outerjoin(ReviewSchedule, ReviewSchedule.case_id == Case.id)
         .where(review_scope(principal))
     )
-    stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
-    if filters.state:
-        stmt = stmt.where(Review.state == filters.state)
-    if filters.due_before:
-        stmt = stmt.where(Review.due_at < filters.due_before)
-    if filters.level:
-        stmt = stmt.where(Case.level == filters.level)
-    if filters.overdue is not None:
-        stmt = stmt.where(Review.overdue.is_(filters.overdue))
+    stmt = _filtered(session, principal, stmt, filters)
     order = [(Review.due_at, False), (Review.id, False)]
     return paginate_rows(session, stmt, order, cursor=cursor, size=size, keys=["due_at", "id"])
 
