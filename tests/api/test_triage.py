@@ -2,22 +2,10 @@
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlalchemy import update
 
 from tasking.models import Case
-
-
-@pytest.fixture
-def manager(caller):
-    return caller("area_manager", areas=["SW"])
-
-
-def raise_case(who, **fields):
-    body = {"title": "Overflowing bins", "description": "d", "category": "litter", "ward": "pleck", **fields}
-    response = who.post("/api/v1/cases", json=body)
-    assert response.status_code == 201, response.json
-    return response.json
+from tests.api.raising import manager, raise_case  # noqa: F401 - manager is a fixture
 
 
 def test_queue_orders_by_risk_then_age_and_shows_suggestions_and_similar_cases(manager, session):

@@ -2,14 +2,12 @@
 sweep moves those rows and never writes a case row for bookkeeping (issue 22, B3)."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from tasking.domain.policy import Policy
-from tasking.extensions import db
 from tasking.models import Case, Review, ReviewSchedule
 from tasking.services import case_actions, cases, classification, sweep
 from tasking.services.users import principal_for
@@ -24,22 +22,6 @@ def manager(make_user):
     return make_user("area_manager", areas=["SW"])
 
 
-@contextmanager
-def statements(app):
-    with app.app_context():
-        engine = db.engine
-    seen: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-
-
 def schedules(session) -> dict[int, ReviewSchedule]:
     session.expire_all()
     return {s.case_id: s for s in session.scalars(select(ReviewSchedule))}
@@ -49,12 +31,12 @@ def open_case_ids(session) -> set[int]:
     return set(session.scalars(select(Case.id).where(Case.state.in_(sweep.OPEN))))
 
 
-def test_the_sweep_never_writes_a_case_row_and_makes_each_review_once(app, session, manager):
+def test_the_sweep_never_writes_a_case_row_and_makes_each_review_once(session, manager, counter):
     made = due_cases(session, manager, 6)
     session.execute(update(ReviewSchedule).where(ReviewSchedule.case_id == made[0]).values(missed_cycles=1))
     session.commit()
     versions = dict(session.execute(select(Case.id, Case.version)).all())
-    with statements(app) as seen:
+    with counter() as seen:
         first = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy(sweep_batch_size=4))
         again = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy(sweep_batch_size=4))
     assert (first.reviews, first.batches, again.reviews) == (6, 2, 0)
@@ -68,7 +50,7 @@ def test_the_sweep_never_writes_a_case_row_and_makes_each_review_once(app, sessi
     assert all(rows[c].cycle == 1 and rows[c].next_review_at > NOW for c in made)
 
 
-def test_only_a_stalled_case_is_written_and_that_is_a_real_change(app, session, manager):
+def test_only_a_stalled_case_is_written_and_that_is_a_real_change(session, manager, counter):
     """A level-one case that keeps missing its reviews goes back to the area manager: its state,
     owner and suggestion change, so its row is written; the others' rows are not."""
     stalled, other = due_cases(session, manager, 2, level=1)
@@ -79,7 +61,7 @@ def test_only_a_stalled_case_is_written_and_that_is_a_real_change(app, session, 
     session.execute(update(ReviewSchedule).where(ReviewSchedule.case_id == stalled).values(cycle=2))
     session.commit()
     before = session.get_one(Case, other).version
-    with statements(app) as seen:
+    with counter() as seen:
         result = sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     assert (result.reviews, result.stalled) == (2, 1)
     written = [s for s in seen if WRITES_TO_CASES.match(s)]
