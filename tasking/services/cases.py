@@ -139,18 +139,42 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
     return paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
 
 
+@dataclass(frozen=True)
+class PlaceIds:
+    """An area, ward and category filter as ids (None: not filtered), checked against the principal."""
+
+    area_id: int | None = None
+    ward_id: int | None = None
+    category_id: int | None = None
+
+
+def place_ids(
+    session: Session, principal: Principal, *, area: str | None, ward: str | None, category: str | None
+) -> PlaceIds:
+    """The ids of area, ward and category codes; an area or ward the principal does not cover is
+    404, as if it did not exist."""
+    return PlaceIds(
+        visible_area(session, principal, area).id if area else None,
+        visible_ward(session, principal, ward).id if ward else None,
+        category_by_code(session, category).id if category else None,
+    )
+
+
+def where_place_ids(stmt, place: PlaceIds):
+    if place.area_id is not None:
+        stmt = stmt.where(Case.area_id == place.area_id)
+    if place.ward_id is not None:
+        stmt = stmt.where(Case.ward_id == place.ward_id)
+    if place.category_id is not None:
+        stmt = stmt.where(Case.category_id == place.category_id)
+    return stmt
+
+
 def where_place(
     session: Session, principal: Principal, stmt, *, area: str | None, ward: str | None, category: str | None
 ):
-    """Narrow a case query by area, ward and category codes; an area or ward the principal does
-    not cover is 404, as if it did not exist."""
-    if area:
-        stmt = stmt.where(Case.area_id == visible_area(session, principal, area).id)
-    if ward:
-        stmt = stmt.where(Case.ward_id == visible_ward(session, principal, ward).id)
-    if category:
-        stmt = stmt.where(Case.category_id == category_by_code(session, category).id)
-    return stmt
+    """Narrow a case query by area, ward and category codes (place_ids)."""
+    return where_place_ids(stmt, place_ids(session, principal, area=area, ward=ward, category=category))
 
 
 def create_case(session: Session, principal: Principal, data: dict, *, now: datetime, policy: Policy) -> Case:

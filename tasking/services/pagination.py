@@ -7,7 +7,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import Select, and_, or_
+from sqlalchemy import Select, and_, bindparam, or_
 
 from tasking.domain.errors import ValidationFailed
 
@@ -68,6 +68,44 @@ def paginate_rows(session, stmt: Select, order: list, *, cursor: str | None, siz
     rows = rows[:size]
     next_cursor = encode_cursor([rows[-1][key] for key in keys]) if has_more else None
     return Page(items=rows, next_cursor=next_cursor)
+
+
+@dataclass(frozen=True, eq=False)
+class Keyset:
+    """A page order for statements built once and run many times (the lists people poll): the
+    ORDER BY, LIMIT and "after the cursor" condition are bound parameters, not values, so the
+    statement a request runs is the same object every time. SQLAlchemy then reuses its cache key,
+    compiled form and result metadata instead of building and walking the statement afresh, which
+    cost more than running it (docs/performance.md, "Statements built once").
+
+    `order` is (column, descending) pairs, the last unique; `keys` name the row's columns that make
+    the cursor, in `order`'s order."""
+
+    order: tuple
+    keys: tuple[str, ...]
+
+    def statement(self, stmt: Select, *, after: bool) -> Select:
+        """`stmt` ordered and limited, and narrowed to after the cursor if `after`: call once per
+        shape and keep the result (each call builds a new statement)."""
+        if after:
+            values = [bindparam(f"after_{i}", type_=column.type) for i, (column, _) in enumerate(self.order)]
+            stmt = stmt.where(_after(self.order, values))
+        return stmt.order_by(*[c.desc() if d else c.asc() for c, d in self.order]).limit(bindparam("page_limit"))
+
+    def parameters(self, cursor: str | None, size: int) -> dict:
+        """The parameters of `statement(..., after=bool(cursor))` for this page."""
+        params: dict = {"page_limit": size + 1}
+        if cursor:
+            kinds = tuple(_python_type(column) for column, _ in self.order)
+            params.update((f"after_{i}", value) for i, value in enumerate(decode_cursor(cursor, kinds)))
+        return params
+
+    def page(self, rows: list, size: int) -> Page:
+        """The page of `rows` (fetched with parameters(..., size)) and the cursor after it."""
+        has_more = len(rows) > size
+        rows = rows[:size]
+        next_cursor = encode_cursor([rows[-1][key] for key in self.keys]) if has_more else None
+        return Page(items=rows, next_cursor=next_cursor)
 
 
 def _after(order, values):

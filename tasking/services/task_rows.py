@@ -8,8 +8,9 @@ added (never edited; removed only with their case), so the newest id changes whe
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import RowMapping, func, select
+from sqlalchemy import RowMapping, Select, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from tasking.domain.errors import NotFound
@@ -18,11 +19,11 @@ from tasking.domain.principal import Principal
 from tasking.domain.roles import Role
 from tasking.domain.visibility import note_audiences
 from tasking.models import Area, Case, CaseNote, Category, Organisation, Task, Ward
-from tasking.services.id_sets import among
-from tasking.services.pagination import paginate_rows
+from tasking.services.id_sets import among_parameter, id_list
+from tasking.services.pagination import Keyset
 from tasking.services.place_columns import PLACE
 from tasking.services.plans import reuse_plans
-from tasking.services.tasks import TaskFilters, task_scope
+from tasking.services.tasks import TaskFilters, task_scope, task_scope_organisation
 
 PARTNER_AUDIENCES = sorted(note_audiences(Role.PARTNER))
 # Long free text is left out of the fingerprint: the case's version and updated_at cover its changes.
@@ -78,6 +79,32 @@ def _rows():
 # Built once: a statement is immutable (each .where() makes a new one), and building this join of
 # 29 columns took longer than running it.
 TASK_ROWS = _rows()
+FINGERPRINTED = tuple(column.key for column in TASK_ROWS.selected_columns if column.key not in UNFINGERPRINTED)
+NEWEST_FIRST = Keyset(((Task.id, True),), ("id",))
+OLDEST_CHANGE_FIRST = Keyset(((Task.updated_at, False), (Task.id, False)), ("updated_at", "id"))
+
+
+@cache
+def _page_statement(scoped: bool, state: bool, since: bool, after: bool) -> Select:
+    """The page statement of one shape of request, built once per process: every value (the
+    organisation, the filters, the cursor, the page size) is a parameter (pagination.Keyset)."""
+    stmt = TASK_ROWS
+    if scoped:
+        stmt = stmt.where(Task.organisation_id == bindparam("organisation_id"))
+    if state:
+        stmt = stmt.where(Task.state == bindparam("state"))
+    if since:
+        stmt = stmt.where(Task.updated_at >= bindparam("updated_since"))
+    return (OLDEST_CHANGE_FIRST if since else NEWEST_FIRST).statement(stmt, after=after)
+
+
+@cache
+def _notes_statement(postgres: bool) -> Select:
+    return (
+        select(CaseNote.id, CaseNote.case_id, CaseNote.body, CaseNote.visibility, CaseNote.created_at)
+        .where(among_parameter(postgres, CaseNote.case_id, "case_ids"), CaseNote.visibility.in_(PARTNER_AUDIENCES))
+        .order_by(CaseNote.created_at, CaseNote.id)
+    )
 
 
 @dataclass
@@ -91,7 +118,7 @@ class TaskRows:
     def fingerprint(self) -> list:
         """Everything the body is built from, but the notes' text (see the module's docstring)."""
         return [
-            [[value for key, value in row.items() if key not in UNFINGERPRINTED] for row in self.rows],
+            [[row[key] for key in FINGERPRINTED] for row in self.rows],
             sorted(self.redacted),
             self.next_cursor,
         ]
@@ -114,24 +141,13 @@ def task_rows(
 ) -> TaskRows:
     """The same page, order, cursor and scope as tasks.list_tasks."""
     reuse_plans(session)
-    stmt = TASK_ROWS
-    scope = task_scope(principal)
-    if scope is not None:
-        stmt = stmt.where(scope)
-    if filters.state:
-        stmt = stmt.where(Task.state == filters.state)
-    if filters.updated_since:
-        stmt = stmt.where(Task.updated_at >= filters.updated_since)
-        page = paginate_rows(
-            session,
-            stmt,
-            [(Task.updated_at, False), (Task.id, False)],
-            cursor=cursor,
-            size=size,
-            keys=["updated_at", "id"],
-        )
-    else:
-        page = paginate_rows(session, stmt, [(Task.id, True)], cursor=cursor, size=size, keys=["id"])
+    scoped, organisation_id = task_scope_organisation(principal)
+    since = filters.updated_since is not None
+    keyset = OLDEST_CHANGE_FIRST if since else NEWEST_FIRST
+    params = keyset.parameters(cursor, size)
+    params.update(organisation_id=organisation_id, state=filters.state, updated_since=filters.updated_since)
+    stmt = _page_statement(scoped, bool(filters.state), since, bool(cursor))
+    page = keyset.page(session.connection().execute(stmt, params).mappings().all(), size)
     return TaskRows(page.items, page.next_cursor, _redacted(principal, page.items))
 
 
@@ -152,10 +168,7 @@ def partner_notes(session: Session, case_ids: set[int]) -> dict[int, list[RowMap
     """The notes partners may read on each case, oldest first, in one statement."""
     notes: dict[int, list[RowMapping]] = {case_id: [] for case_id in case_ids}
     if case_ids:
-        for note in session.execute(
-            select(CaseNote.id, CaseNote.case_id, CaseNote.body, CaseNote.visibility, CaseNote.created_at)
-            .where(among(session, CaseNote.case_id, case_ids), CaseNote.visibility.in_(PARTNER_AUDIENCES))
-            .order_by(CaseNote.created_at, CaseNote.id)
-        ).mappings():
+        stmt = _notes_statement(session.get_bind().dialect.name == "postgresql")
+        for note in session.connection().execute(stmt, {"case_ids": id_list(case_ids)}).mappings().all():
             notes[note["case_id"]].append(note)
     return notes

@@ -37,11 +37,18 @@ class TaskView:
     redacted: bool  # a confidential case the organisation does not own: details withheld
 
 
-def task_scope(principal: Principal):
+def task_scope_organisation(principal: Principal) -> tuple[bool, int | None]:
+    """Whether the principal's tasks are one organisation's, and whose: (False, None) for a role
+    that reads every organisation's; (True, None) for a partner with no organisation reads none."""
     require(principal, "task.read", message="Tasks are pulled by partner organisations.")
     if covers_all(principal, "task.read"):
-        return None
-    return Task.organisation_id == principal.organisation_id
+        return False, None
+    return True, principal.organisation_id
+
+
+def task_scope(principal: Principal):
+    scoped, organisation_id = task_scope_organisation(principal)
+    return Task.organisation_id == organisation_id if scoped else None
 
 
 def _query(principal: Principal):

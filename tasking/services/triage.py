@@ -18,7 +18,7 @@ from tasking.domain.principal import Principal
 from tasking.models import Case, Category, Ward
 from tasking.services import classification
 from tasking.services.access import case_scope
-from tasking.services.cases import get_case, where_place
+from tasking.services.cases import PlaceIds, get_case, place_ids, where_place_ids
 from tasking.services.classification import similar_cases
 from tasking.services.pagination import Page, paginate
 from tasking.services.report_areas import areas_in_scope
@@ -73,22 +73,34 @@ def waiting_reason(case: Case) -> str:
 
 def waiting(session: Session, principal: Principal, filters: TriageFilters, base: Select | None = None) -> Select:
     """`base` (the cases by default) narrowed to the queue the principal may see, filtered."""
+    return narrowed(principal, checked_place(session, principal, filters), filters, base)
+
+
+def checked_place(session: Session, principal: Principal, filters: TriageFilters) -> PlaceIds:
+    """The queue's place filters as ids, once the principal and the filters are known to be valid:
+    everything `narrowed` needs from the database, so that it can build from values alone."""
     require(principal, "triage.read", message="Only area staff triage cases.")
+    place = place_ids(session, principal, area=filters.area, ward=filters.ward, category=filters.category)
+    if filters.source and filters.source not in CASE_SOURCES:
+        raise ValidationFailed("No such source.", {"source": [f"Choose one of {', '.join(CASE_SOURCES)}."]})
+    unknown = set(filters.flags) - FLAGS.keys()
+    if unknown:
+        raise ValidationFailed("No such flag.", {"flags": [f"Unknown flag {sorted(unknown)[0]}."]})
+    return place
+
+
+def narrowed(principal: Principal, place: PlaceIds, filters: TriageFilters, base: Select | None = None) -> Select:
+    """The queue's statement from checked values (checked_place): nothing read, nothing refused."""
     # The states inline, not bound: the planner proves the queue's partial index from the literal.
     states: BindParameter[list[str]] = bindparam(
         "triage_states", sorted(s.value for s in TRIAGE_STATES), expanding=True, literal_execute=True
     )
     stmt = (select(Case) if base is None else base).where(Case.state.in_(states), case_scope(principal))
-    stmt = where_place(session, principal, stmt, area=filters.area, ward=filters.ward, category=filters.category)
+    stmt = where_place_ids(stmt, place)
     if filters.source:
-        if filters.source not in CASE_SOURCES:
-            raise ValidationFailed("No such source.", {"source": [f"Choose one of {', '.join(CASE_SOURCES)}."]})
         stmt = stmt.where(Case.source == filters.source)
     if filters.level is not None:
         stmt = stmt.where(Case.suggested_level == filters.level)
-    unknown = set(filters.flags) - FLAGS.keys()
-    if unknown:
-        raise ValidationFailed("No such flag.", {"flags": [f"Unknown flag {sorted(unknown)[0]}."]})
     if "case_review" in filters.flags:
         stmt = stmt.where(Case.case_review_flag.is_(True))
     if "risk" in filters.flags:
