@@ -4,6 +4,7 @@ are never skipped (an offset would skip one for every row that moved)."""
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -100,12 +101,11 @@ class Keyset:
             params.update((f"after_{i}", value) for i, value in enumerate(decode_cursor(cursor, kinds)))
         return params
 
-    def page(self, rows: list, size: int) -> Page:
+    def page(self, rows: Sequence, size: int) -> Page:
         """The page of `rows` (fetched with parameters(..., size)) and the cursor after it."""
-        has_more = len(rows) > size
-        rows = rows[:size]
-        next_cursor = encode_cursor([rows[-1][key] for key in self.keys]) if has_more else None
-        return Page(items=rows, next_cursor=next_cursor)
+        items = list(rows[:size])
+        next_cursor = encode_cursor([items[-1][key] for key in self.keys]) if len(rows) > size else None
+        return Page(items=items, next_cursor=next_cursor)
 
 
 def _after(order, values):
