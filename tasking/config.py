@@ -214,7 +214,7 @@ def engine_options(url: str) -> dict:
         return {"connect_args": {"timeout": _int("SQLITE_BUSY_TIMEOUT_SECONDS", 15)}}
     connect_timeout = _int("DATABASE_CONNECT_TIMEOUT_SECONDS", 5)
     return {
-        "pool_pre_ping": True,
+        # No pool_pre_ping: database.ping_when_idle pings only connections that sat idle.
         "pool_size": _int("DATABASE_POOL_SIZE", 5),
         # The connection used last is used next: a worker's few hot connections keep their prepared
         # statements (psycopg prepares a statement after its fifth run on a connection) and caches warm,

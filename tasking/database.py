@@ -1,7 +1,15 @@
 """Connection-level settings that the SQLAlchemy URL cannot express."""
 
-from sqlalchemy import event
+import time
+
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine
+
+# A pooled PostgreSQL connection idle for longer than this is pinged before it is handed out, so that
+# one the server closed meanwhile (a restart, a failover, an idle timeout) is replaced instead of
+# failing the request. One used within the bound is handed out as it is: SQLAlchemy's pool_pre_ping
+# would ping on every checkout, a round trip on every request (docs/performance.md, "Connections").
+PING_AFTER_IDLE_SECONDS = 2.0
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -35,9 +43,40 @@ def postgres_connect_args(*, connect_timeout_s: int, statement_timeout_ms: int, 
     }
 
 
+def monotonic() -> float:
+    """The clock idleness is measured on; tests replace it to step past the bound without sleeping."""
+    return time.monotonic()
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """SQLAlchemy's "pessimistic disconnect handling" done only for connections idle past
+    PING_AFTER_IDLE_SECONDS: a dead connection raises DisconnectionError at checkout, and the pool
+    throws it away and hands out another (a new one if need be)."""
+    dialect = engine.dialect
+
+    def checked_in(_dbapi_connection, record) -> None:
+        record.info["idle_since"] = monotonic()
+
+    def checked_out(dbapi_connection, record, _proxy) -> None:
+        idle_since = record.info.pop("idle_since", None)
+        if idle_since is None or monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+            return  # new, or used a moment ago
+        try:
+            dialect.do_ping(dbapi_connection)
+        except dialect.loaded_dbapi.Error as error:
+            if dialect.is_disconnect(error, dbapi_connection, None):
+                raise exc.DisconnectionError("The pooled connection was closed by the server.") from error
+            raise
+
+    event.listen(engine, "checkin", checked_in)
+    event.listen(engine, "checkout", checked_out)
+
+
 def configure_engine(engine: Engine) -> None:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+    else:
+        ping_when_idle(engine)
 
 
 def is_postgres(engine: Engine) -> bool:

@@ -36,7 +36,6 @@ def test_postgres_connections_get_the_three_timeouts_by_default(monkeypatch):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.delenv("DATABASE_POOL_SIZE", raising=False)
     assert config.engine_options("postgresql+psycopg://u@db.internal/tasking") == {
-        "pool_pre_ping": True,
         "pool_size": 5,
         "pool_use_lifo": True,
         "pool_timeout": 5,
