@@ -23,6 +23,10 @@ from sqlalchemy.orm import Session
 
 # Enough to sort each index of a million-case load in memory.
 MAINTENANCE_WORK_MEM = "1GB"
+# Enough for each foreign key's check (an anti-join of the loaded rows with the rows they point at)
+# to hash the parent's ids in memory: at the default 4MB it spills to disk in batches, and checking
+# the audit events' key to a million cases took 0.95 s instead of 0.74 s.
+WORK_MEM = "256MB"
 
 _INDEXES = text(
     """
@@ -86,5 +90,6 @@ def deferred(session: Session, tables: Sequence[str]) -> Iterator[Deferred]:
         session.execute(text(f"DROP INDEX {name}"))
     yield found
     session.execute(text(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'"))
+    session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
     for statement in found.restore_statements():
         session.execute(text(statement))
