@@ -33,6 +33,13 @@ def _bank_holidays(division: str) -> frozenset[date]:
     return frozenset(found.keys())
 
 
+def prepare(policy: Policy) -> None:
+    """Build the bank holidays now, at a worker's start, not in the first request that counts working
+    days: the library imports every country's module on first use, about 100 ms of a worker's first
+    raised case (issue 22, B8's p99)."""
+    _bank_holidays(policy.holiday_division)
+
+
 def bank_holidays_between(division: str, start: date, end: date) -> list[tuple[date, str]]:
     found = bank_holidays.country_holidays("GB", subdiv=_SUBDIVISIONS[division], years=range(start.year, end.year + 1))
     return sorted((day, name) for day, name in found.items() if start <= day <= end)
