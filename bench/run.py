@@ -208,9 +208,7 @@ with app.app_context():
                       "overdue": result.overdue, "stalled": result.stalled, "batches": result.batches}))
 """
 
-# After a bulk load, what autovacuum would do in the minutes that follow (mark the new pages all
-# visible, refresh statistics), done before anything is timed: otherwise the figures measure
-# autovacuum working through millions of new rows beside the requests.
+
 def settle(env, database):
     """After a bulk load, before anything is timed: VACUUM ANALYZE (SETTLE), as autovacuum would in the
     minutes after; then, on PostgreSQL, a CHECKPOINT and the OS's own flush, so that the load's
@@ -223,6 +221,9 @@ def settle(env, database):
         os.sync()
 
 
+# After a bulk load, what autovacuum would do in the minutes that follow (mark the new pages all
+# visible, refresh statistics), done before anything is timed: otherwise the figures measure
+# autovacuum working through millions of new rows beside the requests.
 SETTLE = """
 import json, os
 from sqlalchemy import create_engine, text
