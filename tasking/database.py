@@ -50,8 +50,8 @@ def monotonic() -> float:
 
 def ping_when_idle(engine: Engine) -> None:
     """SQLAlchemy's "pessimistic disconnect handling" done only for connections idle past
-    PING_AFTER_IDLE_SECONDS: a dead connection raises DisconnectionError at checkout, and the pool
-    throws it away and hands out another (a new one if need be)."""
+    PING_AFTER_IDLE_SECONDS: a dead connection raises InvalidatePoolError at checkout, and the pool
+    throws it and every connection older than it away and hands out a new one."""
     dialect = engine.dialect
 
     def checked_in(_dbapi_connection, record) -> None:
@@ -65,7 +65,9 @@ def ping_when_idle(engine: Engine) -> None:
             dialect.do_ping(dbapi_connection)
         except dialect.loaded_dbapi.Error as error:
             if dialect.is_disconnect(error, dbapi_connection, None):
-                raise exc.DisconnectionError("The pooled connection was closed by the server.") from error
+                # The whole pool, as pool_pre_ping does: a server that closed one idle connection
+                # (a restart, a failover) closed the others too, used a moment ago or not.
+                raise exc.InvalidatePoolError("The pooled connection was closed by the server.") from error
             raise
 
     event.listen(engine, "checkin", checked_in)

@@ -38,8 +38,8 @@ class TaskView:
 
 
 def task_scope_organisation(principal: Principal) -> tuple[bool, int | None]:
-    """Whether the principal's tasks are one organisation's, and whose: (False, None) for a role
-    that reads every organisation's; (True, None) for a partner with no organisation reads none."""
+    """Whether the principal's tasks are one organisation's, and whose ((False, None): a role that
+    reads every organisation's). A partner with no organisation is refused here by the table."""
     require(principal, "task.read", message="Tasks are pulled by partner organisations.")
     if covers_all(principal, "task.read"):
         return False, None

@@ -2,6 +2,8 @@
 schemas dumped from the entity path, and a repeat pull with If-None-Match answers 304 until
 something on the page changes for that caller."""
 
+from datetime import datetime, timezone
+
 import pytest
 
 from tasking.api.tasks.schemas import TaskPageSchema, TaskSchema
@@ -45,7 +47,12 @@ def pages(who, path, **query):
 def test_partner_pages_are_what_the_task_schema_dumps(world, caller, session, organisation):
     partner = caller("partner", organisation=organisation)
     principal = principal_for(partner.user)
-    for query, filters in (({}, tasks.TaskFilters()), ({"state": "offered"}, tasks.TaskFilters(state="offered"))):
+    since = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    for query, filters in (
+        ({}, tasks.TaskFilters()),
+        ({"state": "offered"}, tasks.TaskFilters(state="offered")),
+        ({"updated_since": since.isoformat()}, tasks.TaskFilters(updated_since=since)),
+    ):
         for cursor, lean in pages(partner, "/api/v1/tasks", **query):
             session.expire_all()
             old = tasks.list_tasks(session, principal, filters, cursor=cursor, size=7)
