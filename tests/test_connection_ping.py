@@ -63,9 +63,12 @@ def test_requests_a_moment_apart_send_no_ping(app, caller, monkeypatch):
     engine = _engine(app)
     pings = _pings(monkeypatch, engine)
     admin = caller("admin")
+    # A connection left in the pool by an earlier test may be pinged once (idle since before the clock).
+    assert admin.get("/api/v1/cases").status_code == 200
+    pings.clear()
     for _ in range(5):
-        assert admin.get("/api/v1/cases").status_code == 200
         clock.now += database.PING_AFTER_IDLE_SECONDS / 2
+        assert admin.get("/api/v1/cases").status_code == 200
     assert pings == []
 
 
@@ -81,6 +84,7 @@ def test_a_connection_closed_by_the_server_while_idle_is_replaced_before_use(app
         assert admin.get("/api/v1/cases").status_code == 200
         assert pings == []  # SQLite: no listener, nothing to ping
         return
+    pings.clear()  # the first request may have pinged a connection an earlier test left idle
     assert _close_the_pools_connections(engine, session) >= 1
     clock.now += database.PING_AFTER_IDLE_SECONDS + 1
 
