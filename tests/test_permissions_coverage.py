@@ -12,8 +12,9 @@ The rule, checked on the source (no app, no database):
    - `case_scope` and `claim_scope` (tasking/services/access.py): the "case.read" and "claim.read"
      rows of the table written as SQL, held to the same answers by
      tests/services/test_access_agrees_with_permissions.py;
-   - `get_case`, `get_case_to_change`, `where_place`, `place_ids`, `visible_area`, `visible_ward`
-     (tasking/services/cases.py) and `checked_place` (tasking/services/triage.py): a case or place
+   - `get_case`, `get_case_to_change` (tasking/services/cases.py), `where_place`, `place_ids`,
+     `visible_area`, `visible_ward` (tasking/services/places.py) and `checked_place`
+     (tasking/services/triage.py): a case or place
      loaded inside `case_scope` or checked with `can`/`require`; each of these is itself an entry
      point checked here.
    A call through a module (`cases.get_case(...)`) counts by the function's name.

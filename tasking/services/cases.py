@@ -9,15 +9,16 @@ from sqlalchemy.orm import Session, joinedload
 from tasking.domain import lifecycle, similarity
 from tasking.domain.errors import Conflict, NotFound, PreconditionFailed, ValidationFailed
 from tasking.domain.etags import if_match_allows
-from tasking.domain.permissions import Target, can, require
+from tasking.domain.permissions import Target, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.references import id_from_key
 from tasking.domain.roles import Role
-from tasking.models import Area, Barrier, Case, Category, Review, Ward
+from tasking.models import Barrier, Case, Review, Ward
 from tasking.services import audit, clocks, review_schedule, suggestions
 from tasking.services.access import case_scope, case_target
 from tasking.services.pagination import Page, paginate
+from tasking.services.places import category_by_code, where_place
 from tasking.services.references import next_reference
 from tasking.services.routing import cancel_active_tasks
 
@@ -137,44 +138,6 @@ def list_cases(session: Session, principal: Principal, filters: CaseFilters, *, 
         stmt = stmt.where(Case.updated_at >= filters.updated_since)
         return paginate(session, stmt, [(Case.updated_at, False), (Case.id, False)], cursor=cursor, size=size)
     return paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)
-
-
-@dataclass(frozen=True)
-class PlaceIds:
-    """An area, ward and category filter as ids (None: not filtered), checked against the principal."""
-
-    area_id: int | None = None
-    ward_id: int | None = None
-    category_id: int | None = None
-
-
-def place_ids(
-    session: Session, principal: Principal, *, area: str | None, ward: str | None, category: str | None
-) -> PlaceIds:
-    """The ids of area, ward and category codes; an area or ward the principal does not cover is
-    404, as if it did not exist."""
-    return PlaceIds(
-        visible_area(session, principal, area).id if area else None,
-        visible_ward(session, principal, ward).id if ward else None,
-        category_by_code(session, category).id if category else None,
-    )
-
-
-def where_place_ids(stmt, place: PlaceIds):
-    if place.area_id is not None:
-        stmt = stmt.where(Case.area_id == place.area_id)
-    if place.ward_id is not None:
-        stmt = stmt.where(Case.ward_id == place.ward_id)
-    if place.category_id is not None:
-        stmt = stmt.where(Case.category_id == place.category_id)
-    return stmt
-
-
-def where_place(
-    session: Session, principal: Principal, stmt, *, area: str | None, ward: str | None, category: str | None
-):
-    """Narrow a case query by area, ward and category codes (place_ids)."""
-    return where_place_ids(stmt, place_ids(session, principal, area=area, ward=ward, category=category))
 
 
 def create_case(session: Session, principal: Principal, data: dict, *, now: datetime, policy: Policy) -> Case:
@@ -399,33 +362,8 @@ def _postcode(value: str | None) -> str | None:
     return " ".join(value.upper().split()) if value else value
 
 
-def category_by_code(session: Session, code: str) -> Category:
-    category = session.scalar(select(Category).where(Category.code == code))
-    if category is None:
-        raise ValidationFailed("Unknown category.", {"category": [f"Unknown code {code}."]})
-    return category
-
-
 def _ward(session: Session, code: str) -> Ward:
     ward = session.scalar(select(Ward).options(joinedload(Ward.area)).where(Ward.code == code))
     if ward is None:
         raise ValidationFailed("Unknown ward.", {"ward": [f"Unknown code {code}."]})
-    return ward
-
-
-def visible_area(session: Session, principal: Principal, code: str) -> Area:
-    """An area filter the principal may use; anything else is 404, as if the area did not exist."""
-    area = session.scalar(select(Area).where(Area.code == code.upper()))
-    if area is None or not (
-        can(principal, "place.filter", Target(area_id=area.id))
-        or any(can(principal, "place.filter", Target(area_id=area.id, ward_id=w.id)) for w in area.wards)
-    ):
-        raise NotFound("No such area.")
-    return area
-
-
-def visible_ward(session: Session, principal: Principal, code: str) -> Ward:
-    ward = session.scalar(select(Ward).where(Ward.code == code))
-    if ward is None or not can(principal, "place.filter", Target(area_id=ward.area_id, ward_id=ward.id)):
-        raise NotFound("No such ward.")
     return ward

@@ -16,7 +16,7 @@ from tasking.domain.permissions import require
 from tasking.domain.principal import Principal
 from tasking.models import AuditEvent, Case, CostAvoidedClaim, User
 from tasking.services.access import claim_scope
-from tasking.services.cases import visible_area
+from tasking.services.places import visible_area
 
 DECIDED = ("verified", "not_supported")
 DECISIONS = ("claim.verified", "claim.not_supported")

@@ -17,7 +17,7 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.visibility import note_audiences
 from tasking.models import AuditEvent, Case, Category, Clock, Ward
-from tasking.services import cases, classification, intake, targets, waits
+from tasking.services import cases, classification, intake, places, targets, waits
 from tasking.services.access import case_scope
 from tasking.services.calendar import working_calendar
 from tasking.services.pagination import Page, paginate
@@ -60,7 +60,7 @@ def my_requests(
         .where(case_scope(principal), Case.raised_by_id == principal.user_id)
     )
     if ward:
-        stmt = stmt.where(Case.ward_id == cases.visible_ward(session, principal, ward).id)
+        stmt = stmt.where(Case.ward_id == places.visible_ward(session, principal, ward).id)
     if state:
         stmt = stmt.where(Case.state == state)
     page = paginate(session, stmt, [(Case.id, True)], cursor=cursor, size=size)

@@ -23,8 +23,8 @@ from tasking.domain.principal import Principal
 from tasking.models import Area, AuditEvent, Case, Category, ClaimFollowUp, CostAvoidedClaim, User
 from tasking.services import audit, notifications
 from tasking.services.access import case_target
-from tasking.services.cases import where_place
 from tasking.services.pagination import Page, paginate
+from tasking.services.places import where_place
 from tasking.services.units import Units
 
 log = logging.getLogger(__name__)

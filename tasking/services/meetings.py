@@ -18,7 +18,7 @@ from tasking.domain.permissions import Target, can, require
 from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.models import Area, Case, Meeting, Review, ReviewSchedule
-from tasking.services import audit, cases, report_areas, reviews
+from tasking.services import audit, places, report_areas, reviews
 from tasking.services.access import case_scope
 
 _AREA_STAFF = "Tasking meetings are for area staff."
@@ -41,7 +41,7 @@ class Minutes:
 def _area(session: Session, principal: Principal, area_code: str) -> Area:
     """The meeting's area: one the caller reads the triage queue of, else 404 as if it did not exist."""
     require(principal, "triage.read", message=_AREA_STAFF)
-    area = cases.visible_area(session, principal, area_code)
+    area = places.visible_area(session, principal, area_code)
     if not can(principal, "triage.read", Target(area_id=area.id)):
         raise NotFound("No such area.")
     return area

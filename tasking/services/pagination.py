@@ -54,21 +54,14 @@ def paginate(session, stmt: Select, order: list, *, cursor: str | None, size: in
 
 
 def paginate_rows(session, stmt: Select, order: list, *, cursor: str | None, size: int, keys: list[str]) -> Page:
-    """`paginate` for a select of columns: the items are row mappings, and `keys` name the columns of
-    each row that make its cursor (in `order`'s order), so that a cursor is the same whichever of the
-    two made it."""
-    columns = [column for column, _ in order]
-    if cursor:
-        values = decode_cursor(cursor, tuple(_python_type(c) for c in columns))
-        stmt = stmt.where(_after(order, values))
+    """`paginate` for a select of columns built afresh each time (Keyset, for one built once): the
+    items are row mappings, and `keys` name the columns of each row that make its cursor (in
+    `order`'s order), so that a cursor is the same whichever of the two made it."""
+    keyset = Keyset(tuple(order), tuple(keys))
     # Executed as Core on the session's connection (same transaction): plain rows need none of the
     # ORM's result machinery, which cost more than the query on a polled page of 50.
-    ordered = stmt.order_by(*[c.desc() if d else c.asc() for c, d in order]).limit(size + 1)
-    rows = list(session.connection().execute(ordered).mappings())
-    has_more = len(rows) > size
-    rows = rows[:size]
-    next_cursor = encode_cursor([rows[-1][key] for key in keys]) if has_more else None
-    return Page(items=rows, next_cursor=next_cursor)
+    rows = session.connection().execute(keyset.statement(stmt, after=bool(cursor)), keyset.parameters(cursor, size))
+    return keyset.page(rows.mappings().all(), size)
 
 
 @dataclass(frozen=True, eq=False)

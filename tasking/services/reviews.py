@@ -14,7 +14,7 @@ from tasking.domain.policy import Policy
 from tasking.domain.principal import Principal
 from tasking.domain.tasks import ACTIVE_TASK_STATES
 from tasking.models import Area, AuditEvent, Case, Meeting, Review, ReviewSchedule, Spend, Task
-from tasking.services import audit, cases, classification, review_schedule
+from tasking.services import audit, cases, classification, places, review_schedule
 from tasking.services.access import case_scope, case_target, review_scope
 from tasking.services.pagination import Page, paginate, paginate_rows
 
@@ -36,7 +36,7 @@ class ReviewFilters:
 
 def _filtered(session: Session, principal: Principal, stmt: Select, filters: ReviewFilters) -> Select:
     """The reviews list's filters, for the entity list and the lean rows alike."""
-    stmt = cases.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
+    stmt = places.where_place(session, principal, stmt, area=filters.area, ward=None, category=None)
     if filters.state:
         stmt = stmt.where(Review.state == filters.state)
     if filters.due_before:
@@ -284,7 +284,7 @@ def agenda(session: Session, principal: Principal, area_code: str, meeting: date
     The meeting is the area staff's (evaluation rec. 3.4): those who read the area's triage queue,
     not every owner who decides reviews."""
     require(principal, "triage.read", message="The tasking meeting's agenda is for area staff.")
-    area = cases.visible_area(session, principal, area_code)
+    area = places.visible_area(session, principal, area_code)
     cutoff = datetime.combine(meeting + timedelta(days=1), time.min, tzinfo=timezone.utc)
     pending = {
         r.case_id: r

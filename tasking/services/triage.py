@@ -18,9 +18,10 @@ from tasking.domain.principal import Principal
 from tasking.models import Case, Category, Ward
 from tasking.services import classification
 from tasking.services.access import case_scope
-from tasking.services.cases import PlaceIds, get_case, place_ids, where_place_ids
+from tasking.services.cases import get_case
 from tasking.services.classification import similar_cases
 from tasking.services.pagination import Page, paginate
+from tasking.services.places import PlaceIds, place_ids, where_place_ids
 from tasking.services.report_areas import areas_in_scope
 
 # Case reviews first, then the riskiest, then the highest suggested level, then the oldest: a

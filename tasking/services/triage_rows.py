@@ -13,10 +13,10 @@ from tasking.domain.principal import Principal
 from tasking.domain.risk import RISK_FLAGS
 from tasking.models import Area, Case, CaseLink, Category, Ward
 from tasking.services.access import case_scope
-from tasking.services.cases import PlaceIds
 from tasking.services.id_sets import among_parameter, id_list
 from tasking.services.pagination import Keyset
 from tasking.services.place_columns import PLACE
+from tasking.services.places import PlaceIds
 from tasking.services.plans import reuse_plans
 from tasking.services.triage import PRIORITY, TriageFilters, checked_place, narrowed
 
