@@ -49,6 +49,7 @@ from tasking.models import (
 )
 from tasking.services import reference_data, tokens, users
 from tasking.unit_of_work import unit_of_work
+from tests import clock
 
 NOW = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 # The flask and gunicorn processes tests start run as production does, which refuses to start
@@ -302,3 +303,9 @@ def counter(app):
             event.remove(engine, "before_cursor_execute", seen)
 
     return count
+
+
+@pytest.fixture
+def stopped_clock(monkeypatch):
+    """The service's clock stopped at tests.clock.NOW, the moment the module's TODAY was read."""
+    clock.freeze_clock(monkeypatch, clock.NOW)

@@ -13,10 +13,11 @@ from tasking.extensions import db
 from tasking.models import AuditEvent, Case, Review, ReviewSchedule, Spend, Task
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
+from tests.clock import TODAY
 from tests.conftest import ACCESS_EVENTS, test_database_url
 from tests.faults import Relay, failing_statement
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 LAST_WRITE = "INSERT INTO audit_events"  # each use case's last statement before COMMIT
 
 

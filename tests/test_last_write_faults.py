@@ -17,10 +17,11 @@ from tasking.extensions import db
 from tasking.models import ApiToken, AuditEvent, Case, ReviewSchedule
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
+from tests.clock import TODAY
 from tests.conftest import ACCESS_EVENTS, MUTABLE_TABLES
 from tests.faults import failing_last_write
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from tasking.models import AuditEvent, Clock, LocalHoliday, Target
 from tasking.services import reference_data, targets
 from tasking.unit_of_work import unit_of_work
 from tests.api.test_level_one_loop import STREET_LIGHT
-from tests.api.test_spend_dates import freeze_clock
+from tests.clock import freeze_clock
 
 UK = ZoneInfo("Europe/London")
 RAISED = datetime(2026, 12, 23, 10, tzinfo=UK)

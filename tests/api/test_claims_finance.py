@@ -8,15 +8,15 @@
 """
 
 import itertools
-from datetime import datetime, timezone
 from fractions import Fraction
 
 import pytest
 from sqlalchemy import select
 
 from tasking.models import AuditEvent, ClaimOutcome, CostAvoidedClaim
+from tests.clock import TODAY
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 SECRETS = (
     "Mother not coping since the birth",  # title
     "Health visitor: domestic abuse disclosed",  # description

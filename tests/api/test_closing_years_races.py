@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from tasking.models import AuditEvent, FinancialYearClosure, Spend
 from tasking.services import budget
-from tests.api.test_spend_dates import freeze_clock, raise_case, spend
+from tests.api.test_spend_dates import raise_case, spend
+from tests.clock import freeze_clock
 from tests.conftest import Caller
 
 

@@ -6,8 +6,9 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tasking.unit_of_work import unit_of_work
+from tests.clock import TODAY
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_spends_on_31_march_and_1_april_fall_in_different_years(manager, case, s
     from sqlalchemy import update
 
     from tasking.models import Case
-    from tests.api.test_spend_dates import freeze_clock
+    from tests.clock import freeze_clock
 
     with session.begin():
         session.execute(update(Case).values(created_at=datetime(2026, 3, 1, tzinfo=timezone.utc)))

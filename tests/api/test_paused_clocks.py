@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from tasking.models import CaseWait, Clock
 from tests.api.test_level_one_loop import STREET_LIGHT, etag, only_task
-from tests.api.test_spend_dates import freeze_clock
+from tests.clock import freeze_clock
 
 UK = ZoneInfo("Europe/London")
 WORKING_DAY = 8 * 3600

@@ -8,23 +8,12 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlalchemy import select, update
 
-import tasking.clock
 from tasking.models import Case, Spend
+from tests.clock import freeze_clock
 
 # A Monday in the 2026-27 financial year; UK time is UTC in November.
 MOMENT = datetime(2026, 11, 2, 9, 30, tzinfo=timezone.utc)
 CASE = {"title": "Mattresses on Caldmore Road", "description": "Reported.", "category": "fly-tipping", "ward": "pleck"}
-
-
-def freeze_clock(monkeypatch, moment: datetime) -> None:
-    """Every layer reads the time from tasking.clock.now(): it says `moment` until the test ends."""
-
-    class Frozen(datetime):
-        @classmethod
-        def now(cls, tz=None):
-            return moment.astimezone(tz) if tz else moment.replace(tzinfo=None)
-
-    monkeypatch.setattr(tasking.clock, "datetime", Frozen)
 
 
 def raise_case(api, session, created_at: datetime) -> dict:

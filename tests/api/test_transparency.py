@@ -5,7 +5,7 @@ personal details), and only those who may read budgets download it."""
 
 import csv
 import io
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
@@ -13,9 +13,10 @@ from sqlalchemy import select
 from tasking.domain.money import financial_year
 from tasking.models import AuditEvent, Spend
 from tasking.services import transparency
+from tests.clock import TODAY
 from tests.web.test_console_pages import csrf, web_user  # noqa: F401  (a fixture)
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 INDIVIDUAL = "Mr Jon Handyman"
 
 

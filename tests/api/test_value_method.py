@@ -3,15 +3,16 @@ with the standard adjustments, finance reads every adjustment and figure line by
 entries bring their price year and confidence grade; claims on linked cases cannot together credit
 more than the whole outcome."""
 
-from datetime import datetime, timezone
 from fractions import Fraction
 
 import pytest
 
 from tasking.config import gdp_deflators
 from tasking.domain.money import financial_year
+from tests.clock import TODAY
 
-THIS_YEAR = financial_year(datetime.now(timezone.utc).date())
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
+THIS_YEAR = financial_year(TODAY)
 
 
 @pytest.fixture

@@ -1,12 +1,12 @@
 """No money moves on a closed case, and a duplicate's claims count in no total (issue 19, finding 4:
 "money can be spent on a closed duplicate and its claim still counts"; docs/money.md)."""
 
-from datetime import datetime, timezone
-
 import pytest
 
-TODAY = datetime.now(timezone.utc).date().isoformat()
-SPEND = {"amount_pence": 2_500, "description": "Padlock", "spent_on": TODAY}
+from tests.clock import TODAY
+
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
+SPEND = {"amount_pence": 2_500, "description": "Padlock", "spent_on": TODAY.isoformat()}
 CLAIM = {"outcomes": [{"description": "Eviction avoided", "unit_cost_pence": 700_000, "probability": "0.2"}]}
 
 

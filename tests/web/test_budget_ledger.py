@@ -7,7 +7,7 @@ from datetime import date, datetime, timezone
 from sqlalchemy import update
 
 from tasking.models import Case
-from tests.api.test_spend_dates import freeze_clock
+from tests.clock import freeze_clock
 from tests.web.test_console_pages import web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import HTML
 

@@ -9,9 +9,10 @@ from sqlalchemy import select
 from tasking.models import AuditEvent
 from tasking.services import users
 from tasking.unit_of_work import unit_of_work
+from tests.clock import TODAY
 from tests.web.test_councillor_pages import HTML, PASSWORD, sign_in
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 
 
 def csrf(response):

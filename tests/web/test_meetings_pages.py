@@ -3,7 +3,7 @@ reviews into the minutes, and who is refused."""
 
 import html
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -12,10 +12,10 @@ from tasking.domain.policy import Policy
 from tasking.models import AuditEvent, Meeting, Review, ReviewSchedule
 from tasking.services import sweep, users
 from tasking.unit_of_work import unit_of_work
+from tests.clock import NOW, TODAY
 from tests.web.test_councillor_pages import HTML, PASSWORD, sign_in
 
-NOW = datetime.now(timezone.utc)
-TODAY = NOW.date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 LONG_DATE = f"{TODAY:%-d %B %Y}"
 
 

@@ -7,10 +7,11 @@ import pytest
 
 from tasking.domain.policy import Policy
 from tasking.models import CostAvoidedClaim, ReviewSchedule, Spend
+from tests.clock import TODAY
 from tests.web.test_console_pages import csrf, raise_case, web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import councillor_client, person  # noqa: F401 - fixtures
 
-TODAY = datetime.now(timezone.utc).date()
+pytestmark = pytest.mark.usefixtures("stopped_clock")  # the service and the test agree on "today"
 
 
 @pytest.fixture
