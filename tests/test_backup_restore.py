@@ -36,8 +36,11 @@ def empty_database(tmp_path):
     try:
         yield server.set(database=name).render_as_string(hide_password=False)
     finally:
+        # Not WITH (FORCE): that refuses to end an autovacuum worker (a process of no role this one
+        # may signal), which the restored tables can start; a plain DROP DATABASE asks autovacuum to
+        # leave and waits for it, and the restore host's connections are closed by now (`target`).
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 
 
