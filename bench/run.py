@@ -185,7 +185,7 @@ def in_app(env, code):
 SWEEP = """
 import json, time
 from datetime import datetime, timedelta, timezone
-from sqlalchemy import select, update
+from sqlalchemy import select, text, update
 from tasking import create_app
 from tasking.extensions import db
 from tasking.models import ReviewSchedule as S
@@ -200,6 +200,13 @@ with app.app_context():
     db.session.execute(update(S).where(S.next_review_at < now).values(next_review_at=now + timedelta(days=30)))
     db.session.execute(update(S).where(S.case_id.in_(ids)).values(next_review_at=now - timedelta(hours=1)))
     db.session.commit()
+    # The first update moves every review already due (hundreds of thousands at 1M cases) and leaves
+    # as many dead entries in the due-date index, which the sweep's scan would then step over one by
+    # one: its own work is 10,000 reviews, and in service autovacuum clears such entries, so vacuum
+    # them here as it would (at 1M cases the sweep took 2.64 s with them, the ratio 1.43).
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM (ANALYZE) review_schedules"))
     start = time.perf_counter()
     result = sweep.sweep(db.session, units=unit_of_work, now=now, policy=app.extensions["tasking.policy"])
     # What the sweep did besides the reviews (overdue notices, stalled cases handed back) varies
@@ -391,6 +398,9 @@ def main():
     figures["B7 generator"] = eval(out.strip().splitlines()[-1])  # the generator prints its own dict
     settle(env, args.database)
     figures["B3 sweep"] = {"cases": args.cases, **in_app(env, SWEEP)}
+    # The sweep's setup rewrote hundreds of thousands of review schedules: their pages are written
+    # out now, not during the requests timed next.
+    settle(env, args.database)
     if "B3 sweep at baseline" in figures:
         figures["B3 ratio"] = round(
             figures["B3 sweep"]["seconds"] / max(figures["B3 sweep at baseline"]["seconds"], 1e-9), 3

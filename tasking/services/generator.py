@@ -101,7 +101,7 @@ def generate(
                         data.write_batch(session, size)
                         if progress is not None:
                             progress(size)
-                return data.finish(session)
+                return data.finish(session, analysed=True)
         for size in sizes:
             with units():
                 _no_timeout(session)
@@ -600,8 +600,9 @@ class SyntheticData:
             Rows(ClaimOutcome.__table__, count, outcomes),
         ]
 
-    def finish(self, session: Session) -> dict[str, int]:
-        """Reference counters, budgets that cover the spend, id sequences and planner statistics."""
+    def finish(self, session: Session, *, analysed: bool = False) -> dict[str, int]:
+        """Reference counters, budgets that cover the spend, id sequences and planner statistics
+        (of the loaded tables too, unless already `analysed`: a bulk load refreshes them itself)."""
         postgres = session.get_bind().dialect.name == "postgresql"
         insert = postgresql.insert if postgres else sqlite.insert
         for (area_id, year), last in self.sequences.items():
@@ -626,7 +627,8 @@ class SyntheticData:
                     ),
                     {"next": self.ids[model]},
                 )
-        for table in (*self.tables(), CaseSequence.__tablename__, BudgetAllocation.__tablename__):
+        loaded = [] if analysed else self.tables()
+        for table in (*loaded, CaseSequence.__tablename__, BudgetAllocation.__tablename__):
             session.execute(text(f"ANALYZE {table}"))
         return dict(self.counts)
 

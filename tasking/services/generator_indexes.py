@@ -62,8 +62,11 @@ class Deferred:
     indexes: list[tuple[str, str]]  # (qualified name, CREATE INDEX ...)
     constraints: list[tuple[str, str, str]]  # (qualified table, quoted name, definition)
 
-    def restore_statements(self) -> list[str]:
-        return [definition for _, definition in self.indexes] + [
+    def index_statements(self) -> list[str]:
+        return [definition for _, definition in self.indexes]
+
+    def constraint_statements(self) -> list[str]:
+        return [
             f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}" for table, name, definition in self.constraints
         ]
 
@@ -80,9 +83,12 @@ def schema_of(session: Session, tables: Sequence[str]) -> Deferred:
 
 @contextmanager
 def deferred(session: Session, tables: Sequence[str]) -> Iterator[Deferred]:
-    """Drop the tables' secondary indexes and foreign keys for the block, then build them again and
-    refresh the planner's statistics. Only the caller's transaction makes this safe: if the block
-    raises, nothing is rebuilt here and the rollback brings everything back."""
+    """Drop the tables' secondary indexes and foreign keys for the block, then build the indexes
+    again, refresh the planner's statistics and add the constraints back. The statistics come before
+    the constraints because each constraint's check is a query planned on them: on the statistics of
+    before the load, checking the audit events' key to a million cases took 2.2 s, on fresh ones 1.2 s.
+    Only the caller's transaction makes this safe: if the block raises, nothing is rebuilt here and
+    the rollback brings everything back."""
     found = schema_of(session, tables)
     for table, name, _ in reversed(found.constraints):
         session.execute(text(f"ALTER TABLE {table} DROP CONSTRAINT {name}"))
@@ -91,5 +97,9 @@ def deferred(session: Session, tables: Sequence[str]) -> Iterator[Deferred]:
     yield found
     session.execute(text(f"SET LOCAL maintenance_work_mem = '{MAINTENANCE_WORK_MEM}'"))
     session.execute(text(f"SET LOCAL work_mem = '{WORK_MEM}'"))
-    for statement in found.restore_statements():
+    for statement in found.index_statements():
+        session.execute(text(statement))
+    for table in tables:
+        session.execute(text(f"ANALYZE {table}"))
+    for statement in found.constraint_statements():
         session.execute(text(statement))
