@@ -1,7 +1,8 @@
 """The service's clock, stopped for tests that date things "today".
 
-A module that dates a spend or a meeting "today" takes TODAY from here and asks for the
-`stopped_clock` fixture, so the service and the test agree on the day however long the run takes:
+NOW is read once, when the test run starts. A module that dates a spend or a meeting "today" takes
+TODAY from here and asks for the `stopped_clock` fixture, so the service and the test agree on the
+day however long the run takes:
 a run that crosses midnight (or 23:00 UTC in summer, when the UK's day turns) once dated a spend
 the day before its case was raised, and was refused."""
 

@@ -307,5 +307,5 @@ def counter(app):
 
 @pytest.fixture
 def stopped_clock(monkeypatch):
-    """The service's clock stopped at tests.clock.NOW, the moment the module's TODAY was read."""
+    """The service's clock stopped at tests.clock.NOW (the start of the run), the moment TODAY is of."""
     clock.freeze_clock(monkeypatch, clock.NOW)

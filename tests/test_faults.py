@@ -1,7 +1,7 @@
 """When the database fails: mid-request failures leave nothing half-written, and a database that goes
 away gets 503s (and /healthz says so) until it comes back, when service resumes without a restart."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -13,7 +13,7 @@ from tasking.extensions import db
 from tasking.models import AuditEvent, Case, Review, ReviewSchedule, Spend, Task
 from tasking.services import sweep
 from tasking.unit_of_work import unit_of_work
-from tests.clock import TODAY
+from tests.clock import NOW, TODAY
 from tests.conftest import ACCESS_EVENTS, test_database_url
 from tests.faults import Relay, failing_statement
 
@@ -109,10 +109,10 @@ def test_a_review_decision_that_fails_mid_write_leaves_the_review_pending_and_th
     session.execute(
         update(ReviewSchedule)
         .where(ReviewSchedule.case_id == case["id"])
-        .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
+        .values(next_review_at=NOW - timedelta(minutes=5))
     )
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     review_id = manager.get("/api/v1/reviews").json["items"][0]["id"]
     last_change, case_state = changes(session), session.get(Case, case["id"]).state
     with failing_statement(engine, LAST_WRITE):

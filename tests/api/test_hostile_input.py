@@ -2,6 +2,7 @@
 
 import pytest
 
+import tasking.clock
 from tasking.domain.policy import Policy
 from tasking.models import Case
 from tasking.unit_of_work import unit_of_work
@@ -83,7 +84,7 @@ MARK = "<script>alert('owned')</script>"
 
 
 def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session, manager, caller):
-    from datetime import date, datetime, timedelta, timezone
+    from datetime import datetime, timedelta, timezone
 
     from sqlalchemy import update
 
@@ -91,7 +92,7 @@ def test_stored_markup_is_shown_as_text_on_every_page_that_shows_it(app, session
     from tasking.services import sweep, users
     from tests.web.test_councillor_pages import PASSWORD, sign_in
 
-    today = date.today().isoformat()
+    today = tasking.clock.today().isoformat()  # the UK day the service dates by
     case = manager.post("/api/v1/cases", json={**BODY, "title": MARK, "description": MARK, "address": MARK}).json
     manager.post(f"/api/v1/cases/{case['id']}/classification", json={"level": 2, "reason": MARK})
     manager.post(f"/api/v1/cases/{case['id']}/notes", json={"body": MARK, "visibility": "councillor"})

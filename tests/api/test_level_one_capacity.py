@@ -1,9 +1,11 @@
 """The capacity report's level-one load (docs/routing.md, "The level-one loop"): what lands on each
 area manager of the work meant for front-line services (evaluation 2.8, rec. 3.6), over a period."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
+
+import tasking.clock
 
 
 @pytest.fixture
@@ -62,7 +64,7 @@ def test_the_level_one_load_on_each_area_manager(manager, caller, app):
     assert mine["level_one"] == {"decided": 3, "referred": 1, "held": 2, "closed_for_others": 1, "total": 7}
     assert mine["level_one_held"] == 2
     assert mine["open_by_level"]["1"] == 2 and mine["open_by_level"]["2"] == 1
-    today = datetime.now(timezone.utc).date()
+    today = tasking.clock.today()
     start, end = (report["start"], report["end"])
     assert start <= today.isoformat() <= end and start.endswith("-04-01") and end.endswith("-03-31")
     theirs, _ = load_of(caller("admin"), other.user)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import delete, select, update
 
+import tasking.clock
 from tasking.domain.policy import Policy
 from tasking.models import Area, Case, ClaimFollowUp, CostAvoidedClaim, Spend, User
 from tasking.services import cases, value_report
@@ -205,7 +206,7 @@ def test_months_carry_cost_avoided_by_the_day_the_claim_was_made(caller, session
 def _example(manager, finance):
     """South Walsall: a level-one case with £450 of spend and two claims (one verified, one estimated),
     a case with no spend and a verified claim, and a claim finance did not support."""
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = tasking.clock.today().isoformat()  # the UK day the service dates by
 
     def case(title, category):
         created = manager.post(

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select, update
 
+import tasking.clock
 from tasking.domain.policy import Policy
 from tasking.models import Review, ReviewSchedule
 from tasking.services import sweep
@@ -115,7 +116,7 @@ def test_agenda_groups_due_level_two_and_three_cases_by_level_and_lead(session, 
         json={
             "amount_pence": 20_000,
             "description": "Mediation",
-            "spent_on": datetime.now(timezone.utc).date().isoformat(),
+            "spent_on": tasking.clock.today().isoformat(),
         },
     )
     meeting = (datetime.now(timezone.utc) + timedelta(days=7)).date()

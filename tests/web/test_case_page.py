@@ -8,6 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
+import tasking.clock
 from tasking.services import notes
 from tasking.services.users import principal_for
 from tasking.unit_of_work import unit_of_work
@@ -332,7 +333,7 @@ def test_no_spend_on_a_closed_case_from_the_page(api, web, count_rows):
         json={"state": "closed", "reason": "Done"},
         headers={"If-Match": current.headers["ETag"]},
     )
-    today = datetime.now(timezone.utc).date()
+    today = tasking.clock.today()
     refused = web.post(
         f"/cases/{case['reference']}/spend",
         data={

@@ -1,13 +1,11 @@
 """Every refusal a person can provoke from a form or the API is a 4xx with a message they can act on
 (the page shown again with the error on it, or the one error body), never a 500, and stores nothing."""
 
-from datetime import datetime, timezone
-
 import pytest
 
 from tasking.domain.policy import Policy
 from tasking.models import CostAvoidedClaim, ReviewSchedule, Spend
-from tests.clock import TODAY
+from tests.clock import NOW, TODAY
 from tests.web.test_console_pages import csrf, raise_case, web_user  # noqa: F401 - a fixture
 from tests.web.test_councillor_pages import councillor_client, person  # noqa: F401 - fixtures
 
@@ -134,10 +132,10 @@ def test_a_review_outcome_that_needs_a_level_says_so_on_the_level(api, case, ses
     session.execute(
         update(ReviewSchedule)
         .where(ReviewSchedule.case_id == case["id"])
-        .values(next_review_at=datetime.now(timezone.utc) - timedelta(minutes=5))
+        .values(next_review_at=NOW - timedelta(minutes=5))
     )
     session.commit()
-    sweep.sweep(session, units=lambda: unit_of_work(session), now=datetime.now(timezone.utc), policy=Policy())
+    sweep.sweep(session, units=lambda: unit_of_work(session), now=NOW, policy=Policy())
     review = api.get("/api/v1/reviews").json["items"][0]["id"]
     missing_level = api.post(f"/api/v1/reviews/{review}/decision", json={"outcome": "escalate", "reason": "Worse"})
     assert missing_level.status_code == 422
