@@ -58,6 +58,7 @@ def generate(
         counts = generator.generate(
             session,
             units=unit,
+            check_units=engine.begin,
             cases=cases,
             seed=seed,
             now=now or datetime.now(timezone.utc),

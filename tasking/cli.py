@@ -330,6 +330,7 @@ def generate_command(count, seed):
             counts = generator.generate(
                 db.session,
                 units=unit_of_work,
+                check_units=db.engine.begin,
                 cases=count,
                 now=now(),
                 policy=current_app.extensions["tasking.policy"],

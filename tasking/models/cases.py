@@ -42,6 +42,13 @@ class CaseSequence(Base):
     last_value: Mapped[int] = mapped_column(Integer, default=0)
 
 
+def _present(condition: str) -> dict:
+    """A partial index over the rows where an optional value is given: every query it serves asks
+    for a value (`=`, `BETWEEN`), which implies the condition, and rows without one are most rows
+    and never read through it (docs/performance.md, "Partial indexes")."""
+    return {"postgresql_where": text(condition), "sqlite_where": text(condition)}
+
+
 class Case(Base):
     __tablename__ = "cases"
 
@@ -68,7 +75,7 @@ class Case(Base):
     routing_reason: Mapped[str | None] = mapped_column(Text)
     # Classification facts recorded by staff, and the stored suggestion shown in the triage queue.
     agencies_needed: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
-    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barriers.id", ondelete="RESTRICT"), index=True)
+    barrier_id: Mapped[int | None] = mapped_column(ForeignKey("barriers.id", ondelete="RESTRICT"))
     referred_back: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     case_review_flag: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     suggested_level: Mapped[int | None] = mapped_column(Integer)
@@ -155,7 +162,14 @@ class Case(Base):
         # Reports of the same problem (tasking/services/suggestions.py): by coordinates (the date
         # checked in the index, not on the row), by the address as compared, and the few addresses
         # SQL cannot compare (tasking/models/address_keys.py).
-        Index("ix_cases_category_coords", "category_id", "latitude", "longitude", "created_at"),
+        Index(
+            "ix_cases_category_coords",
+            "category_id",
+            "latitude",
+            "longitude",
+            "created_at",
+            **_present("latitude IS NOT NULL AND longitude IS NOT NULL"),
+        ),
         Index("ix_cases_address_key", "category_id", "ward_id", text(ADDRESS_KEY), "created_at"),
         Index(
             "ix_cases_unusual_address",
@@ -165,15 +179,16 @@ class Case(Base):
             postgresql_where=text(UNUSUAL_ADDRESS["postgresql"]),
             sqlite_where=text(UNUSUAL_ADDRESS["sqlite"]),
         ),
-        Index("ix_cases_owner_user_state", "owner_user_id", "state"),
+        Index("ix_cases_owner_user_state", "owner_user_id", "state", **_present("owner_user_id IS NOT NULL")),
         Index("ix_cases_created", "created_at"),
         Index("ix_cases_area_state_created", "area_id", "state", "created_at"),
         Index("ix_cases_ward_state_created", "ward_id", "state", "created_at"),
         Index("ix_cases_updated", "updated_at", "id"),
         Index("ix_cases_category_created", "category_id", "created_at"),
         Index("ix_cases_owner_org_state", "owner_organisation_id", "state"),
-        Index("ix_cases_subject", "category_id", "subject_ref", "created_at"),
-        Index("ix_cases_postcode", "category_id", "postcode", "created_at"),
+        Index("ix_cases_subject", "category_id", "subject_ref", "created_at", **_present("subject_ref IS NOT NULL")),
+        Index("ix_cases_postcode", "category_id", "postcode", "created_at", **_present("postcode IS NOT NULL")),
+        Index("ix_cases_barrier_id", "barrier_id", **_present("barrier_id IS NOT NULL")),
     )
 
     # The review bookkeeping as the case shows it (API, pages, agenda); set only by

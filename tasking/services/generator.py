@@ -16,6 +16,7 @@ failure anywhere leaves the database as it was. Nothing here commits.
 
 import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from fractions import Fraction
@@ -77,6 +78,7 @@ def generate(
     session: Session,
     *,
     units: Units,
+    check_units: generator_indexes.ConnectionUnits,
     cases: int,
     now: datetime,
     policy: Policy,
@@ -84,7 +86,9 @@ def generate(
     progress: Callable[[int], None] | None = None,
 ) -> dict[str, int]:
     """Add `cases` synthetic cases with everything that hangs off them; `progress(size)` is told
-    after each batch is written. Returns how many rows of each kind."""
+    after each batch is written. `units` opens the session's units of work; `check_units` opens
+    units on connections of their own, for a bulk load's checks of its foreign keys, two at once
+    (generator_indexes.validate). Returns how many rows of each kind."""
     postgres = session.get_bind().dialect.name == "postgresql"
     with units():
         data = start(session, now=now, policy=policy, seed=seed)
@@ -96,12 +100,15 @@ def generate(
         if bulk:
             with units():
                 _no_timeout(session)
-                with generator_indexes.deferred(session, data.tables()):
+                with generator_indexes.deferred(session, data.tables()) as deferred:
                     for size in sizes:
                         data.write_batch(session, size)
                         if progress is not None:
                             progress(size)
-                return data.finish(session, analysed=True)
+                counts = data.finish(session, analysed=True)
+            # After the commit: the checks run on connections of their own, which see the rows then.
+            generator_indexes.validate(check_units, deferred)
+            return counts
         for size in sizes:
             with units():
                 _no_timeout(session)
@@ -129,10 +136,16 @@ def bulk_load(session: Session, cases: int, *, existing: int) -> bool:
 
 
 def batches(total: int, size: int = CHUNK) -> Iterator[int]:
-    """The sizes of the batches that make up `total` cases."""
+    """The sizes of the batches that make up `total` cases: `size` each, but the first few smaller
+    and growing (a tenth of `size`, then half as much again each time). Nothing is written until
+    the first batch is drawn, and drawing 50,000 cases takes about 1.5 s; the child process that
+    draws them is faster than the database takes them in, so from a small first batch on it stays
+    a batch ahead and the database never waits for it."""
+    step = max(1, size // 10)
     while total > 0:
-        yield min(size, total)
-        total -= size
+        yield min(step, total)
+        total -= step
+        step = min(size, step + max(1, step // 2))
 
 
 def review_schedule_table() -> Table | None:
@@ -162,6 +175,9 @@ class SyntheticData:
     spent: dict[tuple[int, int], int] = field(default_factory=dict)
     producer: Any = None  # the child process making the batches (plan())
     receive: Any = None  # its end of the pipe they come through
+    reader: ThreadPoolExecutor | None = None  # takes the next batch off the pipe (plan())
+    next_batch: Future | None = None  # the batch being taken off it, if more are to come
+    to_come: int = 0  # batches not yet taken off it
     counts: dict[str, int] = field(
         default_factory=lambda: dict.fromkeys(
             ("cases", "tasks", "notes", "audit_events", "reviews", "spends", "claims", "clocks"), 0
@@ -204,8 +220,9 @@ class SyntheticData:
 
     def write_batch(self, session: Session, size: int) -> None:
         """Add `size` cases with everything that hangs off them, in the session's transaction."""
-        if self.receive is not None:
-            made, batch, state = self.receive.recv()
+        if self.next_batch is not None:
+            made, batch, state = self.next_batch.result()
+            self.next_batch = self._read_next()
             assert made == size, "batches are written in the order planned"
             self.ids, self.sequences, self.spent = state["ids"], state["sequences"], state["spent"]
             self.counts.update(state["counts"])
@@ -224,6 +241,17 @@ class SyntheticData:
         with send:  # the parent's copy of the sending end, closed once the child holds its own
             self.producer.start()
         self.receive = receive
+        # Taking a batch (tens of megabytes) off the pipe takes about 0.1 s, which a thread does
+        # while the previous one is written: the database would otherwise wait for it.
+        self.reader = ThreadPoolExecutor(max_workers=1)
+        self.to_come = len(sizes)
+        self.next_batch = self._read_next()
+
+    def _read_next(self) -> Future | None:
+        if self.reader is None or self.to_come == 0:
+            return None
+        self.to_come -= 1
+        return self.reader.submit(self.receive.recv)
 
     def _produce(self, sizes: list[int], dialect: str, send: Any, receive: Any) -> None:
         # The child's inherited copy of the receiving end, closed at once (leaving the block closes
@@ -240,6 +268,13 @@ class SyntheticData:
 
     def stop(self) -> None:
         """End the child process that makes the batches, if there is one."""
+        if self.reader is not None:
+            # A batch being taken off the pipe is taken whole (the child sends it, or ends), so
+            # the pipe is not closed under the reading thread.
+            self.to_come = 0
+            self.next_batch = None
+            self.reader.shutdown(wait=True)
+            self.reader = None
         if self.receive is not None:
             with self.receive:  # closed on leaving: a child still sending gets a broken pipe and ends
                 self.receive = None

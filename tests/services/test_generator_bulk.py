@@ -7,7 +7,8 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
+from sqlalchemy.exc import IntegrityError
 
 from bench.generate import generate
 from tasking.extensions import db
@@ -111,7 +112,13 @@ def test_a_bulk_load_puts_back_every_index_and_foreign_key_by_name(app, session,
     assert [(name, uncast(definition)) for name, definition in after.indexes] == [
         (name, uncast(definition)) for name, definition in before.indexes
     ]
+    # The foreign keys went back NOT VALID and were each checked after the commit (a constraint not
+    # yet checked reads "... NOT VALID" here).
     assert after.constraints == before.constraints
+    added = [s for s in statements if "ADD CONSTRAINT" in s and "FOREIGN KEY" in s]
+    assert added and all(s.endswith(" NOT VALID") for s in added)
+    checked = [s for s in statements if "VALIDATE CONSTRAINT" in s]
+    assert len(checked) == len(added) == sum(map(len, before.foreign_keys().values()))
     # The id sequences moved past what was copied in: the next case raised normally does not collide.
     raised = manager.post(
         "/api/v1/cases", json={"title": "Next", "description": "d", "category": "fly-tipping", "ward": "pleck"}
@@ -141,10 +148,64 @@ def test_a_bulk_load_that_fails_half_way_leaves_the_schema_and_data_as_they_were
     monkeypatch.setattr(generator.SyntheticData, "write_batch", failing)
     with app.app_context(), pytest.raises(RuntimeError, match="disk is full"):
         generate(db.engine, 300, seed=8, progress=False)
-    assert written == [100]
+    assert written == [next(generator.batches(300, 100))]
     assert generator_indexes.schema_of(session, tables) == before  # nothing rebuilt: the rollback kept them
     assert session.scalar(select(func.count()).select_from(Case)) == cases_before
     session.rollback()
+
+
+ORPHAN_NOTE = text(
+    "INSERT INTO case_notes (id, case_id, author_id, body, visibility, created_at) "
+    "SELECT (SELECT MAX(id) FROM case_notes) + 1, (SELECT MAX(id) FROM cases) + :past, (SELECT MIN(id) FROM users), "
+    "'orphan', 'internal', now()"
+)
+
+
+def test_a_load_whose_rows_fail_a_foreign_key_check_keeps_that_key_not_valid_and_enforced(
+    app, session, manager, monkeypatch
+):
+    """The checks run after the commit: the rows stay, the key that failed stays NOT VALID (still
+    refusing new rows that break it), the others are checked, and the failure is raised."""
+    postgres_only(app)
+    monkeypatch.setattr(generator, "BULK_FROM", 100)
+    monkeypatch.setattr(generator, "CHUNK", 150)
+    original = generator_indexes.deferred
+    cases_before = session.scalar(select(func.count()).select_from(Case))
+    session.rollback()
+
+    def orphaning(bulk_session, bulk_tables):
+        with original(bulk_session, bulk_tables) as found:
+            yield found
+            # A note on a case that does not exist, written before its key goes back NOT VALID.
+            bulk_session.execute(ORPHAN_NOTE, {"past": 1000})
+
+    monkeypatch.setattr(generator_indexes, "deferred", contextmanager(orphaning))
+    try:
+        with app.app_context(), pytest.raises(IntegrityError, match="fk_case_notes_case_id_cases"):
+            generate(db.engine, 300, seed=9, progress=False)
+        assert session.scalar(select(func.count()).select_from(Case)) == cases_before + 300
+        validated = dict(
+            session.execute(text("SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f'")).all()
+        )
+        assert validated.pop("fk_case_notes_case_id_cases") is False
+        assert validated["fk_audit_events_case_id_cases"] and validated["fk_tasks_case_id_cases"]
+        session.rollback()
+        with pytest.raises(IntegrityError, match="fk_case_notes_case_id_cases"):
+            session.execute(ORPHAN_NOTE, {"past": 2000})
+        session.rollback()
+    finally:
+        session.rollback()
+        session.execute(text("DELETE FROM case_notes WHERE body = 'orphan'"))
+        session.execute(text("ALTER TABLE case_notes VALIDATE CONSTRAINT fk_case_notes_case_id_cases"))
+        session.commit()
+
+
+def test_batches_start_small_grow_to_the_chunk_and_add_up():
+    """The first batch is small, so the database starts loading while the child draws the next."""
+    sizes = list(generator.batches(900_000, 50_000))
+    assert sizes[:3] == [5_000, 7_500, 11_250] and sum(sizes) == 900_000
+    assert sizes == sorted(sizes[:-1]) + sizes[-1:] and max(sizes) == 50_000
+    assert list(generator.batches(7, 3)) == [1, 2, 3, 1] and list(generator.batches(0, 10)) == []
 
 
 def uncast(definition: str) -> str:
