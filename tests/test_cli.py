@@ -1,5 +1,6 @@
 """The flask commands a newcomer and an operator use: seed, demo, token, user."""
 
+import ast
 import json
 
 import pytest
@@ -116,6 +117,21 @@ def test_user_create_checks_role_and_scope(cli, session):
         args=["tasking", "user", "create", "--email", "p@test.example", "--name", "P", "--role", "partner"]
     )
     assert bad.exit_code != 0 and "organisation" in bad.output
+
+
+def test_a_bulk_generate_on_postgresql_reports_where_its_time_went(app, cli, session, tmp_path, monkeypatch):
+    from tasking.services import generator
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("a bulk load is PostgreSQL's")
+    cli.invoke(args=["tasking", "demo", "--cases", "0", "--credentials", str(tmp_path / "demo.json")])
+    monkeypatch.setattr(generator, "BULK_FROM", 100)
+    result = cli.invoke(args=["tasking", "generate", "--cases", "300", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    printed = ast.literal_eval(result.output.strip().splitlines()[-1])
+    assert printed["cases"] == 300 and list(printed["phases"]) == ["copy", "rebuild", "check"]
+    assert all(seconds >= 0 for seconds in printed["phases"].values())
+    assert sum(printed["phases"].values()) <= printed["seconds"] + 0.2
 
 
 def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(cli, session, tmp_path, monkeypatch):

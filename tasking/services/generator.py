@@ -84,11 +84,15 @@ def generate(
     policy: Policy,
     seed: int = 2011,
     progress: Callable[[int], None] | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> dict[str, int]:
     """Add `cases` synthetic cases with everything that hangs off them; `progress(size)` is told
-    after each batch is written. `units` opens the session's units of work; `check_units` opens
-    units on connections of their own, for a bulk load's checks of its foreign keys, two at once
+    after each batch is written, `phase(name)` as each part of a bulk load begins ("copy",
+    "rebuild": indexes, statistics and constraints, "check": the foreign keys, "done"), for the
+    benchmark's record. `units` opens the session's units of work; `check_units` opens units on
+    connections of their own, for a bulk load's checks of its foreign keys, two at once
     (generator_indexes.validate). Returns how many rows of each kind."""
+    phase = phase or (lambda _name: None)
     postgres = session.get_bind().dialect.name == "postgresql"
     with units():
         data = start(session, now=now, policy=policy, seed=seed)
@@ -101,13 +105,17 @@ def generate(
             with units():
                 _no_timeout(session)
                 with generator_indexes.deferred(session, data.tables()) as deferred:
+                    phase("copy")
                     for size in sizes:
                         data.write_batch(session, size)
                         if progress is not None:
                             progress(size)
+                    phase("rebuild")
                 counts = data.finish(session, analysed=True)
             # After the commit: the checks run on connections of their own, which see the rows then.
+            phase("check")
             generator_indexes.validate(check_units, deferred)
+            phase("done")
             return counts
         for size in sizes:
             with units():
