@@ -173,3 +173,22 @@ def test_the_case_list_runs_the_same_statements_for_one_or_many_cases(api, web, 
     many, page = statements(counter, web, "/cases")
     assert "Bags by the bins 11" in page
     assert many == few
+
+
+def test_the_exception_report_page_runs_the_same_statements_for_2_or_20_exceptions(api, web, session, counter):  # noqa: F811
+    """The console's exception report, like its API (tests/test_query_counts.py), costs the same
+    statements whatever the number of exceptions it lists."""
+    from tests.test_query_counts import _running_clocks_past_due
+
+    for n in range(20):
+        body = {"title": f"Group {n}", "description": "d", "category": "anti-social-behaviour", "ward": "pleck"}
+        case = api.post("/api/v1/cases", json=body | {"address": "4 Pleck Road"}).json
+        decided = {"level": 3, "reason": "Multi-agency"}
+        assert api.post(f"/api/v1/cases/{case['id']}/classification", json=decided).status_code == 200
+    assert len(_running_clocks_past_due(session, 2)) == 2
+    few, page = statements(counter, web, "/reports/exceptions")
+    listed_few = page.count('href="/cases/')
+    assert len(_running_clocks_past_due(session, 20)) == 20
+    many, page = statements(counter, web, "/reports/exceptions")
+    assert page.count('href="/cases/') > listed_few > 0
+    assert many == few
