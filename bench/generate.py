@@ -7,7 +7,8 @@ Cases spread over every area, ward, category and level with a plausible mix of s
 with their tasks, notes, audit events, reviews, review schedules, quick-win spends, cost-avoided
 claims and running clocks. Each batch commits on its own, like the `flask tasking generate` command,
 except a large load on PostgreSQL: one transaction that drops the loaded tables' secondary indexes and
-foreign keys, copies the rows in and builds them again (a failure leaves the database as it was)."""
+foreign keys, copies the rows in, builds the indexes and adds the keys back NOT VALID (a failure in it
+leaves the database as it was), then each key checked in a transaction of its own, two at a time."""
 
 import argparse
 import sys

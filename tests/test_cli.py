@@ -152,7 +152,7 @@ def test_generate_adds_synthetic_cases_in_batches_and_refuses_an_empty_database(
     )
     result = cli.invoke(args=["tasking", "generate", "--cases", "100", "--seed", "7"])
     assert result.exit_code == 0, result.output
-    assert written == list(generator.batches(100, 40)) and max(written) <= 40 and sum(written) == 100
+    assert written == [4, 6, 9, 13, 19, 28, 21]  # from a tenth of the chunk, half as much again each time
     assert "'cases': 100" in result.output
     assert session.scalar(select(func.count()).select_from(Case)) == before + 100
     references = session.scalars(select(Case.reference)).all()

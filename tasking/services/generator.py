@@ -10,8 +10,10 @@ A long job is given `units`, the delivery layer's unit of work (`flask tasking g
 bench/generate.py). A small load wraps each batch in `with units():`, so each batch commits on its
 own. A large load on PostgreSQL (at least BULK_FROM cases, and at least an eighth of those already there)
 is one unit: the loaded tables' secondary indexes and foreign keys are dropped, the rows copied in,
-and the indexes and keys built again before the one commit (services/generator_indexes.py), so a
-failure anywhere leaves the database as it was. Nothing here commits.
+and the indexes built and the keys added back NOT VALID before its commit
+(services/generator_indexes.py), so a failure in it leaves the database as it was. Then each key is
+checked against the loaded rows in a unit of its own, from `check_units`, two at a time; a key whose
+check fails or never runs stays NOT VALID, still enforced for new rows. Nothing here commits.
 """
 
 import multiprocessing

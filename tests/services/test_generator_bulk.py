@@ -11,6 +11,7 @@ from sqlalchemy import event, func, select, text
 from sqlalchemy.exc import IntegrityError
 
 from bench.generate import generate
+from tasking.domain.errors import TaskingError
 from tasking.extensions import db
 from tasking.models import AuditEvent, Case, CaseSequence, Clock, Review, Task
 from tasking.services import generator, generator_indexes
@@ -154,18 +155,27 @@ def test_a_bulk_load_that_fails_half_way_leaves_the_schema_and_data_as_they_were
     session.rollback()
 
 
+# Rows whose first key (by name) points at nothing: a note by an author and a clock in an area that do
+# not exist, about a case that does.
 ORPHAN_NOTE = text(
     "INSERT INTO case_notes (id, case_id, author_id, body, visibility, created_at) "
-    "SELECT (SELECT MAX(id) FROM case_notes) + 1, (SELECT MAX(id) FROM cases) + :past, (SELECT MIN(id) FROM users), "
+    "SELECT (SELECT MAX(id) FROM case_notes) + 1, (SELECT MAX(id) FROM cases), (SELECT MAX(id) FROM users) + :past, "
     "'orphan', 'internal', now()"
 )
+ORPHAN_CLOCK = text(
+    "INSERT INTO clocks (id, kind, case_id, area_id, target_working_days, started_at, due_at, paused_seconds) "
+    "SELECT (SELECT MAX(id) FROM clocks) + 1, (SELECT kind FROM clocks ORDER BY id LIMIT 1), "
+    "(SELECT MAX(id) FROM cases), (SELECT MAX(id) FROM areas) + 1000, 5, now(), now() + interval '7 days', 0"
+)
+BROKEN = ("fk_case_notes_author_id_users", "fk_clocks_area_id_areas")
 
 
-def test_a_load_whose_rows_fail_a_foreign_key_check_keeps_that_key_not_valid_and_enforced(
+def test_a_load_whose_rows_fail_foreign_key_checks_names_each_and_keeps_them_not_valid_and_enforced(
     app, session, manager, monkeypatch
 ):
-    """The checks run after the commit: the rows stay, the key that failed stays NOT VALID (still
-    refusing new rows that break it), the others are checked, and the failure is raised."""
+    """The checks run after the commit: the rows stay; every key is checked, a table's later keys
+    after one that failed included; the keys that failed stay NOT VALID (still refusing new rows
+    that break them) and the error names each."""
     postgres_only(app)
     monkeypatch.setattr(generator, "BULK_FROM", 100)
     monkeypatch.setattr(generator, "CHUNK", 150)
@@ -176,27 +186,34 @@ def test_a_load_whose_rows_fail_a_foreign_key_check_keeps_that_key_not_valid_and
     def orphaning(bulk_session, bulk_tables):
         with original(bulk_session, bulk_tables) as found:
             yield found
-            # A note on a case that does not exist, written before its key goes back NOT VALID.
+            # Written after the load, before the keys go back NOT VALID: only the checks see them.
             bulk_session.execute(ORPHAN_NOTE, {"past": 1000})
+            bulk_session.execute(ORPHAN_CLOCK)
 
     monkeypatch.setattr(generator_indexes, "deferred", contextmanager(orphaning))
     try:
-        with app.app_context(), pytest.raises(IntegrityError, match="fk_case_notes_case_id_cases"):
+        with app.app_context(), pytest.raises(TaskingError) as refused:
             generate(db.engine, 300, seed=9, progress=False)
+        assert refused.value.code == "foreign_keys_not_valid"
+        assert sorted(key.split(".")[-1] for key in refused.value.fields) == sorted(BROKEN)
+        assert all(name in refused.value.message for name in BROKEN) and "NOT VALID" in refused.value.message
         assert session.scalar(select(func.count()).select_from(Case)) == cases_before + 300
         validated = dict(
             session.execute(text("SELECT conname, convalidated FROM pg_constraint WHERE contype = 'f'")).all()
         )
-        assert validated.pop("fk_case_notes_case_id_cases") is False
-        assert validated["fk_audit_events_case_id_cases"] and validated["fk_tasks_case_id_cases"]
+        assert sorted(name for name, valid in validated.items() if not valid) == sorted(BROKEN)
+        # Each table's other key, checked after the one that failed, holds and was checked.
+        assert validated["fk_case_notes_case_id_cases"] and validated["fk_clocks_case_id_cases"]
         session.rollback()
-        with pytest.raises(IntegrityError, match="fk_case_notes_case_id_cases"):
+        with pytest.raises(IntegrityError, match="fk_case_notes_author_id_users"):
             session.execute(ORPHAN_NOTE, {"past": 2000})
         session.rollback()
     finally:
         session.rollback()
         session.execute(text("DELETE FROM case_notes WHERE body = 'orphan'"))
-        session.execute(text("ALTER TABLE case_notes VALIDATE CONSTRAINT fk_case_notes_case_id_cases"))
+        session.execute(text("DELETE FROM clocks WHERE area_id > (SELECT MAX(id) FROM areas)"))
+        session.execute(text("ALTER TABLE case_notes VALIDATE CONSTRAINT fk_case_notes_author_id_users"))
+        session.execute(text("ALTER TABLE clocks VALIDATE CONSTRAINT fk_clocks_area_id_areas"))
         session.commit()
 
 
