@@ -217,6 +217,32 @@ def test_a_load_whose_rows_fail_foreign_key_checks_names_each_and_keeps_them_not
         session.commit()
 
 
+def test_a_key_left_not_valid_by_an_interrupted_load_is_added_back_once_and_checked_by_the_next(
+    app, session, manager, monkeypatch
+):
+    """docs/performance.md, "The generator": a load stopped during its checks leaves keys NOT VALID;
+    the next bulk load drops and adds them back (not "NOT VALID NOT VALID") and checks them."""
+    postgres_only(app)
+    monkeypatch.setattr(generator, "BULK_FROM", 100)
+    monkeypatch.setattr(generator, "CHUNK", 150)
+    key = "fk_case_notes_case_id_cases"
+    definition = session.scalar(
+        text("SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :k"), {"k": key}
+    )
+    session.execute(text(f"ALTER TABLE case_notes DROP CONSTRAINT {key}"))
+    session.execute(text(f"ALTER TABLE case_notes ADD CONSTRAINT {key} {definition} NOT VALID"))
+    session.commit()
+    assert session.scalar(text("SELECT convalidated FROM pg_constraint WHERE conname = :k"), {"k": key}) is False
+    session.rollback()
+    with app.app_context():
+        assert generate(db.engine, 300, seed=10, progress=False)["cases"] == 300
+    row = session.execute(
+        text("SELECT convalidated, pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = :k"), {"k": key}
+    ).one()
+    session.rollback()
+    assert row == (True, definition)
+
+
 def test_batches_start_small_grow_to_the_chunk_and_add_up():
     """The first batch is small, so the database starts loading while the child draws the next."""
     sizes = list(generator.batches(900_000, 50_000))
